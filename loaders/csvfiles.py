@@ -1,0 +1,125 @@
+"""Read partner CSV files (one per entity) into raw string tables, and write templates."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from ecosystem.schema import ENTITIES, ENTITY_ORDER
+from loaders.report import Issue
+from loaders.validate import RawTable
+
+__all__ = ["read_csv_tables", "read_csv_file", "write_template", "find_csv_files"]
+
+
+def find_csv_files(paths: list[Path]) -> tuple[dict[str, Path], list[Issue]]:
+    """Map entity name -> file for a directory or a list of files named like ``services.csv``."""
+    found: dict[str, Path] = {}
+    issues: list[Issue] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            for name in ENTITY_ORDER:
+                f = p / ENTITIES[name].filename
+                if f.exists():
+                    found[name] = f
+        elif p.exists():
+            stem = p.stem.lower()
+            if stem in ENTITIES:
+                found[stem] = p
+            else:
+                issues.append(
+                    Issue(
+                        p.name,
+                        None,
+                        None,
+                        "unknown-file",
+                        "file name must be one of: "
+                        + ", ".join(e.filename for e in ENTITIES.values()),
+                    )
+                )
+        else:
+            issues.append(Issue(str(p), None, None, "no-such-file", "no such file or directory"))
+    if not found and not issues:
+        issues.append(
+            Issue(
+                ", ".join(str(p) for p in paths),
+                None,
+                None,
+                "no-files",
+                "no partner files found (expected e.g. services.csv, referrals.csv)",
+            )
+        )
+    return found, issues
+
+
+def read_csv_file(entity: str, path: Path) -> tuple[RawTable | None, list[Issue]]:
+    """Read one CSV as strings. UTF-8 with or without a BOM (as Excel writes it)."""
+    label = path.name
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        row = data[: e.start].count(b"\n") + 1
+        return None, [
+            Issue(
+                label,
+                row,
+                None,
+                "encoding",
+                f"byte 0x{data[e.start]:02x} is not valid UTF-8; save the file as CSV UTF-8",
+            )
+        ]
+    if not text.strip():
+        return None, [Issue(label, None, None, "empty-file", "the file is empty (no header row)")]
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True
+        )
+    except pd.errors.ParserError as e:
+        return None, [Issue(label, None, None, "unreadable", f"not a readable CSV file: {e}")]
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    return RawTable(entity, frame, label), []
+
+
+def read_csv_tables(paths: list[Path]) -> tuple[dict[str, RawTable], list[Issue]]:
+    files, issues = find_csv_files(paths)
+    tables: dict[str, RawTable] = {}
+    for name, f in files.items():
+        table, problems = read_csv_file(name, f)
+        issues.extend(problems)
+        if table is not None:
+            tables[name] = table
+    return tables, issues
+
+
+def write_template(directory: Path) -> list[Path]:
+    """Write an empty CSV per entity (headers only) and a README of the columns."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    lines = [
+        "# GRID Voices partner files",
+        "",
+        "One CSV per entity, UTF-8 (a BOM is fine). Lists inside a cell are separated by ';'.",
+        "Yes/no columns take yes/no (also true/false, 1/0). Rows are numbered as in a spreadsheet",
+        "(header = row 1) in error messages. Referral counts are aggregate flows between services,",
+        "never individual people; do not put names of people in recovery in any file.",
+        "",
+    ]
+    for name in ENTITY_ORDER:
+        e = ENTITIES[name]
+        f = directory / e.filename
+        f.write_text(",".join(e.column_names) + "\n", encoding="utf-8")
+        written.append(f)
+        lines += [f"## {e.filename}", "", e.help, "", "| column | required | meaning |", "|---|---|---|"]
+        for c in e.columns:
+            allowed = f" One of: {', '.join(c.choices)}." if c.choices else ""
+            lines.append(f"| {c.name} | {'yes' if c.required else 'no'} | {c.help}.{allowed} |")
+        lines.append("")
+    readme = directory / "README.md"
+    readme.write_text("\n".join(lines), encoding="utf-8")
+    written.append(readme)
+    return written

@@ -1,0 +1,334 @@
+"""The Neo4j store: the official driver, unique constraints, batched ``UNWIND … MERGE``.
+
+Graph model (documented in docs/data-model.md)::
+
+    (:Entity:District {id, name, borders})-[:BORDERS]-(:District)
+    (:Entity:Organisation {id, name, kind, commissioned})
+    (:Entity:Service {id, name, organisation, districts, domain, chime, ...})
+        -[:RUN_BY]->(:Organisation), -[:IN_DISTRICT]->(:District)
+    (:Entity:Group {id, name, fellowship, district, cadence})-[:IN_DISTRICT]->(:District)
+    (:Entity:Navigator {id, role, lived_experience, based_at})-[:BASED_AT]->(Service|Organisation)
+    (Service|Group)-[:REFERS {periods, counts, accepted, total}]->(Service|Group)
+    (Navigator|Group)-[:PEER_LINK {kind, strength}]->(Service|Group)
+
+One ``REFERS`` relationship per ordered pair holds its periods as parallel
+lists, so path queries see each pair once whatever the number of periods.
+An unknown accepted count is stored as -1 (Neo4j lists cannot hold null).
+Every import runs in one managed transaction: all rows or none.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import pandas as pd
+
+from ecosystem.schema import ENTITIES
+
+__all__ = ["Neo4jStore", "Neo4jConnectionError", "connection_settings"]
+
+_BATCH = 10_000
+
+CONSTRAINTS = (
+    "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
+)
+
+WRITE = {
+    "districts": """
+UNWIND $rows AS row
+MERGE (n:Entity {id: row.id})
+SET n:District, n.name = row.name, n.borders = row.borders
+""",
+    "organisations": """
+UNWIND $rows AS row
+MERGE (n:Entity {id: row.id})
+SET n:Organisation, n.name = row.name, n.kind = row.kind, n.commissioned = row.commissioned
+""",
+    "services": """
+UNWIND $rows AS row
+MERGE (n:Entity {id: row.id})
+SET n:Service, n.name = row.name, n.organisation = row.organisation,
+    n.districts = row.districts, n.domain = row.domain, n.chime = row.chime,
+    n.lived_experience_led = row.lived_experience_led, n.active = row.active
+WITH n, row
+CALL (n) { MATCH (n)-[old:RUN_BY|IN_DISTRICT]->() DELETE old }
+WITH n, row
+MATCH (o:Entity {id: row.organisation})
+MERGE (n)-[:RUN_BY]->(o)
+WITH n, row
+UNWIND row.districts AS d
+MATCH (dd:Entity {id: d})
+MERGE (n)-[:IN_DISTRICT]->(dd)
+""",
+    "groups": """
+UNWIND $rows AS row
+MERGE (n:Entity {id: row.id})
+SET n:Group, n.name = row.name, n.fellowship = row.fellowship,
+    n.district = row.district, n.cadence = row.cadence
+WITH n, row
+CALL (n) { MATCH (n)-[old:IN_DISTRICT]->() DELETE old }
+WITH n, row
+MATCH (d:Entity {id: row.district})
+MERGE (n)-[:IN_DISTRICT]->(d)
+""",
+    "navigators": """
+UNWIND $rows AS row
+MERGE (n:Entity {id: row.id})
+SET n:Navigator, n.role = row.role, n.lived_experience = row.lived_experience,
+    n.based_at = row.based_at
+WITH n, row
+CALL (n) { MATCH (n)-[old:BASED_AT]->() DELETE old }
+WITH n, row
+MATCH (b:Entity {id: row.based_at})
+MERGE (n)-[:BASED_AT]->(b)
+""",
+    "referrals": """
+UNWIND $rows AS row
+MATCH (a:Entity {id: row.source})
+MATCH (b:Entity {id: row.target})
+MERGE (a)-[r:REFERS]->(b)
+WITH r, row, coalesce(r.periods, []) AS ps
+WITH r, row, [i IN range(0, size(ps) - 1) WHERE NOT ps[i] IN row.periods] AS keep
+SET r.periods = [i IN keep | r.periods[i]] + row.periods,
+    r.counts = [i IN keep | r.counts[i]] + row.counts,
+    r.accepted = [i IN keep | r.accepted[i]] + row.accepted
+SET r.total = reduce(s = 0, c IN r.counts | s + c)
+""",
+    "peer_links": """
+UNWIND $rows AS row
+MATCH (a:Entity {id: row.source})
+MATCH (b:Entity {id: row.target})
+MERGE (a)-[r:PEER_LINK {kind: row.kind}]->(b)
+SET r.strength = row.strength
+""",
+}
+
+# Borders are derived from every district's list, so either side may list a pair.
+REBUILD_BORDERS = """
+MATCH (:District)-[old:BORDERS]-(:District) DELETE old
+WITH count(*) AS _
+MATCH (a:District)
+UNWIND a.borders AS code
+MATCH (b:Entity {id: code}) WHERE b:District AND b <> a
+MERGE (a)-[:BORDERS]-(b)
+"""
+
+READ = {
+    "districts": "MATCH (n:District) RETURN n.id AS id, n.name AS name, n.borders AS borders",
+    "organisations": "MATCH (n:Organisation) RETURN n.id AS id, n.name AS name, n.kind AS kind, "
+    "n.commissioned AS commissioned",
+    "services": "MATCH (n:Service) RETURN n.id AS id, n.name AS name, "
+    "n.organisation AS organisation, n.districts AS districts, n.domain AS domain, "
+    "n.chime AS chime, n.lived_experience_led AS lived_experience_led, n.active AS active",
+    "groups": "MATCH (n:Group) RETURN n.id AS id, n.name AS name, n.fellowship AS fellowship, "
+    "n.district AS district, n.cadence AS cadence",
+    "navigators": "MATCH (n:Navigator) RETURN n.id AS id, n.role AS role, "
+    "n.lived_experience AS lived_experience, n.based_at AS based_at",
+    "referrals": """
+MATCH (a)-[r:REFERS]->(b)
+UNWIND range(0, size(r.periods) - 1) AS i
+RETURN a.id AS source, b.id AS target, r.periods[i] AS period, r.counts[i] AS count,
+       CASE WHEN r.accepted[i] < 0 THEN null ELSE r.accepted[i] END AS accepted
+""",
+    "peer_links": "MATCH (a)-[r:PEER_LINK]->(b) RETURN a.id AS source, b.id AS target, "
+    "r.kind AS kind, r.strength AS strength",
+}
+
+EXISTING_IDS = """
+MATCH (n:Entity)
+RETURN n.id AS id,
+       CASE WHEN n:District THEN 'districts' WHEN n:Organisation THEN 'organisations'
+            WHEN n:Service THEN 'services' WHEN n:Group THEN 'groups'
+            WHEN n:Navigator THEN 'navigators' END AS entity
+"""
+
+
+class Neo4jConnectionError(Exception):
+    """The Neo4j server could not be reached or refused the credentials."""
+
+
+def connection_settings(
+    uri: str | None = None,
+    user: str | None = None,
+    password: str | None = None,
+    database: str | None = None,
+) -> dict:
+    """Resolve the connection: options, then NEO4J_* variables, then a running local server."""
+    uri = uri or os.environ.get("NEO4J_URI")
+    user = user or os.environ.get("NEO4J_USERNAME")
+    password = password or os.environ.get("NEO4J_PASSWORD")
+    database = database or os.environ.get("NEO4J_DATABASE") or "neo4j"
+    if uri is None or password is None:
+        from ecosystem.neo4j_server import local_connection
+
+        local = local_connection()
+        if local is not None and uri in (None, local[0]):
+            uri, user, password = local[0], user or local[1], password or local[2]
+    if uri is None:
+        raise Neo4jConnectionError(
+            "no Neo4j to connect to: set NEO4J_URI (and NEO4J_USERNAME, NEO4J_PASSWORD) "
+            "or start a local one with `gridvoices neo4j start`"
+        )
+    return {"uri": uri, "user": user or "neo4j", "password": password, "database": database}
+
+
+def _rows_for(name: str, df: pd.DataFrame) -> list[dict]:
+    e = ENTITIES[name]
+    cols = {}
+    for c in e.columns:
+        s = df[c.name]
+        if c.type in ("enum_list", "ref_list"):
+            cols[c.name] = [list(v) for v in s]
+        elif c.type == "bool":
+            cols[c.name] = [bool(v) for v in s]
+        elif c.type == "int":
+            cols[c.name] = [None if pd.isna(v) else int(v) for v in s]
+        elif c.type == "float":
+            cols[c.name] = [None if pd.isna(v) else float(v) for v in s]
+        else:
+            cols[c.name] = [None if v is None or (isinstance(v, float) and pd.isna(v)) else v
+                            for v in s]
+    if name == "peer_links":
+        cols["strength"] = [1.0 if v is None else v for v in cols["strength"]]
+    names = list(cols)
+    return [dict(zip(names, vals, strict=True)) for vals in zip(*cols.values(), strict=True)]
+
+
+def _referral_rows(df: pd.DataFrame) -> list[dict]:
+    """Group flow rows by ordered pair: one row per pair with parallel period lists."""
+    grouped: dict[tuple[str, str], dict] = {}
+    for s, t, p, c, a in zip(
+        df["source"], df["target"], df["period"], df["count"], df["accepted"], strict=True
+    ):
+        row = grouped.setdefault(
+            (s, t), {"source": s, "target": t, "periods": [], "counts": [], "accepted": []}
+        )
+        row["periods"].append(p)
+        row["counts"].append(int(c))
+        row["accepted"].append(-1 if pd.isna(a) else int(a))
+    return list(grouped.values())
+
+
+class Neo4jStore:
+    """A Neo4j database as the ecosystem store."""
+
+    kind = "neo4j"
+
+    def __init__(self, driver, database: str = "neo4j"):
+        self.driver = driver
+        self.database = database
+        self._constraints()
+
+    @classmethod
+    def connect(cls, uri=None, user=None, password=None, database=None) -> Neo4jStore:
+        import neo4j
+
+        cfg = connection_settings(uri, user, password, database)
+        driver = neo4j.GraphDatabase.driver(cfg["uri"], auth=(cfg["user"], cfg["password"] or ""))
+        try:
+            driver.verify_connectivity()
+        except Exception as e:  # the driver's message never includes the password
+            driver.close()
+            raise Neo4jConnectionError(
+                f"cannot connect to Neo4j at {cfg['uri']} as {cfg['user']}: {type(e).__name__}: {e}"
+            ) from None
+        return cls(driver, cfg["database"])
+
+    def _constraints(self) -> None:
+        for q in CONSTRAINTS:
+            self.driver.execute_query(q, database_=self.database)
+
+    def query(self, cypher: str, params: dict | None = None, *, write: bool = False) -> list[dict]:
+        """Run one parameterised Cypher statement; read-only unless ``write``."""
+        import neo4j
+
+        records, _, _ = self.driver.execute_query(
+            cypher,
+            parameters_=params or {},
+            database_=self.database,
+            routing_=neo4j.RoutingControl.WRITE if write else neo4j.RoutingControl.READ,
+        )
+        return [r.data() for r in records]
+
+    def run_readonly(self, cypher: str, params: dict | None = None) -> list[dict]:
+        """Run user Cypher in a READ access-mode transaction: the server refuses writes."""
+        import neo4j
+
+        with self.driver.session(
+            database=self.database, default_access_mode=neo4j.READ_ACCESS
+        ) as s:
+            return s.execute_read(lambda tx: [r.data() for r in tx.run(cypher, params or {})])
+
+    def existing_ids(self) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {n: set() for n, e in ENTITIES.items() if e.is_node}
+        for r in self.query(EXISTING_IDS):
+            if r["entity"]:
+                out[r["entity"]].add(r["id"])
+        return out
+
+    def write(self, tables: dict[str, pd.DataFrame], progress: Callable | None = None) -> None:
+        batches: list[tuple[str, str, list[dict]]] = []
+        for name in ENTITIES:
+            if name not in tables or tables[name].empty:
+                continue
+            df = tables[name]
+            rows = _referral_rows(df) if name == "referrals" else _rows_for(name, df)
+            for i in range(0, len(rows), _BATCH):
+                batches.append((name, WRITE[name], rows[i : i + _BATCH]))
+        rebuild = "districts" in tables and not tables["districts"].empty
+
+        def work(tx):
+            done: dict[str, int] = {}
+            for name, q, rows in batches:
+                tx.run(q, rows=rows).consume()
+                done[name] = done.get(name, 0) + len(rows)
+                if progress:
+                    progress(name, done[name], None)
+            if rebuild:
+                tx.run(REBUILD_BORDERS).consume()
+
+        with self.driver.session(database=self.database) as s:
+            s.execute_write(work)
+
+    def read(self) -> dict[str, pd.DataFrame]:
+        out = {}
+        for name, e in ENTITIES.items():
+            rows = self.query(READ[name])
+            df = pd.DataFrame(rows, columns=e.column_names)
+            df = df.sort_values(list(e.key), kind="stable").reset_index(drop=True)
+            for c in e.columns:
+                if c.type in ("enum_list", "ref_list"):
+                    df[c.name] = df[c.name].map(lambda v: list(v) if v is not None else [])
+                elif c.type == "bool":
+                    df[c.name] = df[c.name].astype(bool)
+                elif c.type == "int":
+                    df[c.name] = df[c.name].astype("Int64")
+                elif c.type == "float":
+                    df[c.name] = df[c.name].astype("Float64")
+                else:
+                    df[c.name] = df[c.name].astype(object).where(df[c.name].notna(), None)
+            out[name] = df
+        return out
+
+    def periods(self) -> list[str]:
+        rows = self.query(
+            "MATCH ()-[r:REFERS]->() UNWIND r.periods AS p RETURN DISTINCT p ORDER BY p"
+        )
+        return [r["p"] for r in rows]
+
+    def clear(self) -> None:
+        """Delete every ecosystem node and relationship (used by tests)."""
+        with self.driver.session(database=self.database) as s:
+            s.run(
+                "MATCH (n:Entity) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+            ).consume()
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

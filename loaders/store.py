@@ -1,0 +1,103 @@
+"""The one store interface both back ends implement, and the import pipeline over it."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import pandas as pd
+
+from loaders.csvfiles import read_csv_tables
+from loaders.report import ImportRejected, Report
+from loaders.validate import RawTable, validate_tables
+
+__all__ = ["Store", "ImportResult", "import_tables", "import_paths", "validate_paths", "open_store"]
+
+Progress = Callable[[str, int, int], None]
+
+
+class Store(Protocol):
+    """Where a validated ecosystem lives. Every write is all-or-nothing."""
+
+    kind: str
+
+    def existing_ids(self) -> dict[str, set[str]]:
+        """Entity name -> ids already stored (for reference checks)."""
+
+    def write(self, tables: dict[str, pd.DataFrame], progress: Progress | None = None) -> None:
+        """Upsert typed tables in one transaction (MERGE on stable ids)."""
+
+    def read(self) -> dict[str, pd.DataFrame]:
+        """Every typed table, as validation produced them."""
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class ImportResult:
+    report: Report
+    rows: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def validate_paths(
+    paths: list[Path], store: Store | None = None
+) -> tuple[Report, dict[str, pd.DataFrame]]:
+    raw, issues = read_csv_tables(paths)
+    return _validate(raw, issues, store)
+
+
+def _validate(raw: dict[str, RawTable], issues, store: Store | None):
+    existing = store.existing_ids() if store is not None else None
+    report, typed = validate_tables(raw, existing_ids=existing)
+    report.issues[:0] = issues
+    return report, typed
+
+
+def import_tables(
+    store: Store,
+    raw: dict[str, RawTable],
+    issues=(),
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Validate raw tables against the store and write them, or raise ImportRejected."""
+    start = time.perf_counter()
+    report, typed = _validate(raw, list(issues), store)
+    if not report.valid:
+        raise ImportRejected(report)
+    store.write(typed, progress)
+    return ImportResult(
+        report, {k: len(v) for k, v in typed.items()}, time.perf_counter() - start
+    )
+
+
+def import_paths(store: Store, paths: list[Path], progress: Progress | None = None) -> ImportResult:
+    """Read partner CSV files (a folder or files), validate, and write them to ``store``.
+
+    Nothing is stored when any error is found: :class:`ImportRejected` carries the report.
+    """
+    raw, issues = read_csv_tables([Path(p) for p in paths])
+    return import_tables(store, raw, issues, progress)
+
+
+def open_store(kind: str = "embedded", *, workspace: Path | None = None, **neo4j_options):
+    """Open the embedded store (default) or Neo4j (``kind="neo4j"``)."""
+    if kind == "embedded":
+        from loaders.sqlite_store import SQLiteStore
+
+        return SQLiteStore(workspace_db(workspace))
+    if kind == "neo4j":
+        from loaders.neo4j_store import Neo4jStore
+
+        return Neo4jStore.connect(**neo4j_options)
+    raise ValueError(f"unknown store {kind!r}: use 'embedded' or 'neo4j'")
+
+
+def workspace_db(workspace: Path | None = None) -> Path:
+    """The embedded store's file: ``--workspace``, else ``$GRIDVOICES_WORKSPACE``, else ``.``."""
+    ws = Path(workspace or os.environ.get("GRIDVOICES_WORKSPACE") or ".")
+    return ws / "gridvoices.sqlite"

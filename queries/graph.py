@@ -1,0 +1,179 @@
+"""Build the NetworkX projection of an ecosystem from typed tables (either store).
+
+Nodes are the places people move between: services, mutual-aid groups and
+navigators. Organisations and districts are looked up through ``G.graph``.
+
+Node attributes: ``type`` (Service, Group, Navigator), ``name``, ``district``
+(first district or None), ``districts`` (list), ``organisation``, ``org_kind``,
+``domain``, ``chime``, ``lived_experience_led``, ``active`` (services);
+``fellowship``, ``cadence`` (groups); ``role``, ``lived_experience``,
+``based_at`` (navigators).
+
+Edge attributes: ``referrals`` (sum of referral counts over the chosen
+periods, 0 when none), ``accepted`` (sum of known accepted counts or None),
+``by_period`` (period -> count), ``peer_kind`` and ``strength`` (peer links).
+A referral row with count 0 is kept in the store but adds no edge: it records
+that no one was referred.
+
+Graph attributes: ``districts`` (id -> {name, borders}), ``borders`` (set of
+frozenset pairs), ``organisations`` (id -> {name, kind, commissioned}),
+``periods`` (the periods chosen, sorted), ``all_periods``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import networkx as nx
+import pandas as pd
+
+from ecosystem.vocab import FELLOWSHIP_DOMAIN
+
+__all__ = ["build_graph", "referral_graph", "select_periods"]
+
+
+def select_periods(available: Iterable[str], periods: Iterable[str] | None) -> list[str]:
+    """The chosen periods that exist, sorted; None means all."""
+    avail = sorted(set(available))
+    if periods is None:
+        return avail
+    wanted = set(periods)
+    return [p for p in avail if p in wanted]
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    df = df.astype(object).where(df.notna(), None)
+    return df.to_dict("records")
+
+
+def build_graph(tables: dict[str, pd.DataFrame], periods: Iterable[str] | None = None) -> nx.DiGraph:
+    """Project typed tables to a directed graph of services, groups and navigators.
+
+    Parameters
+    ----------
+    tables : dict of DataFrames
+        Typed tables as returned by validation or ``store.read()``.
+    periods : iterable of str, optional
+        Referral periods to include (default: all).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ecosystem.schema import ENTITIES
+    >>> t = {n: pd.DataFrame(columns=e.column_names) for n, e in ENTITIES.items()}
+    >>> build_graph(t).number_of_nodes()
+    0
+    """
+    G = nx.DiGraph()
+    empty = pd.DataFrame()
+    districts = {
+        r["id"]: {"name": r["name"], "borders": list(r["borders"] or [])}
+        for r in _records(tables.get("districts", empty))
+    }
+    borders = {
+        frozenset((d, b)) for d, v in districts.items() for b in v["borders"] if b != d
+    }
+    orgs = {
+        r["id"]: {"name": r["name"], "kind": r["kind"], "commissioned": bool(r["commissioned"])}
+        for r in _records(tables.get("organisations", empty))
+    }
+    refs = tables.get("referrals", empty)
+    all_periods = sorted(set(refs["period"])) if len(refs) else []
+    chosen = select_periods(all_periods, periods)
+    G.graph.update(
+        districts=districts,
+        borders=borders,
+        organisations=orgs,
+        periods=chosen,
+        all_periods=all_periods,
+    )
+    for r in _records(tables.get("services", empty)):
+        ds = list(r["districts"] or [])
+        org = orgs.get(r["organisation"], {})
+        G.add_node(
+            r["id"],
+            type="Service",
+            name=r["name"],
+            districts=ds,
+            district=ds[0] if ds else None,
+            organisation=r["organisation"],
+            org_kind=org.get("kind"),
+            domain=r["domain"],
+            chime=list(r["chime"] or []),
+            lived_experience_led=bool(r["lived_experience_led"]),
+            active=bool(r["active"]),
+        )
+    for r in _records(tables.get("groups", empty)):
+        G.add_node(
+            r["id"],
+            type="Group",
+            name=r["name"],
+            districts=[r["district"]],
+            district=r["district"],
+            organisation=None,
+            org_kind="mutual_aid",
+            domain=FELLOWSHIP_DOMAIN.get(r["fellowship"], "peer_mutual_aid"),
+            fellowship=r["fellowship"],
+            cadence=r["cadence"],
+            lived_experience_led=True,
+            active=True,
+        )
+    for r in _records(tables.get("navigators", empty)):
+        base = r["based_at"]
+        if base in G:
+            district, org = G.nodes[base]["district"], G.nodes[base]["organisation"]
+        else:
+            district, org = None, base
+        G.add_node(
+            r["id"],
+            type="Navigator",
+            name=r["id"],
+            role=r["role"],
+            lived_experience=bool(r["lived_experience"]),
+            based_at=base,
+            district=district,
+            districts=[district] if district else [],
+            organisation=org,
+            org_kind=orgs.get(org, {}).get("kind"),
+            domain="recovery_coaching",
+            lived_experience_led=bool(r["lived_experience"]),
+            active=True,
+        )
+    if len(refs) and chosen:
+        sel = refs[refs["period"].isin(chosen) & (refs["count"] > 0)]
+        for r in _records(sel):
+            u, v = r["source"], r["target"]
+            if G.has_edge(u, v):
+                d = G.edges[u, v]
+            else:
+                G.add_edge(u, v, referrals=0, accepted=None, by_period={})
+                d = G.edges[u, v]
+            d["referrals"] += int(r["count"])
+            d["by_period"][r["period"]] = int(r["count"])
+            if r["accepted"] is not None:
+                d["accepted"] = (d["accepted"] or 0) + int(r["accepted"])
+    for r in _records(tables.get("peer_links", empty)):
+        u, v = r["source"], r["target"]
+        if not G.has_edge(u, v):
+            G.add_edge(u, v, referrals=0, accepted=None, by_period={})
+        strength = 1.0 if r["strength"] is None else float(r["strength"])
+        G.edges[u, v].update(peer_kind=r["kind"], strength=strength)
+    return G
+
+
+def referral_graph(G: nx.DiGraph) -> nx.DiGraph:
+    """A view of ``G`` with only services and groups and only edges that carried referrals.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> G.add_node("a", type="Service"); G.add_node("n", type="Navigator")
+    >>> G.add_edge("n", "a", referrals=0)
+    >>> list(referral_graph(G).edges)
+    []
+    """
+    return nx.subgraph_view(
+        G,
+        filter_node=lambda n: G.nodes[n].get("type") in ("Service", "Group"),
+        filter_edge=lambda u, v: G.edges[u, v].get("referrals", 0) > 0,
+    )

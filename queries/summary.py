@@ -1,0 +1,135 @@
+"""Summary counts of an ecosystem: by type, and by district."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import networkx as nx
+
+from queries._cypher import flow, resolve_periods
+
+__all__ = ["summary", "summary_cypher"]
+
+_TYPES = ("Service", "Group", "Navigator")
+
+
+def summary(G: nx.DiGraph) -> dict:
+    """Counts by type and by district for the periods ``G`` was built with.
+
+    A flow belongs to the district of its source (a service's first listed
+    district); a multi-district service is counted in each of its districts.
+
+    Returns
+    -------
+    dict
+        ``periods``; ``totals`` (districts, organisations, services, groups,
+        navigators, referral_links, referrals, peer_links); ``districts``: a
+        list of rows (district, name, services, groups, navigators,
+        referrals_out, referrals_in) sorted by district code.
+
+    See Also
+    --------
+    summary_cypher : the same answer from Neo4j.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph(districts={"D1": {"name": "One", "borders": []}}, organisations={},
+    ...                periods=["2024-Q1"])
+    >>> G.add_node("s", type="Service", districts=["D1"], district="D1")
+    >>> summary(G)["totals"]["services"]
+    1
+    """
+    districts = G.graph.get("districts", {})
+    rows = {
+        d: {"district": d, "name": v["name"], "services": 0, "groups": 0, "navigators": 0,
+            "referrals_out": 0, "referrals_in": 0}
+        for d, v in districts.items()
+    }
+    counts = dict.fromkeys(_TYPES, 0)
+    for _, a in G.nodes(data=True):
+        counts[a["type"]] += 1
+        key = {"Service": "services", "Group": "groups", "Navigator": "navigators"}[a["type"]]
+        for d in a.get("districts") or []:
+            if d in rows:
+                rows[d][key] += 1
+    links = total = peers = 0
+    for u, v, e in G.edges(data=True):
+        if e.get("referrals", 0) > 0:
+            links += 1
+            total += e["referrals"]
+            du, dv = G.nodes[u].get("district"), G.nodes[v].get("district")
+            if du in rows:
+                rows[du]["referrals_out"] += e["referrals"]
+            if dv in rows:
+                rows[dv]["referrals_in"] += e["referrals"]
+        if e.get("peer_kind"):
+            peers += 1
+    return {
+        "periods": list(G.graph.get("periods", [])),
+        "totals": {
+            "districts": len(districts),
+            "organisations": len(G.graph.get("organisations", {})),
+            "services": counts["Service"],
+            "groups": counts["Group"],
+            "navigators": counts["Navigator"],
+            "referral_links": links,
+            "referrals": total,
+            "peer_links": peers,
+        },
+        "districts": [rows[d] for d in sorted(rows)],
+    }
+
+
+_TOTALS = f"""
+CALL () {{ MATCH (n:District) RETURN count(n) AS districts }}
+CALL () {{ MATCH (n:Organisation) RETURN count(n) AS organisations }}
+CALL () {{ MATCH (n:Service) RETURN count(n) AS services }}
+CALL () {{ MATCH (n:Group) RETURN count(n) AS groups }}
+CALL () {{ MATCH (n:Navigator) RETURN count(n) AS navigators }}
+CALL () {{
+  MATCH ()-[r:REFERS]->() WITH {flow("r")} AS c WHERE c > 0
+  RETURN count(*) AS referral_links, coalesce(sum(c), 0) AS referrals
+}}
+CALL () {{
+  MATCH (a)-[:PEER_LINK]->(b) RETURN count(DISTINCT [a, b]) AS peer_links
+}}
+RETURN districts, organisations, services, groups, navigators, referral_links, referrals,
+       peer_links
+"""
+
+_BY_DISTRICT = f"""
+MATCH (d:District)
+CALL (d) {{ OPTIONAL MATCH (s:Service)-[:IN_DISTRICT]->(d) RETURN count(s) AS services }}
+CALL (d) {{ OPTIONAL MATCH (g:Group)-[:IN_DISTRICT]->(d) RETURN count(g) AS groups }}
+CALL (d) {{
+  OPTIONAL MATCH (n:Navigator)-[:BASED_AT]->(b:Service) WHERE b.districts[0] = d.id
+  RETURN count(n) AS navigators
+}}
+CALL (d) {{
+  OPTIONAL MATCH (a)-[r:REFERS]->() WHERE (a:Service AND a.districts[0] = d.id)
+                                       OR (a:Group AND a.district = d.id)
+  RETURN coalesce(sum({flow("r")}), 0) AS referrals_out
+}}
+CALL (d) {{
+  OPTIONAL MATCH ()-[r:REFERS]->(b) WHERE (b:Service AND b.districts[0] = d.id)
+                                       OR (b:Group AND b.district = d.id)
+  RETURN coalesce(sum({flow("r")}), 0) AS referrals_in
+}}
+RETURN d.id AS district, d.name AS name, services, groups, navigators, referrals_out,
+       referrals_in
+ORDER BY district
+"""
+
+
+def summary_cypher(db, *, periods: Iterable[str] | None = None) -> dict:
+    """The :func:`summary` answer computed in Neo4j.
+
+    See Also
+    --------
+    summary : the same answer from a NetworkX graph.
+    """
+    chosen = resolve_periods(db, periods)
+    params = {"periods": chosen}
+    totals = db.query(_TOTALS, params)[0]
+    rows = db.query(_BY_DISTRICT, params)
+    return {"periods": chosen, "totals": totals, "districts": rows}

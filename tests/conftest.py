@@ -1,0 +1,25 @@
+"""Shared fixtures: small partner data sets written to temporary folders."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DERBYSHIRE = Path(__file__).resolve().parent.parent / "data" / "derbyshire"
+
+
+@pytest.fixture
+def tiny(tmp_path) -> Path:
+    """A copy of the tiny hand-made ecosystem, safe to edit."""
+    d = tmp_path / "tiny"
+    shutil.copytree(FIXTURES / "tiny", d)
+    return d
+
+
+def edit_csv(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
