@@ -189,8 +189,6 @@ def _rows_for(name: str, df: pd.DataFrame) -> list[dict]:
         else:
             cols[c.name] = [None if v is None or (isinstance(v, float) and pd.isna(v)) else v
                             for v in s]
-    if name == "peer_links":
-        cols["strength"] = [1.0 if v is None else v for v in cols["strength"]]
     names = list(cols)
     return [dict(zip(names, vals, strict=True)) for vals in zip(*cols.values(), strict=True)]
 
@@ -225,7 +223,12 @@ class Neo4jStore:
         import neo4j
 
         cfg = connection_settings(uri, user, password, database)
-        driver = neo4j.GraphDatabase.driver(cfg["uri"], auth=(cfg["user"], cfg["password"] or ""))
+        driver = neo4j.GraphDatabase.driver(
+            cfg["uri"],
+            auth=(cfg["user"], cfg["password"] or ""),
+            # Unknown-label warnings on an empty database are noise to a user.
+            notifications_min_severity="OFF",
+        )
         try:
             driver.verify_connectivity()
         except Exception as e:  # the driver's message never includes the password

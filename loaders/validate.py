@@ -181,6 +181,8 @@ def _check_entity(raw: RawTable, entity: Entity) -> tuple[list[Issue], pd.DataFr
     for c in entity.columns:
         issues.extend(_check_column(raw, c, out))
     typed = pd.DataFrame(out, index=frame.index)
+    if entity.name == "peer_links":
+        typed["strength"] = typed["strength"].fillna(1.0)  # blank means full strength
     key = list(entity.key)
     dup = typed.duplicated(key, keep="first") & typed[key].notna().all(axis=1)
     if dup.any():

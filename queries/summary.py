@@ -99,19 +99,19 @@ RETURN districts, organisations, services, groups, navigators, referral_links, r
 
 _BY_DISTRICT = f"""
 MATCH (d:District)
-CALL (d) {{ OPTIONAL MATCH (s:Service)-[:IN_DISTRICT]->(d) RETURN count(s) AS services }}
-CALL (d) {{ OPTIONAL MATCH (g:Group)-[:IN_DISTRICT]->(d) RETURN count(g) AS groups }}
+CALL (d) {{ MATCH (s:Service)-[:IN_DISTRICT]->(d) RETURN count(s) AS services }}
+CALL (d) {{ MATCH (g:Group)-[:IN_DISTRICT]->(d) RETURN count(g) AS groups }}
 CALL (d) {{
-  OPTIONAL MATCH (n:Navigator)-[:BASED_AT]->(b:Service) WHERE b.districts[0] = d.id
+  MATCH (n:Navigator)-[:BASED_AT]->(b:Service) WHERE b.districts[0] = d.id
   RETURN count(n) AS navigators
 }}
 CALL (d) {{
-  OPTIONAL MATCH (a)-[r:REFERS]->() WHERE (a:Service AND a.districts[0] = d.id)
+  MATCH (a)-[r:REFERS]->() WHERE (a:Service AND a.districts[0] = d.id)
                                        OR (a:Group AND a.district = d.id)
   RETURN coalesce(sum({flow("r")}), 0) AS referrals_out
 }}
 CALL (d) {{
-  OPTIONAL MATCH ()-[r:REFERS]->(b) WHERE (b:Service AND b.districts[0] = d.id)
+  MATCH ()-[r:REFERS]->(b) WHERE (b:Service AND b.districts[0] = d.id)
                                        OR (b:Group AND b.district = d.id)
   RETURN coalesce(sum({flow("r")}), 0) AS referrals_in
 }}
