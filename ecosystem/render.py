@@ -1,32 +1,58 @@
-"""Turn query results into what people see: referral counts of 1-4 become ``*``."""
+"""Turn results into what people see: referral counts of 1-4 become ``*``."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ecosystem.privacy import suppress as _s
 
-__all__ = ["summary", "paths", "path_line", "span"]
+__all__ = ["shown", "path_line", "span", "FLOW_KEYS"]
 
-_FLOW_KEYS = ("referrals", "referrals_in", "referrals_out", "accepted")
-
-
-def _row(row: dict, on: bool) -> dict:
-    return {k: (_s(v, enabled=on) if k in _FLOW_KEYS else v) for k, v in row.items()}
-
-
-def summary(result: dict, *, suppress: bool = True) -> dict:
-    """The summary with flow counts suppressed.
-
-    Totals stay exact when large: a county total of 1-4 would itself be starred.
-    """
-    return {
-        "periods": result["periods"],
-        "totals": _row(result["totals"], suppress),
-        "districts": [_row(r, suppress) for r in result["districts"]],
+# Result fields that count referrals (people), wherever they appear.
+FLOW_KEYS = frozenset(
+    {
+        "referrals",
+        "referrals_in",
+        "referrals_out",
+        "accepted",
+        "observed",
+        "internal",
+        "sent",
+        "cross_referrals",
+        "before",
+        "after",
     }
+)
 
 
-def paths(result: list[dict], *, suppress: bool = True) -> list[dict]:
-    return [{"nodes": p["nodes"], "hops": [_row(h, suppress) for h in p["hops"]]} for p in result]
+# Ratios and shares computed from a flow count in the same row: starred with it
+# (secondary suppression), since the row's other numbers would give it back.
+DERIVED_KEYS = frozenset({"permeability", "internal_share", "silo_share", "share"})
+
+
+def shown(result: Any, *, suppress: bool = True) -> Any:
+    """A copy of ``result`` (dicts and lists, any depth) with flow counts suppressed.
+
+    Examples
+    --------
+    >>> shown({"referrals": 3, "services": 3, "hops": [{"referrals": 12}]})
+    {'referrals': '*', 'services': 3, 'hops': [{'referrals': 12}]}
+    """
+    if isinstance(result, dict):
+        row = {
+            k: (
+                _s(v, enabled=suppress)
+                if k in FLOW_KEYS and isinstance(v, int)
+                else shown(v, suppress=suppress)
+            )
+            for k, v in result.items()
+        }
+        if any(row[k] == "*" for k in FLOW_KEYS & row.keys()):
+            row.update({k: "*" for k in DERIVED_KEYS & row.keys() if row[k] is not None})
+        return row
+    if isinstance(result, list):
+        return [shown(v, suppress=suppress) for v in result]
+    return result
 
 
 def path_line(p: dict) -> str:

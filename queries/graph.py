@@ -46,7 +46,9 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return df.to_dict("records")
 
 
-def build_graph(tables: dict[str, pd.DataFrame], periods: Iterable[str] | None = None) -> nx.DiGraph:
+def build_graph(
+    tables: dict[str, pd.DataFrame], periods: Iterable[str] | None = None
+) -> nx.DiGraph:
     """Project typed tables to a directed graph of services, groups and navigators.
 
     Parameters
@@ -70,9 +72,7 @@ def build_graph(tables: dict[str, pd.DataFrame], periods: Iterable[str] | None =
         r["id"]: {"name": r["name"], "borders": list(r["borders"] or [])}
         for r in _records(tables.get("districts", empty))
     }
-    borders = {
-        frozenset((d, b)) for d, v in districts.items() for b in v["borders"] if b != d
-    }
+    borders = {frozenset((d, b)) for d, v in districts.items() for b in v["borders"] if b != d}
     orgs = {
         r["id"]: {"name": r["name"], "kind": r["kind"], "commissioned": bool(r["commissioned"])}
         for r in _records(tables.get("organisations", empty))

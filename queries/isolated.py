@@ -41,10 +41,19 @@ def isolated_services(G: nx.DiGraph) -> list[dict]:
     for n, a in G.nodes(data=True):
         if a.get("type") not in ("Service", "Group") or not a.get("active", True):
             continue
-        flows = [e for *_, e in G.in_edges(n, data=True)] + [e for *_, e in G.out_edges(n, data=True)]
+        flows = [e for *_, e in G.in_edges(n, data=True)] + [
+            e for *_, e in G.out_edges(n, data=True)
+        ]
         if not any(e.get("referrals", 0) > 0 for e in flows):
-            out.append({"id": n, "name": a.get("name"), "type": a["type"],
-                        "district": a.get("district"), "reason": _reason(periods)})
+            out.append(
+                {
+                    "id": n,
+                    "name": a.get("name"),
+                    "type": a["type"],
+                    "district": a.get("district"),
+                    "reason": _reason(periods),
+                }
+            )
     return sorted(out, key=lambda r: r["id"])
 
 

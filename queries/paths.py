@@ -10,8 +10,13 @@ from queries._cypher import FLOW, resolve_periods
 from queries.errors import QueryError
 from queries.graph import referral_graph
 
-__all__ = ["shortest_paths", "shortest_paths_cypher", "referral_paths", "referral_paths_cypher",
-           "MAX_HOPS"]
+__all__ = [
+    "shortest_paths",
+    "shortest_paths_cypher",
+    "referral_paths",
+    "referral_paths_cypher",
+    "MAX_HOPS",
+]
 
 MAX_HOPS = 8
 

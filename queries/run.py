@@ -4,19 +4,30 @@ from __future__ import annotations
 
 import networkx as nx
 
+from queries.barriers import barriers, barriers_cypher
+from queries.coverage import coverage, coverage_cypher
 from queries.graph import build_graph
 from queries.isolated import isolated_services, isolated_services_cypher
-from queries.paths import referral_paths, referral_paths_cypher, shortest_paths, shortest_paths_cypher
+from queries.isolation import isolation, isolation_cypher
+from queries.paths import (
+    referral_paths,
+    referral_paths_cypher,
+    shortest_paths,
+    shortest_paths_cypher,
+)
 from queries.summary import summary, summary_cypher
 
 __all__ = ["load_graph", "answer", "NAMED_QUERIES"]
 
-# name -> (graph form, Cypher form)
+# name -> (graph form, Cypher form, whether the Cypher form also needs the projection)
 NAMED_QUERIES = {
-    "summary": (summary, summary_cypher),
-    "shortest_paths": (shortest_paths, shortest_paths_cypher),
-    "referral_paths": (referral_paths, referral_paths_cypher),
-    "isolated": (isolated_services, isolated_services_cypher),
+    "summary": (summary, summary_cypher, False),
+    "shortest_paths": (shortest_paths, shortest_paths_cypher, False),
+    "referral_paths": (referral_paths, referral_paths_cypher, False),
+    "isolated": (isolated_services, isolated_services_cypher, False),
+    "isolation": (isolation, isolation_cypher, True),
+    "barriers": (barriers, barriers_cypher, True),
+    "coverage": (coverage, coverage_cypher, False),
 }
 
 
@@ -25,11 +36,14 @@ def load_graph(store, periods: list[str] | None = None) -> nx.DiGraph:
     return build_graph(store.read(), periods)
 
 
-def answer(store, name: str, *args, periods: list[str] | None = None, engine: str | None = None,
-           **kwargs):
-    """Run named query ``name``: Cypher on Neo4j, the graph form otherwise (or ``engine="graph"``)."""
-    graph_form, cypher_form = NAMED_QUERIES[name]
+def answer(
+    store, name: str, *args, periods: list[str] | None = None, engine: str | None = None, **kwargs
+):
+    """Run named query ``name``: Cypher on Neo4j, else the graph form (or ``engine="graph"``)."""
+    graph_form, cypher_form, needs_graph = NAMED_QUERIES[name]
     use_cypher = (engine or ("cypher" if store.kind == "neo4j" else "graph")) == "cypher"
-    if use_cypher:
-        return cypher_form(store, *args, periods=periods, **kwargs)
-    return graph_form(load_graph(store, periods), *args, **kwargs)
+    if not use_cypher:
+        return graph_form(load_graph(store, periods), *args, **kwargs)
+    if needs_graph:
+        return cypher_form(store, load_graph(store, periods), *args, periods=periods, **kwargs)
+    return cypher_form(store, *args, periods=periods, **kwargs)

@@ -41,8 +41,15 @@ def summary(G: nx.DiGraph) -> dict:
     """
     districts = G.graph.get("districts", {})
     rows = {
-        d: {"district": d, "name": v["name"], "services": 0, "groups": 0, "navigators": 0,
-            "referrals_out": 0, "referrals_in": 0}
+        d: {
+            "district": d,
+            "name": v["name"],
+            "services": 0,
+            "groups": 0,
+            "navigators": 0,
+            "referrals_out": 0,
+            "referrals_in": 0,
+        }
         for d, v in districts.items()
     }
     counts = dict.fromkeys(_TYPES, 0)
