@@ -75,7 +75,7 @@ def dead_ends(G: nx.DiGraph) -> list[dict]:
     >>> for n in "ab": G.add_node(n, type="Service", name=n, active=True)
     >>> G.add_edge("a", "b", referrals=7)
     >>> [(r["id"], r["flag"]) for r in dead_ends(G)]
-    [('a', 'source_only'), ('b', 'dead_end')]
+    [('b', 'dead_end'), ('a', 'source_only')]
     """
     R = referral_graph(G)
     rows = []
@@ -280,7 +280,7 @@ def isolation(G: nx.DiGraph, *, k: int = 2) -> list[dict]:
     >>> for n in "abc": G.add_node(n, type="Service", name=n, district=None, active=True)
     >>> G.add_edge("a", "b", referrals=3)
     >>> sorted({r["flag"] for r in isolation(G)})
-    ['dead_end', 'no_flows', 'no_peer_support', 'source_only']
+    ['bridge_link', 'dead_end', 'no_flows', 'no_peer_support', 'source_only']
     """
     rows = [{**r, "flag": "no_flows", "why": r.pop("reason")} for r in isolated_services(G)]
     rows += detached(G) + dead_ends(G) + cut_points(G) + no_peer_support(G, k)

@@ -1,4 +1,4 @@
-"""The same named query gives the same answer on Neo4j (Cypher) and the embedded store (NetworkX)."""
+"""The same named query gives the same answer on Neo4j (Cypher) and embedded (NetworkX)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,10 @@ def _ends(store):
 
 def _assert_same(embedded, neo4j, pairs, period_choices):
     for periods in period_choices:
+        for name in ("barriers", "isolation", "coverage"):
+            assert answer(embedded, name, periods=periods) == answer(
+                neo4j, name, periods=periods
+            ), (name, periods)
         assert answer(embedded, "summary", periods=periods) == answer(
             neo4j, "summary", periods=periods
         )

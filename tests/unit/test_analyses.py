@@ -1,0 +1,180 @@
+"""The analyses find what the data were built to contain, and explain it with numbers."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+
+from ecosystem.privacy import suppression
+from ecosystem.render import shown
+from loaders.store import validate_paths
+from queries.barriers import barriers
+from queries.compare import compare
+from queries.coverage import coverage
+from queries.graph import build_graph
+from queries.isolation import cut_points, dead_ends, detached, isolation, no_peer_support
+from tests.conftest import DERBYSHIRE
+
+
+@pytest.fixture(scope="module")
+def tables():
+    report, typed = validate_paths([DERBYSHIRE])
+    assert report.valid
+    return typed
+
+
+@pytest.fixture(scope="module")
+def G(tables):
+    return build_graph(tables)
+
+
+def _two_districts() -> nx.DiGraph:
+    G = nx.DiGraph(
+        districts={"A": {"name": "Ayton", "borders": ["B"]}, "B": {"name": "Beeby", "borders": []}},
+        borders={frozenset("AB")},
+        organisations={},
+        periods=["2024-Q1"],
+    )
+    for n, d in [("a1", "A"), ("a2", "A"), ("b1", "B"), ("b2", "B")]:
+        G.add_node(
+            n,
+            type="Service",
+            name=n,
+            district=d,
+            districts=[d],
+            organisation=None,
+            org_kind="community",
+            active=True,
+        )
+    return G
+
+
+class TestBarriers:
+    def test_closed_border_is_a_barrier_with_its_numbers(self):
+        G = _two_districts()
+        G.add_edge("a1", "a2", referrals=10)
+        G.add_edge("b1", "b2", referrals=10)
+        b = barriers(G)["borders"][0]
+        assert (b["observed"], b["expected"], b["permeability"], b["barrier"]) == (
+            0,
+            10.0,
+            0.0,
+            True,
+        )
+        assert "0 referrals crossed, 10.0 expected" in b["why"]
+
+    def test_open_border_is_not(self):
+        G = _two_districts()
+        G.add_edge("a1", "b1", referrals=10)
+        G.add_edge("b2", "a2", referrals=10)
+        b = barriers(G)["borders"][0]
+        assert b["barrier"] is False and b["permeability"] == pytest.approx(2.0)
+
+    def test_sole_spanner(self):
+        G = _two_districts()
+        G.add_edge("a1", "b1", referrals=6)
+        G.add_edge("a1", "b2", referrals=6)
+        top = barriers(G)["spanners"][0]
+        assert top["id"] == "a1" and top["sole_spanner_of"] == ["Ayton - Beeby"]
+
+    def test_high_peak_border_is_the_barrier(self, G):
+        r = barriers(G)
+        first = r["borders"][0]
+        assert {first["a_name"], first["b_name"]} == {"Derbyshire Dales", "High Peak"}
+        assert first["observed"] == 0 and first["expected"] > 50 and first["barrier"]
+        high_peak = next(x for x in r["inward"] if x["name"] == "High Peak")
+        assert high_peak["inward_looking"] and high_peak["internal_share"] == 1.0
+
+    def test_small_counts_are_starred_in_numbers_and_sentences(self, G):
+        with suppression(True):
+            r = shown(barriers(G))
+        bo = next(
+            b
+            for b in r["borders"]
+            if {b["a_name"], b["b_name"]} == {"Bolsover", "North East Derbyshire"}
+        )
+        assert bo["observed"] == "*" and bo["permeability"] == "*"
+        assert "* referrals crossed" in bo["why"] and "permeability *" in bo["why"]
+        with suppression(False):
+            r = barriers(G)
+        bo = next(
+            b
+            for b in r["borders"]
+            if {b["a_name"], b["b_name"]} == {"Bolsover", "North East Derbyshire"}
+        )
+        assert bo["observed"] == 4 and "4 referrals crossed" in bo["why"]
+
+
+class TestIsolation:
+    def test_path_graph_middle_is_the_cut_point(self):
+        G = nx.DiGraph()
+        for n in "abc":
+            G.add_node(n, type="Service", name=n, active=True)
+        G.add_edge("a", "b", referrals=5)
+        G.add_edge("b", "c", referrals=5)
+        flags = {(r["id"], r["flag"]) for r in cut_points(G)}
+        assert ("b", "single_bridge") in flags
+        assert ("a--b", "bridge_link") in flags and ("b--c", "bridge_link") in flags
+
+    def test_dead_end_and_source(self):
+        G = nx.DiGraph()
+        for n in "ab":
+            G.add_node(n, type="Service", name=n, active=True)
+        G.add_edge("a", "b", referrals=7)
+        assert [(r["id"], r["flag"]) for r in dead_ends(G)] == [
+            ("b", "dead_end"),
+            ("a", "source_only"),
+        ]
+
+    def test_derbyshire_findings(self, G):
+        rows = isolation(G)
+        by = {}
+        for r in rows:
+            by.setdefault(r["flag"], set()).add(r["id"])
+        assert "svc-emp-bo" in by["no_flows"]
+        assert "svc-housing-av" in by["dead_end"]
+        assert "svc-nav-sd" in by["single_bridge"]
+        assert "svc-nav-sd--svc-tx-sd" in by["bridge_link"]
+        assert {n for n in by["detached"]} == {
+            n for n in G if n.startswith(("svc-hp", "grp-hp"))
+        } | {"svc-tx-hp"}
+        nav = next(r for r in rows if r["id"] == "svc-nav-sd" and r["flag"] == "single_bridge")
+        assert "the only link to 9 services/groups" in nav["why"]
+
+    def test_detached_on_two_components(self):
+        G = nx.barbell_graph(3, 0).to_directed()
+        nx.set_edge_attributes(G, 1, "referrals")
+        G.add_edge("x", "y", referrals=5)
+        for n in G:
+            G.nodes[n].update(type="Service", name=str(n), active=True)
+        assert sorted(r["id"] for r in detached(G)) == ["x", "y"]
+
+    def test_no_peer_support_within_k(self):
+        G = nx.DiGraph()
+        for n in "abcd":
+            G.add_node(n, type="Service", name=n, active=True)
+        G.add_edge("a", "b", referrals=0, peer_kind="links_with")
+        G.add_edge("b", "c", referrals=3)
+        G.add_edge("c", "d", referrals=3)
+        assert [r["id"] for r in no_peer_support(G, k=1)] == ["d"]
+        assert no_peer_support(G, k=2) == []
+
+
+class TestCoverage:
+    def test_bolsover_misses_volunteering_and_growth(self, G):
+        rows = {r["name"]: r for r in coverage(G)["districts"]}
+        assert rows["Bolsover"]["missing"] == ["volunteering", "growth_pathways"]
+        assert "only inactive: Coalfield Recovery Volunteering" in rows["Bolsover"]["why"]
+        assert all(r["covered"] == 7 for n, r in rows.items() if n != "Bolsover")
+
+
+class TestCompare:
+    def test_bolsover_lost_volunteering_after_q1(self, tables):
+        c = compare(build_graph(tables, ["2024-Q1"]), build_graph(tables, ["2024-Q4"]))
+        lost = [(x["name"], x["domain"]) for x in c["coverage"] if x["change"] == "lost"]
+        assert ("Bolsover", "volunteering") in lost
+
+    def test_same_period_changes_nothing(self, tables):
+        G1 = build_graph(tables, ["2024-Q2"])
+        c = compare(G1, build_graph(tables, ["2024-Q2"]))
+        assert c["borders"] == c["isolation"] == c["coverage"] == []
