@@ -1,0 +1,107 @@
+"""The command line as a user meets it: exit codes, exact errors, JSON, suppression."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from ecosystem.cli import app
+from tests.conftest import DERBYSHIRE, edit_csv
+
+runner = CliRunner()
+
+
+def run(*args, **kw):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False, **kw)
+
+
+@pytest.fixture
+def ws(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRIDVOICES_WORKSPACE", str(tmp_path / "ws"))
+    monkeypatch.setenv("COLUMNS", "200")
+    return tmp_path / "ws"
+
+
+@pytest.fixture
+def loaded(ws):
+    assert run("import", DERBYSHIRE, "--quiet").exit_code == 0
+    return ws
+
+
+def test_every_command_has_help():
+    import typer.main
+
+    group = typer.main.get_command(app)
+    for name, cmd in group.commands.items():
+        assert cmd.help, f"{name} has no help text"
+        assert run(name, "--help").exit_code == 0
+
+
+def test_template_writes_headers_and_readme(tmp_path):
+    r = run("template", tmp_path / "t")
+    assert r.exit_code == 0
+    assert (tmp_path / "t" / "services.csv").read_text().startswith("id,name,organisation,")
+    assert "| count | yes |" in (tmp_path / "t" / "README.md").read_text()
+
+
+def test_validate_bad_file_exit_2_with_location(tiny):
+    edit_csv(tiny / "referrals.csv", "2024-Q1,12,10", "2024-Q1,many,")
+    r = run("validate", tiny)
+    assert r.exit_code == 2
+    assert "referrals.csv:2:count: 'many' is not a whole number" in r.stdout
+
+
+def test_import_bad_data_exit_2_and_store_unchanged(ws, tiny):
+    assert run("import", tiny).exit_code == 0
+    before = json.loads(run("summary", "--json", "--show-small-counts").stdout)
+    edit_csv(tiny / "services.csv", "S1,Spoc", "S1,Renamed")
+    edit_csv(tiny / "referrals.csv", "S1,S2,2024-Q1", "S1,S9,2024-Q1")
+    r = run("import", tiny)
+    assert r.exit_code == 2
+    assert "referrals.csv:2:target: 'S9' is not a known service or group id" in r.stdout
+    assert "Traceback" not in r.stdout
+    assert json.loads(run("summary", "--json", "--show-small-counts").stdout) == before
+
+
+def test_summary_json_suppresses_small_counts(ws, tiny):
+    run("import", tiny)
+    shown = json.loads(run("summary", "--json", "--period", "2024-Q2").stdout)
+    assert shown["totals"]["referrals"] == "*"
+    exact = json.loads(
+        run("summary", "--json", "--period", "2024-Q2", "--show-small-counts").stdout
+    )
+    assert exact["totals"]["referrals"] == 2
+
+
+def test_paths_and_unknown_id(loaded):
+    r = run("paths", "svc-spoc", "svc-housing-av", "--json", "-k", "3")
+    data = json.loads(r.stdout)
+    assert data["shortest"] and all(p["nodes"][-1] == "svc-housing-av" for p in data["up_to_k"])
+    r = run("paths", "svc-spoc", "nope")
+    assert r.exit_code == 2 and "'nope' is not a known service or group id" in r.stderr
+
+
+def test_bad_period_is_an_error(loaded):
+    r = run("summary", "--period", "Q5")
+    assert r.exit_code == 2
+    assert "'Q5' is not a period" in r.stderr
+
+
+def test_isolated_barriers_coverage_compare(loaded):
+    iso = json.loads(run("isolated", "--json").stdout)
+    assert {"flag": "no_flows", "id": "svc-emp-bo"}.items() <= iso[0].items()
+    bar = json.loads(run("barriers", "--json").stdout)
+    assert {bar["borders"][0]["a_name"], bar["borders"][0]["b_name"]} == {
+        "Derbyshire Dales",
+        "High Peak",
+    }
+    cov = json.loads(run("coverage", "--json").stdout)
+    assert [r["missing"] for r in cov["districts"] if r["name"] == "Bolsover"] == [
+        ["volunteering", "growth_pathways"]
+    ]
+    cmp = json.loads(run("compare", "2024-Q1", "2024-Q4", "--json").stdout)
+    assert any(c["domain"] == "volunteering" and c["change"] == "lost" for c in cmp["coverage"])
+    table = run("barriers").stdout
+    assert "Barrier: Derbyshire Dales and High Peak border each other: 0 referrals crossed" in table
