@@ -1,0 +1,355 @@
+"""The ``gridvoices`` command line: thin wrappers over the library functions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ecosystem import render
+from ecosystem.cli_common import (
+    DbOpt,
+    JsonOpt,
+    PeriodOpt,
+    QuietOpt,
+    ShowSmallOpt,
+    StoreOpt,
+    UriOpt,
+    UserOpt,
+    WorkspaceOpt,
+    app,
+    err,
+    fail,
+    out,
+    print_json,
+    print_table,
+    progress_bar,
+    run_named,
+)
+from ecosystem.cli_common import open_store_from_cli as _open
+from ecosystem.cli_common import periods_option as _periods
+
+
+@app.command()
+def template(
+    directory: Annotated[Path, typer.Argument(help="Folder to write the empty partner files to.")],
+) -> None:
+    """Write empty partner CSV files (headers only) and a README of their columns."""
+    from loaders.csvfiles import write_template
+
+    for f in write_template(directory):
+        out.print(str(f), highlight=False)
+
+
+def _report_issues(report, as_json: bool, limit: int = 50) -> None:
+    if as_json:
+        print_json(report.as_dict())
+        return
+    for line in report.lines(limit):
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="A folder of partner CSV files, or files.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Check partner files without storing anything. Exit code 2 when there are errors."""
+    from loaders.store import validate_paths
+
+    report, typed = validate_paths(paths)
+    _report_issues(report, as_json)
+    if not as_json:
+        rows = ", ".join(f"{k} {len(v)}" for k, v in typed.items())
+        msg = "valid" if report.valid else f"{len(report.errors)} errors"
+        err.print(f"{msg}; {len(report.warnings)} warnings; rows: {rows}", highlight=False)
+    raise typer.Exit(0 if report.valid else 2)
+
+
+@app.command("import")
+def import_(
+    paths: Annotated[list[Path], typer.Argument(help="A folder of partner CSV files, or files.")],
+    store: StoreOpt = "embedded",
+    workspace: WorkspaceOpt = None,
+    neo4j_uri: UriOpt = None,
+    neo4j_user: UserOpt = None,
+    neo4j_database: DbOpt = None,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Validate partner files and store them, all or nothing. Exit code 2 on bad data."""
+    from loaders.report import ImportRejected
+    from loaders.store import import_paths
+
+    db = _open(store, workspace, neo4j_uri, neo4j_user, neo4j_database)
+    bar, update = progress_bar(quiet)
+    try:
+        if bar:
+            with bar:
+                result = import_paths(db, paths, update)
+        else:
+            result = import_paths(db, paths)
+    except ImportRejected as e:
+        _report_issues(e.report, as_json)
+        if not as_json:
+            err.print(f"Error: {e}", highlight=False)
+        raise typer.Exit(2) from None
+    finally:
+        db.close()
+    if as_json:
+        print_json(
+            {
+                "store": db.kind,
+                "rows": result.rows,
+                "seconds": round(result.seconds, 3),
+                "warnings": [i.as_dict() for i in result.report.warnings],
+            }
+        )
+        return
+    for w in result.report.lines(20):
+        err.print(w, highlight=False, markup=False)
+    if not quiet:
+        rows = ", ".join(f"{k} {v}" for k, v in result.rows.items())
+        out.print(
+            f"Imported into the {db.kind} store in {result.seconds:.2f} s: {rows}", highlight=False
+        )
+
+
+@app.command()
+def summary(
+    store: StoreOpt = "embedded",
+    workspace: WorkspaceOpt = None,
+    period: PeriodOpt = None,
+    neo4j_uri: UriOpt = None,
+    neo4j_user: UserOpt = None,
+    neo4j_database: DbOpt = None,
+    as_json: JsonOpt = False,
+    show_small_counts: ShowSmallOpt = False,
+) -> None:
+    """Counts by type and by district, with referral volumes."""
+    result = run_named(
+        "summary",
+        store,
+        workspace,
+        period,
+        show_small_counts,
+        neo4j_uri,
+        neo4j_user,
+        neo4j_database,
+    )
+    if as_json:
+        print_json(result)
+        return
+    out.print(f"Periods: {', '.join(result['periods']) or 'none'}", highlight=False)
+    print_table("Totals", [result["totals"]])
+    print_table("By district", result["districts"])
+
+
+@app.command()
+def paths(
+    source: Annotated[str, typer.Argument(help="Id of the service or group referrals start from.")],
+    target: Annotated[str, typer.Argument(help="Id of the service or group they should reach.")],
+    k: Annotated[
+        int, typer.Option("--max-hops", "-k", help="All paths up to this many hops (1-8).")
+    ] = 4,
+    store: StoreOpt = "embedded",
+    workspace: WorkspaceOpt = None,
+    period: PeriodOpt = None,
+    neo4j_uri: UriOpt = None,
+    neo4j_user: UserOpt = None,
+    neo4j_database: DbOpt = None,
+    as_json: JsonOpt = False,
+    show_small_counts: ShowSmallOpt = False,
+) -> None:
+    """Referral paths from SOURCE to TARGET: the shortest, and all up to k hops with their flows."""
+    conn = (neo4j_uri, neo4j_user, neo4j_database)
+    shortest = run_named(
+        "shortest_paths", store, workspace, period, show_small_counts, *conn, args=(source, target)
+    )
+    upto = run_named(
+        "referral_paths",
+        store,
+        workspace,
+        period,
+        show_small_counts,
+        *conn,
+        args=(source, target),
+        k=k,
+    )
+    result = {
+        "source": source,
+        "target": target,
+        "max_hops": k,
+        "shortest": shortest,
+        "up_to_k": upto,
+    }
+    if as_json:
+        print_json(result)
+        return
+    if not upto and not shortest:
+        out.print(f"No referral path from {source} to {target}.", highlight=False, markup=False)
+        return
+    out.print(f"Shortest ({len(shortest)}):", highlight=False)
+    for p in shortest:
+        out.print("  " + render.path_line(p), highlight=False, markup=False)
+    out.print(f"All paths up to {k} hops ({len(upto)}):", highlight=False)
+    for p in upto:
+        out.print("  " + render.path_line(p), highlight=False, markup=False)
+
+
+@app.command()
+def isolated(
+    k: Annotated[
+        int, typer.Option("--peer-hops", "-k", help="Flag services with no peer link this near.")
+    ] = 2,
+    flag: Annotated[
+        list[str] | None,
+        typer.Option("--flag", help="Only these flags (no_flows, detached, dead_end, ...)."),
+    ] = None,
+    store: StoreOpt = "embedded",
+    workspace: WorkspaceOpt = None,
+    period: PeriodOpt = None,
+    neo4j_uri: UriOpt = None,
+    neo4j_user: UserOpt = None,
+    neo4j_database: DbOpt = None,
+    as_json: JsonOpt = False,
+    show_small_counts: ShowSmallOpt = False,
+) -> None:
+    """Isolated services: no flows, detached, dead ends, single bridges, no peer support."""
+    from queries.isolation import FLAGS
+
+    for f in flag or []:
+        if f not in FLAGS:
+            fail(f"--flag {f!r} is not one of: {', '.join(FLAGS)}", 2)
+    rows = run_named(
+        "isolation",
+        store,
+        workspace,
+        period,
+        show_small_counts,
+        neo4j_uri,
+        neo4j_user,
+        neo4j_database,
+        k=k,
+    )
+    rows = [r for r in rows if not flag or r["flag"] in flag]
+    if as_json:
+        print_json(rows)
+        return
+    print_table("Isolated services and groups", rows, ["flag", "id", "name", "district", "why"])
+
+
+@app.command()
+def view(
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path(
+        "gridvoices-network.html"
+    ),
+    colour_by: Annotated[str, typer.Option("--colour-by", help="kind or domain.")] = "kind",
+    store: StoreOpt = "embedded",
+    workspace: WorkspaceOpt = None,
+    period: PeriodOpt = None,
+    neo4j_uri: UriOpt = None,
+    neo4j_user: UserOpt = None,
+    neo4j_database: DbOpt = None,
+    show_small_counts: ShowSmallOpt = False,
+) -> None:
+    """Write the interactive network view: one self-contained HTML file that opens offline."""
+    from queries.run import load_graph
+    from visualise.network import write_network_view
+
+    if colour_by not in ("kind", "domain"):
+        fail("--colour-by must be 'kind' or 'domain'", 2)
+    db = _open(store, workspace, neo4j_uri, neo4j_user, neo4j_database)
+    try:
+        G = load_graph(db, _periods(db, period))
+    finally:
+        db.close()
+    path = write_network_view(
+        G,
+        output,
+        colour_by=colour_by,
+        suppress_small=not show_small_counts,
+        source=f"{db.kind} store",
+        periods_label=render.span(G),
+    )
+    out.print(f"Wrote {path}", highlight=False)
+
+
+@app.command()
+def cypher(
+    statement: Annotated[str, typer.Argument(help="A Cypher statement; use $name for values.")],
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", help="name=value (JSON values accepted); repeatable."),
+    ] = None,
+    write: Annotated[bool, typer.Option("--write", help="Allow the statement to write.")] = False,
+    neo4j_uri: UriOpt = None,
+    neo4j_user: UserOpt = None,
+    neo4j_database: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run Cypher against Neo4j, read-only unless --write is given."""
+    import neo4j.exceptions
+
+    params = {}
+    for p in param or []:
+        name, sep, value = p.partition("=")
+        if not sep:
+            fail(f"--param {p!r} must look like name=value", 2)
+        try:
+            params[name] = json.loads(value)
+        except json.JSONDecodeError:
+            params[name] = value
+    db = _open("neo4j", None, neo4j_uri, neo4j_user, neo4j_database)
+    try:
+        rows = (
+            db.query(statement, params, write=True) if write else db.run_readonly(statement, params)
+        )
+    except neo4j.exceptions.Neo4jError as e:
+        msg = e.message or str(e)
+        if "write" in msg.lower() and not write:
+            msg += " (the statement writes: add --write if you mean it)"
+        fail(msg, 2)
+    finally:
+        db.close()
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(f"{len(rows)} rows", rows)
+
+
+@app.command()
+def demo(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the results.")] = Path(
+        "gridvoices-out"
+    ),
+    workspace: WorkspaceOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Import the shipped illustrative Derbyshire data into the embedded store and write results."""
+    from ecosystem.demo import run_demo
+
+    result = run_demo(output, workspace=workspace)
+    if not quiet:
+        out.print(
+            f"Imported the illustrative Derbyshire data ({result['rows']}) into {result['store']}",
+            highlight=False,
+        )
+        for name, path in result["files"].items():
+            out.print(f"  {name}: {path}", highlight=False)
+    out.print(f"Open {result['files']['view']} in a browser.", highlight=False)
+
+
+def _register() -> None:
+    # Command modules add themselves to `app` when imported.
+    import ecosystem.cli_analyses  # noqa: F401
+    from ecosystem.cli_neo4j import neo4j_app
+
+    app.add_typer(
+        neo4j_app, name="neo4j", help="Start, stop or check a local Neo4j for development."
+    )
+
+
+_register()
