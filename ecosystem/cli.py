@@ -334,9 +334,14 @@ def demo(
     result = run_demo(output, workspace=workspace)
     if not quiet:
         out.print(
-            f"Imported the illustrative Derbyshire data ({result['rows']}) into {result['store']}",
+            f"Imported the illustrative Derbyshire data ({result['rows']} rows) into "
+            f"{result['store']}",
             highlight=False,
         )
+        out.print("Findings:", highlight=False)
+        for line in result["findings"]:
+            out.print(f"  - {line}", highlight=False, markup=False)
+        out.print("Wrote:", highlight=False)
         for name, path in result["files"].items():
             out.print(f"  {name}: {path}", highlight=False)
     out.print(f"Open {result['files']['view']} in a browser.", highlight=False)

@@ -1,0 +1,68 @@
+"""Drive Debian's chromium through playwright (never a downloaded browser).
+
+The executable is ``/usr/bin/chromium`` unless ``GRIDVOICES_CHROMIUM`` names
+another. When it is missing the browser tests are skipped locally but FAIL
+when ``CI`` is set: a CI run must never pass by skipping them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+def chromium_path() -> str:
+    return os.environ.get("GRIDVOICES_CHROMIUM") or "/usr/bin/chromium"
+
+
+def _unavailable(reason: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set: browser tests must run, not skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """A headless Debian chromium, launched once per test session."""
+    exe = chromium_path()
+    if not (Path(exe).is_file() and os.access(exe, os.X_OK)) and not shutil.which(exe):
+        _unavailable(f"chromium not found at {exe} (set GRIDVOICES_CHROMIUM)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - depends on the environment
+        _unavailable("playwright (python) is not installed")
+    with sync_playwright() as pw:
+        try:
+            browser = pw.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
+        except Exception as exc:  # noqa: BLE001 - report any launch failure the same way
+            _unavailable(f"chromium at {exe} did not start: {exc}")
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    """A fresh page with a fixed viewport; closed after the test."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 900}, device_scale_factor=1)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
