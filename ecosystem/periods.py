@@ -34,7 +34,8 @@ def choose_periods(available: Iterable[str], specs: Iterable[str] | None) -> lis
         for e in ends:
             if not PERIOD_RE.match(e):
                 raise PeriodError(
-                    f"{spec!r} is not a period (2024-Q1, 2024-03, 2024) or a range (2024-Q1..2024-Q4)"
+                    f"{spec!r} is not a period (2024-Q1, 2024-03, 2024) "
+                    "or a range (2024-Q1..2024-Q4)"
                 )
         if sep:
             chosen.update(p for p in avail if lo <= p <= hi or p.startswith(hi))

@@ -114,7 +114,14 @@ def write_template(directory: Path) -> list[Path]:
         f = directory / e.filename
         f.write_text(",".join(e.column_names) + "\n", encoding="utf-8")
         written.append(f)
-        lines += [f"## {e.filename}", "", e.help, "", "| column | required | meaning |", "|---|---|---|"]
+        lines += [
+            f"## {e.filename}",
+            "",
+            e.help,
+            "",
+            "| column | required | meaning |",
+            "|---|---|---|",
+        ]
         for c in e.columns:
             allowed = f" One of: {', '.join(c.choices)}." if c.choices else ""
             lines.append(f"| {c.name} | {'yes' if c.required else 'no'} | {c.help}.{allowed} |")

@@ -45,16 +45,22 @@ def generate_tables(
         a, b = rng.sample(dist_ids, 2)
         borders[a].add(b)
     districts = pd.DataFrame(
-        {"id": dist_ids, "name": [f"District {i}" for i in range(nd)],
-         "borders": [";".join(sorted(borders[d] - {d})) for d in dist_ids]}
+        {
+            "id": dist_ids,
+            "name": [f"District {i}" for i in range(nd)],
+            "borders": [";".join(sorted(borders[d] - {d})) for d in dist_ids],
+        }
     )
     n_orgs = max(2, n_services // 4)
     org_ids = [f"org-{i}" for i in range(n_orgs)]
     kinds = list(vocab.ORG_KINDS)
     orgs = pd.DataFrame(
-        {"id": org_ids, "name": [f"Organisation {i}" for i in range(n_orgs)],
-         "kind": [rng.choice(kinds) for _ in org_ids],
-         "commissioned": [rng.choice(["yes", "no"]) for _ in org_ids]}
+        {
+            "id": org_ids,
+            "name": [f"Organisation {i}" for i in range(n_orgs)],
+            "kind": [rng.choice(kinds) for _ in org_ids],
+            "commissioned": [rng.choice(["yes", "no"]) for _ in org_ids],
+        }
     )
     # Heavy tail: a few organisations run many services.
     weights = nprng.pareto(1.5, n_orgs) + 1
@@ -78,17 +84,23 @@ def generate_tables(
     grp_ids = [f"grp-{i}" for i in range(n_groups)]
     fell = list(vocab.FELLOWSHIPS)
     groups = pd.DataFrame(
-        {"id": grp_ids, "name": [f"Group {i}" for i in range(n_groups)],
-         "fellowship": [rng.choices(fell, weights=[8, 2, 1, 2, 1, 1])[0] for _ in grp_ids],
-         "district": [rng.choice(dist_ids) for _ in grp_ids],
-         "cadence": [rng.choice(list(vocab.CADENCES)) for _ in grp_ids]}
+        {
+            "id": grp_ids,
+            "name": [f"Group {i}" for i in range(n_groups)],
+            "fellowship": [rng.choices(fell, weights=[8, 2, 1, 2, 1, 1])[0] for _ in grp_ids],
+            "district": [rng.choice(dist_ids) for _ in grp_ids],
+            "cadence": [rng.choice(list(vocab.CADENCES)) for _ in grp_ids],
+        }
     )
     n_nav = max(1, n_services // 5)
     nav_ids = [f"nav-{i}" for i in range(n_nav)]
     navigators = pd.DataFrame(
-        {"id": nav_ids, "role": [rng.choice(list(vocab.NAVIGATOR_ROLES)) for _ in nav_ids],
-         "lived_experience": [rng.choice(["yes", "no"]) for _ in nav_ids],
-         "based_at": [rng.choice(svc_ids) for _ in nav_ids]}
+        {
+            "id": nav_ids,
+            "role": [rng.choice(list(vocab.NAVIGATOR_ROLES)) for _ in nav_ids],
+            "lived_experience": [rng.choice(["yes", "no"]) for _ in nav_ids],
+            "based_at": [rng.choice(svc_ids) for _ in nav_ids],
+        }
     )
     ends = svc_ids + grp_ids
     end_district = [dist_ids[h] for h in home] + list(groups["district"])

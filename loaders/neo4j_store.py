@@ -30,9 +30,7 @@ __all__ = ["Neo4jStore", "Neo4jConnectionError", "connection_settings"]
 
 _BATCH = 10_000
 
-CONSTRAINTS = (
-    "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
-)
+CONSTRAINTS = ("CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",)
 
 WRITE = {
     "districts": """
@@ -187,8 +185,9 @@ def _rows_for(name: str, df: pd.DataFrame) -> list[dict]:
         elif c.type == "float":
             cols[c.name] = [None if pd.isna(v) else float(v) for v in s]
         else:
-            cols[c.name] = [None if v is None or (isinstance(v, float) and pd.isna(v)) else v
-                            for v in s]
+            cols[c.name] = [
+                None if v is None or (isinstance(v, float) and pd.isna(v)) else v for v in s
+            ]
     names = list(cols)
     return [dict(zip(names, vals, strict=True)) for vals in zip(*cols.values(), strict=True)]
 

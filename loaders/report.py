@@ -78,4 +78,6 @@ class ImportRejected(Exception):
     def __init__(self, report: Report):
         self.report = report
         n = len(report.errors)
-        super().__init__(f"{n} error{'s' if n != 1 else ''} in the partner data; nothing was stored")
+        super().__init__(
+            f"{n} error{'s' if n != 1 else ''} in the partner data; nothing was stored"
+        )

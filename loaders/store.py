@@ -70,9 +70,7 @@ def import_tables(
     if not report.valid:
         raise ImportRejected(report)
     store.write(typed, progress)
-    return ImportResult(
-        report, {k: len(v) for k, v in typed.items()}, time.perf_counter() - start
-    )
+    return ImportResult(report, {k: len(v) for k, v in typed.items()}, time.perf_counter() - start)
 
 
 def import_paths(store: Store, paths: list[Path], progress: Progress | None = None) -> ImportResult:

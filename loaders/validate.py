@@ -52,9 +52,7 @@ def _emit(label, column, code, rows, values, message_for) -> Iterator[Issue]:
 
 
 def _split(series: pd.Series) -> pd.Series:
-    return series.map(
-        lambda s: [p.strip() for p in s.split(LIST_SEP) if p.strip()] if s else []
-    )
+    return series.map(lambda s: [p.strip() for p in s.split(LIST_SEP) if p.strip()] if s else [])
 
 
 def _check_column(raw: RawTable, col: Column, out: dict) -> Iterator[Issue]:
@@ -62,7 +60,12 @@ def _check_column(raw: RawTable, col: Column, out: dict) -> Iterator[Issue]:
     blank = s == ""
     if col.required and blank.any():
         yield from _emit(
-            label, col.name, "missing-value", _rows(blank), s[blank], lambda v: "a value is required"
+            label,
+            col.name,
+            "missing-value",
+            _rows(blank),
+            s[blank],
+            lambda v: "a value is required",
         )
     t = col.type
     if t in ("id", "text", "ref"):
@@ -173,7 +176,9 @@ def _check_entity(raw: RawTable, entity: Entity) -> tuple[list[Issue], pd.DataFr
     if missing:
         return issues, None
     if frame.empty:
-        issues.append(Issue(raw.label, None, None, "no-rows", "the file has no data rows", "warning"))
+        issues.append(
+            Issue(raw.label, None, None, "no-rows", "the file has no data rows", "warning")
+        )
     for c in entity.columns:
         if c.name not in frame.columns:
             frame[c.name] = ""
@@ -279,7 +284,7 @@ def _check_rules(
             df.loc[loop, "source"],
             lambda v: f"{v!r} refers to itself; flows are between different services",
         )
-        over = (df["accepted"].notna() & df["count"].notna() & (df["accepted"] > df["count"]))
+        over = df["accepted"].notna() & df["count"].notna() & (df["accepted"] > df["count"])
         over = over.fillna(False).astype(bool)
         yield from _emit(
             label,
@@ -294,7 +299,11 @@ def _check_rules(
         nodist = df["districts"].map(len) == 0
         for row, i in zip(_rows(nodist), df.loc[nodist, "id"], strict=False):
             yield Issue(
-                label, int(row), "districts", "no-district", f"service {i!r} has no district",
+                label,
+                int(row),
+                "districts",
+                "no-district",
+                f"service {i!r} has no district",
                 "warning",
             )
 

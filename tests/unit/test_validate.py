@@ -28,39 +28,101 @@ def test_tiny_is_valid(tiny):
 @pytest.mark.parametrize(
     "file, old, new, expected",
     [
-        ("services.csv", "S3,Lonely,O2", "S3,Lonely,O9",
-         "services.csv:4:organisation: 'O9' is not a known organisation id"),
-        ("services.csv", "S3,Lonely", "S2,Lonely",
-         "services.csv:4:id: duplicate id 'S2', first on row 3"),
-        ("services.csv", ",volunteering,", ",knitting,",
-         "services.csv:4:domain: 'knitting' is not one of: twelve_step, peer_mutual_aid, "
-         "recovery_coaching, activities, volunteering, linkage, growth_pathways, "
-         "specialist_treatment, wraparound"),
-        ("referrals.csv", "2024-Q1,12,10", "2024-Q1,-12,",
-         "referrals.csv:2:count: -12 is below the minimum 0"),
-        ("referrals.csv", "2024-Q1,12,10", "2024-Q1,twelve,",
-         "referrals.csv:2:count: 'twelve' is not a whole number"),
-        ("referrals.csv", "2024-Q1,12,10", "2024-Q1,1.5,",
-         "referrals.csv:2:count: '1.5' is not a whole number"),
-        ("referrals.csv", "2024-Q1,12,10", "2024-Q1,12,13",
-         "referrals.csv:2:accepted: accepted (13) is more than count"),
-        ("referrals.csv", "S1,S2,2024-Q1", "S1,S2,Q1-2024",
-         "referrals.csv:2:period: 'Q1-2024' is not a period like 2024-Q1, 2024-03 or 2024"),
-        ("referrals.csv", "S2,G1,2024-Q1", "S2,S2,2024-Q1",
-         "referrals.csv:3:target: 'S2' refers to itself; flows are between different services"),
-        ("referrals.csv", "S1,S2,2024-Q2", "S1,S2,2024-Q1",
-         "referrals.csv:4:source: duplicate (source, target, period) 'S1/S2/2024-Q1', "
-         "first on row 2"),
-        ("organisations.csv", "O1,Treat Co,treatment,yes", "O1,Treat Co,treatment,maybe",
-         "organisations.csv:2:commissioned: 'maybe' is not yes/no"),
-        ("groups.csv", "G1,AA North", "S1,AA North",
-         "groups.csv:2:id: id 'S1' is already used for services; ids must be unique across files"),
-        ("peer_links.csv", "N1,G1,mentors_at,0.5", "N1,G1,mentors_at,1.5",
-         "peer_links.csv:2:strength: 1.5 is above the maximum 1"),
-        ("districts.csv", "D1,North,D2", "D1,North,D2;D9",
-         "districts.csv:2:borders: 'D9' is not a known district id"),
-        ("services.csv", "hope;connection", "hope;joy",
-         "services.csv:2:chime: 'joy' not one of: connection, hope, identity, meaning, empowerment"),
+        (
+            "services.csv",
+            "S3,Lonely,O2",
+            "S3,Lonely,O9",
+            "services.csv:4:organisation: 'O9' is not a known organisation id",
+        ),
+        (
+            "services.csv",
+            "S3,Lonely",
+            "S2,Lonely",
+            "services.csv:4:id: duplicate id 'S2', first on row 3",
+        ),
+        (
+            "services.csv",
+            ",volunteering,",
+            ",knitting,",
+            "services.csv:4:domain: 'knitting' is not one of: twelve_step, peer_mutual_aid, "
+            "recovery_coaching, activities, volunteering, linkage, growth_pathways, "
+            "specialist_treatment, wraparound",
+        ),
+        (
+            "referrals.csv",
+            "2024-Q1,12,10",
+            "2024-Q1,-12,",
+            "referrals.csv:2:count: -12 is below the minimum 0",
+        ),
+        (
+            "referrals.csv",
+            "2024-Q1,12,10",
+            "2024-Q1,twelve,",
+            "referrals.csv:2:count: 'twelve' is not a whole number",
+        ),
+        (
+            "referrals.csv",
+            "2024-Q1,12,10",
+            "2024-Q1,1.5,",
+            "referrals.csv:2:count: '1.5' is not a whole number",
+        ),
+        (
+            "referrals.csv",
+            "2024-Q1,12,10",
+            "2024-Q1,12,13",
+            "referrals.csv:2:accepted: accepted (13) is more than count",
+        ),
+        (
+            "referrals.csv",
+            "S1,S2,2024-Q1",
+            "S1,S2,Q1-2024",
+            "referrals.csv:2:period: 'Q1-2024' is not a period like 2024-Q1, 2024-03 or 2024",
+        ),
+        (
+            "referrals.csv",
+            "S2,G1,2024-Q1",
+            "S2,S2,2024-Q1",
+            "referrals.csv:3:target: 'S2' refers to itself; flows are between different services",
+        ),
+        (
+            "referrals.csv",
+            "S1,S2,2024-Q2",
+            "S1,S2,2024-Q1",
+            "referrals.csv:4:source: duplicate (source, target, period) 'S1/S2/2024-Q1', "
+            "first on row 2",
+        ),
+        (
+            "organisations.csv",
+            "O1,Treat Co,treatment,yes",
+            "O1,Treat Co,treatment,maybe",
+            "organisations.csv:2:commissioned: 'maybe' is not yes/no",
+        ),
+        (
+            "groups.csv",
+            "G1,AA North",
+            "S1,AA North",
+            "groups.csv:2:id: id 'S1' is already used for services; "
+            "ids must be unique across files",
+        ),
+        (
+            "peer_links.csv",
+            "N1,G1,mentors_at,0.5",
+            "N1,G1,mentors_at,1.5",
+            "peer_links.csv:2:strength: 1.5 is above the maximum 1",
+        ),
+        (
+            "districts.csv",
+            "D1,North,D2",
+            "D1,North,D2;D9",
+            "districts.csv:2:borders: 'D9' is not a known district id",
+        ),
+        (
+            "services.csv",
+            "hope;connection",
+            "hope;joy",
+            "services.csv:2:chime: 'joy' not one of: "
+            "connection, hope, identity, meaning, empowerment",
+        ),
     ],
 )
 def test_each_problem_names_file_row_column(tiny, file, old, new, expected):
@@ -74,8 +136,10 @@ def test_missing_required_column(tiny):
     edit_csv(tiny / "services.csv", ",domain,", ",area,")
     _, lines = _lines(tiny)
     assert "services.csv:1:domain: required column 'domain' is missing" in lines
-    assert "services.csv:1:area: warning: column 'area' is not part of the format and is ignored" \
+    assert (
+        "services.csv:1:area: warning: column 'area' is not part of the format and is ignored"
         in lines
+    )
 
 
 def test_empty_file(tiny):
