@@ -162,18 +162,26 @@ def build_graph(
 
 
 def referral_graph(G: nx.DiGraph) -> nx.DiGraph:
-    """A view of ``G`` with only services and groups and only edges that carried referrals.
+    """A copy of ``G`` with only services and groups and only edges that carried referrals.
+
+    A materialised copy rather than a filtered view: analyses walk it many
+    times, and a view re-runs its filters on every step.
 
     Examples
     --------
     >>> G = nx.DiGraph()
     >>> G.add_node("a", type="Service"); G.add_node("n", type="Navigator")
     >>> G.add_edge("n", "a", referrals=0)
-    >>> list(referral_graph(G).edges)
-    []
+    >>> list(referral_graph(G).edges), list(referral_graph(G))
+    ([], ['a'])
     """
-    return nx.subgraph_view(
-        G,
-        filter_node=lambda n: G.nodes[n].get("type") in ("Service", "Group"),
-        filter_edge=lambda u, v: G.edges[u, v].get("referrals", 0) > 0,
+    R = nx.DiGraph()
+    R.graph.update(G.graph)
+    keep = {n for n, t in G.nodes(data="type") if t in ("Service", "Group")}
+    R.add_nodes_from((n, G.nodes[n]) for n in keep)
+    R.add_edges_from(
+        (u, v, d)
+        for u, v, d in G.edges(data=True)
+        if d.get("referrals", 0) > 0 and u in keep and v in keep
     )
+    return R

@@ -23,6 +23,7 @@ import networkx as nx
 
 from ecosystem.privacy import fmt
 from queries._cypher import flow, resolve_periods
+from queries.cuts import cuts
 from queries.graph import referral_graph
 from queries.isolated import isolated_services, isolated_services_cypher
 
@@ -225,33 +226,37 @@ def cut_points(G: nx.DiGraph) -> list[dict]:
     """Articulation points and bridges of the undirected referral network.
 
     An articulation point is the only way between two parts: removing it
-    leaves some services reachable by no referral path.
+    leaves some services reachable by no referral path. ``cut_off`` lists (up
+    to 50 of) the services and groups outside the largest remaining part.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> for n in "abc": G.add_node(n, type="Service", name=n)
+    >>> G.add_edge("a", "b", referrals=5); G.add_edge("b", "c", referrals=5)
+    >>> [(r["flag"], r["id"]) for r in cut_points(G)]
+    [('bridge_link', 'a--b'), ('bridge_link', 'b--c'), ('single_bridge', 'b')]
     """
     R = referral_graph(G)
-    U = nx.Graph((u, v) for u, v in R.edges)
+    U = nx.Graph()
+    U.add_edges_from(R.edges)
+    points, bridges = cuts(U)
     rows = []
-    for n in nx.articulation_points(U):
-        H = U.subgraph(nx.node_connected_component(U, n) - {n})
-        parts = sorted(nx.connected_components(H), key=len, reverse=True)
-        cut = sorted(set().union(*parts[1:]))
+    for c in points:
+        shown = ", ".join(map(str, c.examples[:6])) + (", …" if c.cut_off > 6 else "")
         rows.append(
             _row(
                 G,
-                n,
+                c.node,
                 "single_bridge",
-                f"the only link to {len(cut)} services/groups ({', '.join(cut[:6])}"
-                f"{', …' if len(cut) > 6 else ''}); removing it splits its part into "
-                f"{len(parts)} pieces",
-                cut_off=cut,
+                f"the only link to {c.cut_off} services/groups ({shown}); removing it splits "
+                f"its part into {len(c.pieces)} pieces",
+                cut_off=c.examples,
             )
         )
-    for u, v in nx.bridges(U):
-        a, b = sorted((u, v))
-        H = U.copy()
-        H.remove_edge(a, b)
-        small = min(nx.node_connected_component(H, a), nx.node_connected_component(H, b), key=len)
-        flows = R.edges[a, b]["referrals"] if R.has_edge(a, b) else 0
-        flows += R.edges[b, a]["referrals"] if R.has_edge(b, a) else 0
+    for c in bridges:
+        a, b = c.edge
+        flows = sum(R.edges[x, y]["referrals"] for x, y in ((a, b), (b, a)) if R.has_edge(x, y))
         rows.append(
             {
                 "id": f"{a}--{b}",
@@ -259,9 +264,9 @@ def cut_points(G: nx.DiGraph) -> list[dict]:
                 "type": "link",
                 "district": G.nodes[a].get("district"),
                 "flag": "bridge_link",
-                "why": f"the only referral link between {len(small)} services/groups and the rest "
+                "why": f"the only referral link between {c.cut_off} services/groups and the rest "
                 f"({fmt(flows)} referrals)",
-                "cut_off": sorted(small),
+                "cut_off": c.examples,
             }
         )
     return sorted(rows, key=lambda r: (r["flag"], r["id"]))

@@ -1,0 +1,13 @@
+"""``python -m benchmarks NAME [options]``: run one benchmark script."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+BENCHMARKS = ("analyses", "imports")
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in BENCHMARKS:
+        sys.exit(f"usage: python -m benchmarks {{{'|'.join(BENCHMARKS)}}} [options]")
+    importlib.import_module(f"benchmarks.{sys.argv[1]}").main(sys.argv[2:])
