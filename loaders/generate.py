@@ -119,7 +119,7 @@ def generate_tables(
         if r < 0.7:
             pool = by_district[da]
         elif r < 0.95:
-            nbrs = [d for d in borders[da] if d in by_district] or [da]
+            nbrs = [d for d in sorted(borders[da]) if d in by_district] or [da]
             pool = by_district[rng.choice(nbrs)]
         else:
             pool = range(len(ends))

@@ -22,6 +22,7 @@ frozenset pairs), ``organisations`` (id -> {name, kind, commissioned}),
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 
 import networkx as nx
@@ -30,6 +31,8 @@ import pandas as pd
 from ecosystem.vocab import FELLOWSHIP_DOMAIN
 
 __all__ = ["build_graph", "referral_graph", "select_periods"]
+
+_REFERRAL_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def select_periods(available: Iterable[str], periods: Iterable[str] | None) -> list[str]:
@@ -175,6 +178,10 @@ def referral_graph(G: nx.DiGraph) -> nx.DiGraph:
     >>> list(referral_graph(G).edges), list(referral_graph(G))
     ([], ['a'])
     """
+    key = (G.number_of_nodes(), G.number_of_edges())
+    cached = _REFERRAL_CACHE.get(G)
+    if cached is not None and cached[0] == key:
+        return cached[1]
     R = nx.DiGraph()
     R.graph.update(G.graph)
     keep = {n for n, t in G.nodes(data="type") if t in ("Service", "Group")}
@@ -184,4 +191,6 @@ def referral_graph(G: nx.DiGraph) -> nx.DiGraph:
         for u, v, d in G.edges(data=True)
         if d.get("referrals", 0) > 0 and u in keep and v in keep
     )
+    R = nx.freeze(R)
+    _REFERRAL_CACHE[G] = (key, R)
     return R
