@@ -11,8 +11,8 @@ from typing import Protocol
 
 import pandas as pd
 
-from loaders.csvfiles import read_csv_tables
 from loaders.report import ImportRejected, Report
+from loaders.sources import read_sources
 from loaders.validate import RawTable, validate_tables
 
 __all__ = ["Store", "ImportResult", "import_tables", "import_paths", "validate_paths", "open_store"]
@@ -47,7 +47,7 @@ class ImportResult:
 def validate_paths(
     paths: list[Path], store: Store | None = None
 ) -> tuple[Report, dict[str, pd.DataFrame]]:
-    raw, issues = read_csv_tables(paths)
+    raw, issues, _ = read_sources([Path(p) for p in paths])
     return _validate(raw, issues, store)
 
 
@@ -74,11 +74,11 @@ def import_tables(
 
 
 def import_paths(store: Store, paths: list[Path], progress: Progress | None = None) -> ImportResult:
-    """Read partner CSV files (a folder or files), validate, and write them to ``store``.
+    """Read partner files (any format :mod:`loaders.sources` knows), validate, store them.
 
     Nothing is stored when any error is found: :class:`ImportRejected` carries the report.
     """
-    raw, issues = read_csv_tables([Path(p) for p in paths])
+    raw, issues, _ = read_sources([Path(p) for p in paths])
     return import_tables(store, raw, issues, progress)
 
 

@@ -1,0 +1,107 @@
+"""Partner data in every format we read: detect what a path is, read it into raw tables.
+
+Each format is a :class:`Reader` (detect + read) in :data:`READERS`, tried in
+order; the first whose ``detect`` says yes reads the path. A reader returns
+raw string tables in the project's own format (entity name -> RawTable) and
+the issues it met; validation and storing are the same for every format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ecosystem.schema import ENTITIES
+from loaders.csvfiles import read_csv_tables
+from loaders.report import Issue
+from loaders.validate import RawTable
+
+__all__ = ["Reader", "READERS", "detect_format", "read_sources", "FORMATS"]
+
+Read = Callable[[list[Path]], tuple[dict[str, RawTable], list[Issue]]]
+
+
+@dataclass(frozen=True)
+class Reader:
+    format: str
+    detect: Callable[[Path], bool]
+    read: Read
+    help: str = ""
+
+
+def _is_csv(path: Path) -> bool:
+    if path.is_dir():
+        return any((path / e.filename).exists() for e in ENTITIES.values())
+    return path.suffix.lower() == ".csv" and path.stem.lower() in ENTITIES
+
+
+READERS: list[Reader] = [
+    Reader("csv", _is_csv, read_csv_tables, "the project's CSV files (a folder or files)"),
+]
+
+FORMATS = [r.format for r in READERS]
+
+
+def detect_format(path: Path) -> str | None:
+    """The format of ``path``, or None when no reader recognises it."""
+    for r in READERS:
+        if r.detect(Path(path)):
+            return r.format
+    return None
+
+
+def read_sources(
+    paths: list[Path], format: str | None = None
+) -> tuple[dict[str, RawTable], list[Issue], list[tuple[Path, str]]]:
+    """Read every path with its reader; return raw tables, issues and (path, format) pairs.
+
+    Paths of the same format are read together (so ``services.csv referrals.csv``
+    is one CSV source). Two sources may not both supply the same entity.
+    """
+    by_format: dict[str, list[Path]] = {}
+    issues: list[Issue] = []
+    readers = {r.format: r for r in READERS}
+    if format is not None and format not in readers:
+        raise ValueError(f"unknown format {format!r}: one of {', '.join(readers)}")
+    for p in map(Path, paths):
+        if not p.exists():
+            issues.append(Issue(str(p), None, None, "no-such-file", "no such file or directory"))
+            continue
+        fmt = format or detect_format(p)
+        if fmt is None:
+            issues.append(
+                Issue(
+                    p.name,
+                    None,
+                    None,
+                    "unknown-format",
+                    "not a format gridvoices reads ("
+                    + "; ".join(f"{r.format}: {r.help}" for r in READERS)
+                    + ")",
+                )
+            )
+            continue
+        by_format.setdefault(fmt, []).append(p)
+    tables: dict[str, RawTable] = {}
+    sources: list[tuple[Path, str]] = []
+    for fmt, group in by_format.items():
+        raw, problems = readers[fmt].read(group)
+        issues.extend(problems)
+        sources += [(p, fmt) for p in group]
+        for name, table in raw.items():
+            if name in tables:
+                issues.append(
+                    Issue(
+                        table.label,
+                        None,
+                        None,
+                        "duplicate-source",
+                        f"{name} also come from {tables[name].label}; import them separately",
+                    )
+                )
+                continue
+            tables[name] = table
+    if not paths:
+        issues.append(Issue("", None, None, "no-files", "no files given"))
+    return tables, issues, sources
