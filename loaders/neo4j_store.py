@@ -25,6 +25,8 @@ from collections.abc import Callable
 import pandas as pd
 
 from ecosystem.schema import ENTITIES
+from loaders.provenance import Source, still_referenced
+from loaders.report import ImportRejected, Report
 
 __all__ = ["Neo4jStore", "Neo4jConnectionError", "connection_settings"]
 
@@ -36,17 +38,19 @@ WRITE = {
     "districts": """
 UNWIND $rows AS row
 MERGE (n:Entity {id: row.id})
-SET n:District, n.name = row.name, n.borders = row.borders
+SET n:District, n._source = $src, n._import = $imp, n.name = row.name, n.borders = row.borders
 """,
     "organisations": """
 UNWIND $rows AS row
 MERGE (n:Entity {id: row.id})
-SET n:Organisation, n.name = row.name, n.kind = row.kind, n.commissioned = row.commissioned
+SET n:Organisation, n._source = $src, n._import = $imp, n.name = row.name, n.kind = row.kind,
+    n.commissioned = row.commissioned
 """,
     "services": """
 UNWIND $rows AS row
 MERGE (n:Entity {id: row.id})
-SET n:Service, n.name = row.name, n.organisation = row.organisation,
+SET n:Service, n._source = $src, n._import = $imp, n.name = row.name,
+    n.organisation = row.organisation,
     n.districts = row.districts, n.domain = row.domain, n.chime = row.chime,
     n.lived_experience_led = row.lived_experience_led, n.active = row.active
 WITH n, row
@@ -62,7 +66,7 @@ MERGE (n)-[:IN_DISTRICT]->(dd)
     "groups": """
 UNWIND $rows AS row
 MERGE (n:Entity {id: row.id})
-SET n:Group, n.name = row.name, n.fellowship = row.fellowship,
+SET n:Group, n._source = $src, n._import = $imp, n.name = row.name, n.fellowship = row.fellowship,
     n.district = row.district, n.cadence = row.cadence
 WITH n, row
 CALL (n) { MATCH (n)-[old:IN_DISTRICT]->() DELETE old }
@@ -73,7 +77,8 @@ MERGE (n)-[:IN_DISTRICT]->(d)
     "navigators": """
 UNWIND $rows AS row
 MERGE (n:Entity {id: row.id})
-SET n:Navigator, n.role = row.role, n.lived_experience = row.lived_experience,
+SET n:Navigator, n._source = $src, n._import = $imp, n.role = row.role,
+    n.lived_experience = row.lived_experience,
     n.based_at = row.based_at
 WITH n, row
 CALL (n) { MATCH (n)-[old:BASED_AT]->() DELETE old }
@@ -90,7 +95,9 @@ WITH r, row, coalesce(r.periods, []) AS ps
 WITH r, row, [i IN range(0, size(ps) - 1) WHERE NOT ps[i] IN row.periods] AS keep
 SET r.periods = [i IN keep | r.periods[i]] + row.periods,
     r.counts = [i IN keep | r.counts[i]] + row.counts,
-    r.accepted = [i IN keep | r.accepted[i]] + row.accepted
+    r.accepted = [i IN keep | r.accepted[i]] + row.accepted,
+    r.sources = [i IN keep | r.sources[i]] + [p IN row.periods | $src],
+    r.imports = [i IN keep | r.imports[i]] + [p IN row.periods | $imp]
 SET r.total = reduce(s = 0, c IN r.counts | s + c)
 """,
     "peer_links": """
@@ -98,7 +105,7 @@ UNWIND $rows AS row
 MATCH (a:Entity {id: row.source})
 MATCH (b:Entity {id: row.target})
 MERGE (a)-[r:PEER_LINK {kind: row.kind}]->(b)
-SET r.strength = row.strength
+SET r.strength = row.strength, r._source = $src, r._import = $imp
 """,
 }
 
@@ -131,6 +138,81 @@ RETURN a.id AS source, b.id AS target, r.periods[i] AS period, r.counts[i] AS co
 """,
     "peer_links": "MATCH (a)-[r:PEER_LINK]->(b) RETURN a.id AS source, b.id AS target, "
     "r.kind AS kind, r.strength AS strength",
+}
+
+# Re-importing a source: drop its flow entries and peer links the new import did not
+# contain, check nothing else refers to its stale nodes, then delete them.
+STALE_REFERRALS = """
+MATCH ()-[r:REFERS]->() WHERE $src IN r.sources
+WITH r, [i IN range(0, size(r.periods) - 1)
+         WHERE NOT (r.sources[i] = $src AND r.imports[i] <> $imp)] AS keep
+SET r.periods = [i IN keep | r.periods[i]], r.counts = [i IN keep | r.counts[i]],
+    r.accepted = [i IN keep | r.accepted[i]], r.sources = [i IN keep | r.sources[i]],
+    r.imports = [i IN keep | r.imports[i]]
+SET r.total = reduce(s = 0, c IN r.counts | s + c)
+WITH r WHERE size(r.periods) = 0
+DELETE r
+"""
+
+STALE_PEER_LINKS = """
+MATCH ()-[r:PEER_LINK {_source: $src}]->() WHERE r._import <> $imp DELETE r
+"""
+
+_STALE = "(x._source = $src AND x._import <> $imp)"
+STILL_REFERENCED = f"""
+MATCH (n:Entity {{_source: $src}}) WHERE n._import <> $imp
+CALL (n) {{
+  MATCH (m)-[r:RUN_BY|IN_DISTRICT|BASED_AT|REFERS|PEER_LINK]->(n)
+  WHERE NOT {_STALE.replace("x.", "m.")}
+  RETURN m.id AS ref, type(r) AS how
+  UNION
+  MATCH (n)-[r:REFERS|PEER_LINK]->(m)
+  RETURN m.id AS ref, type(r) AS how
+  UNION
+  MATCH (m:District) WHERE n.id IN m.borders AND NOT {_STALE.replace("x.", "m.")}
+  RETURN m.id AS ref, 'BORDERS' AS how
+}}
+RETURN CASE WHEN n:District THEN 'districts' WHEN n:Organisation THEN 'organisations'
+            WHEN n:Service THEN 'services' WHEN n:Group THEN 'groups'
+            ELSE 'navigators' END AS entity, n.id AS id, how, ref
+ORDER BY id, ref
+LIMIT 20
+"""
+
+DELETE_STALE = """
+MATCH (n:Entity {_source: $src}) WHERE n._import <> $imp DETACH DELETE n
+"""
+
+RECORD_SOURCE = """
+MERGE (s:Source {name: $src})
+SET s.format = $format, s.imported_at = $at, s.import_id = $imp
+"""
+
+SOURCES = """
+MATCH (s:Source)
+CALL (s) {
+  MATCH (n:Entity {_source: s.name})
+  RETURN collect(CASE WHEN n:District THEN 'districts' WHEN n:Organisation THEN 'organisations'
+                 WHEN n:Service THEN 'services' WHEN n:Group THEN 'groups'
+                 ELSE 'navigators' END) AS kinds
+}
+CALL (s) {
+  MATCH ()-[r:REFERS]->() WHERE s.name IN r.sources
+  RETURN sum(size([x IN r.sources WHERE x = s.name])) AS referrals
+}
+CALL (s) { MATCH ()-[r:PEER_LINK {_source: s.name}]->() RETURN count(r) AS peer_links }
+RETURN s.name AS source, s.format AS format, s.imported_at AS imported_at, kinds,
+       referrals, peer_links
+ORDER BY source
+"""
+
+_REL_TABLE = {
+    "RUN_BY": "services",
+    "IN_DISTRICT": "services/groups",
+    "BASED_AT": "navigators",
+    "REFERS": "referrals",
+    "PEER_LINK": "peer_links",
+    "BORDERS": "districts",
 }
 
 EXISTING_IDS = """
@@ -269,7 +351,13 @@ class Neo4jStore:
                 out[r["entity"]].add(r["id"])
         return out
 
-    def write(self, tables: dict[str, pd.DataFrame], progress: Callable | None = None) -> None:
+    def write(
+        self,
+        tables: dict[str, pd.DataFrame],
+        progress: Callable | None = None,
+        *,
+        source: Source | None = None,
+    ) -> None:
         batches: list[tuple[str, str, list[dict]]] = []
         for name in ENTITIES:
             if name not in tables or tables[name].empty:
@@ -278,20 +366,56 @@ class Neo4jStore:
             rows = _referral_rows(df) if name == "referrals" else _rows_for(name, df)
             for i in range(0, len(rows), _BATCH):
                 batches.append((name, WRITE[name], rows[i : i + _BATCH]))
-        rebuild = "districts" in tables and not tables["districts"].empty
+        rebuild = source is not None or ("districts" in tables and not tables["districts"].empty)
+        tag = {"src": source.name if source else "", "imp": source.import_id if source else ""}
 
         def work(tx):
             done: dict[str, int] = {}
             for name, q, rows in batches:
-                tx.run(q, rows=rows).consume()
+                tx.run(q, rows=rows, **tag).consume()
                 done[name] = done.get(name, 0) + len(rows)
                 if progress:
                     progress(name, done[name], None)
+            if source is not None:
+                self._replace_stale(tx, source, tag)
             if rebuild:
                 tx.run(REBUILD_BORDERS).consume()
 
         with self.driver.session(database=self.database) as s:
             s.execute_write(work)
+
+    @staticmethod
+    def _replace_stale(tx, source: Source, tag: dict) -> None:
+        tx.run(STALE_REFERRALS, **tag).consume()
+        tx.run(STALE_PEER_LINKS, **tag).consume()
+        refs = [
+            (r["entity"], r["id"], _REL_TABLE[r["how"]], r["ref"])
+            for r in tx.run(STILL_REFERENCED, **tag)
+        ]
+        if refs:
+            # Raising inside the transaction function rolls the whole import back.
+            raise ImportRejected(Report(still_referenced(source, refs)))
+        tx.run(DELETE_STALE, **tag).consume()
+        tx.run(RECORD_SOURCE, format=source.format, at=source.imported_at, **tag).consume()
+
+    def sources(self) -> list[dict]:
+        out = []
+        for r in self.query(SOURCES):
+            rows: dict[str, int] = {}
+            for k in r["kinds"]:
+                rows[k] = rows.get(k, 0) + 1
+            rows.update(referrals=r["referrals"], peer_links=r["peer_links"])
+            order = list(ENTITIES)
+            rows = {k: rows[k] for k in order if rows.get(k)}
+            out.append(
+                {
+                    "source": r["source"],
+                    "format": r["format"],
+                    "imported_at": r["imported_at"],
+                    "rows": rows,
+                }
+            )
+        return out
 
     def read(self) -> dict[str, pd.DataFrame]:
         out = {}
@@ -323,7 +447,8 @@ class Neo4jStore:
         """Delete every ecosystem node and relationship (used by tests)."""
         with self.driver.session(database=self.database) as s:
             s.run(
-                "MATCH (n:Entity) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+                "MATCH (n) WHERE n:Entity OR n:Source "
+                "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
             ).consume()
 
     def close(self) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ecosystem.schema import ENTITIES
 from loaders.csvfiles import read_csv_tables
+from loaders.excel import is_workbook, read_workbooks
 from loaders.report import Issue
 from loaders.validate import RawTable
 
@@ -38,6 +39,7 @@ def _is_csv(path: Path) -> bool:
 
 READERS: list[Reader] = [
     Reader("csv", _is_csv, read_csv_tables, "the project's CSV files (a folder or files)"),
+    Reader("xlsx", is_workbook, read_workbooks, "an Excel workbook (.xlsx), a sheet per entity"),
 ]
 
 FORMATS = [r.format for r in READERS]

@@ -9,6 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from ecosystem.schema import ENTITIES, ENTITY_ORDER, Column
+from loaders.provenance import REFERENCES, Source, still_referenced
+from loaders.report import ImportRejected, Report
 
 __all__ = ["SQLiteStore"]
 
@@ -20,7 +22,18 @@ def _ddl(name: str) -> str:
     e = ENTITIES[name]
     cols = ", ".join(f'"{c.name}" {_SQL_TYPES.get(c.type, "TEXT")}' for c in e.columns)
     key = ", ".join(f'"{k}"' for k in e.key)
-    return f'CREATE TABLE IF NOT EXISTS "{name}" ({cols}, PRIMARY KEY ({key})) WITHOUT ROWID'
+    # _source/_import: provenance of each record (see loaders.provenance).
+    return (
+        f'CREATE TABLE IF NOT EXISTS "{name}" ({cols}, _source TEXT, _import TEXT, '
+        f"PRIMARY KEY ({key})) WITHOUT ROWID"
+    )
+
+
+_SOURCES_DDL = """
+CREATE TABLE IF NOT EXISTS _sources (
+    name TEXT PRIMARY KEY, format TEXT, imported_at TEXT, import_id TEXT
+)
+"""
 
 
 def _to_sql(col: Column, series: pd.Series) -> list:
@@ -67,6 +80,7 @@ class SQLiteStore:
         self.conn.execute("PRAGMA synchronous=NORMAL")
         for name in ENTITY_ORDER:
             self.conn.execute(_ddl(name))
+        self.conn.execute(_SOURCES_DDL)
         self.conn.execute('CREATE INDEX IF NOT EXISTS referrals_target ON referrals("target")')
 
     def existing_ids(self) -> dict[str, set[str]]:
@@ -76,34 +90,101 @@ class SQLiteStore:
                 out[name] = {r[0] for r in self.conn.execute(f'SELECT id FROM "{name}"')}
         return out
 
-    def write(self, tables: dict[str, pd.DataFrame], progress=None) -> None:
-        """Upsert all tables in one transaction; on any error roll back to exactly before."""
+    def write(
+        self,
+        tables: dict[str, pd.DataFrame],
+        progress=None,
+        *,
+        source: Source | None = None,
+    ) -> None:
+        """Upsert all tables in one transaction; on any error roll back to exactly before.
+
+        With a ``source``, that source's records this import did not contain are
+        removed (a re-import replaces the source), unless others still refer to them.
+        """
+        tag = (source.name, source.import_id) if source else (None, None)
         cur = self.conn.cursor()
         cur.execute("BEGIN IMMEDIATE")
         try:
             for name in ENTITY_ORDER:
-                if name not in tables:
-                    continue
-                e, df = ENTITIES[name], tables[name]
-                cols = e.column_names
-                values = [_to_sql(e.column(c), df[c]) for c in cols]
-                rows = list(zip(*values, strict=True))
-                quoted = ", ".join(f'"{c}"' for c in cols)
-                marks = ", ".join("?" for _ in cols)
-                keys = ", ".join(f'"{k}"' for k in e.key)
-                updates = ", ".join(f'"{c}"=excluded."{c}"' for c in cols if c not in e.key)
-                sql = (
-                    f'INSERT INTO "{name}" ({quoted}) VALUES ({marks}) '
-                    f"ON CONFLICT ({keys}) DO UPDATE SET {updates}"
-                )
-                for i in range(0, len(rows), _BATCH):
-                    cur.executemany(sql, rows[i : i + _BATCH])
-                    if progress:
-                        progress(name, min(i + _BATCH, len(rows)), len(rows))
+                if name in tables:
+                    self._upsert(cur, name, tables[name], tag, progress)
+            if source is not None:
+                self._replace_stale(cur, source)
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")
             raise
+
+    def _upsert(self, cur, name, df, tag, progress) -> None:
+        e = ENTITIES[name]
+        cols = e.column_names
+        values = [_to_sql(e.column(c), df[c]) for c in cols]
+        n = len(df)
+        values += [[tag[0]] * n, [tag[1]] * n]
+        rows = list(zip(*values, strict=True))
+        allcols = [*cols, "_source", "_import"]
+        quoted = ", ".join(f'"{c}"' for c in allcols)
+        marks = ", ".join("?" for _ in allcols)
+        keys = ", ".join(f'"{k}"' for k in e.key)
+        updates = ", ".join(f'"{c}"=excluded."{c}"' for c in allcols if c not in e.key)
+        sql = (
+            f'INSERT INTO "{name}" ({quoted}) VALUES ({marks}) '
+            f"ON CONFLICT ({keys}) DO UPDATE SET {updates}"
+        )
+        for i in range(0, len(rows), _BATCH):
+            cur.executemany(sql, rows[i : i + _BATCH])
+            if progress:
+                progress(name, min(i + _BATCH, len(rows)), len(rows))
+
+    def _replace_stale(self, cur, source: Source) -> None:
+        stale = "_source = :s AND _import <> :i"
+        p = {"s": source.name, "i": source.import_id}
+        problems = []
+        for table, col, is_list, refs in REFERENCES:
+            e = ENTITIES[table]
+            key = " || '/' || ".join(f'T."{k}"' for k in e.key)
+            value = "j.value" if is_list else f'T."{col}"'
+            join = f', json_each(T."{col}") j' if is_list else ""
+            for entity in refs:
+                q = (
+                    f"SELECT '{entity}', {value}, '{table}', {key} FROM \"{table}\" T{join} "
+                    f'WHERE {value} IN (SELECT id FROM "{entity}" WHERE {stale}) '
+                    f"AND NOT (T._source IS :s AND T._import <> :i) LIMIT 20"
+                )
+                problems += cur.execute(q, p).fetchall()
+        if problems:
+            raise ImportRejected(Report(still_referenced(source, problems[:20])))
+        for name in ENTITY_ORDER:
+            cur.execute(f'DELETE FROM "{name}" WHERE {stale}', p)
+        cur.execute(
+            "INSERT INTO _sources VALUES (:s, :f, :t, :i) ON CONFLICT (name) DO UPDATE SET "
+            "format = excluded.format, imported_at = excluded.imported_at, "
+            "import_id = excluded.import_id",
+            {**p, "f": source.format, "t": source.imported_at},
+        )
+
+    def sources(self) -> list[dict]:
+        """Each source loaded: name, format, import time and how many records it holds."""
+        out = []
+        for name, fmt, at in self.conn.execute(
+            "SELECT name, format, imported_at FROM _sources ORDER BY name"
+        ):
+            rows = {
+                t: self.conn.execute(
+                    f'SELECT count(*) FROM "{t}" WHERE _source = ?', (name,)
+                ).fetchone()[0]
+                for t in ENTITY_ORDER
+            }
+            out.append(
+                {
+                    "source": name,
+                    "format": fmt,
+                    "imported_at": at,
+                    "rows": {k: v for k, v in rows.items() if v},
+                }
+            )
+        return out
 
     def read(self) -> dict[str, pd.DataFrame]:
         out = {}

@@ -11,6 +11,7 @@ from typing import Protocol
 
 import pandas as pd
 
+from loaders.provenance import Source, source_for
 from loaders.report import ImportRejected, Report
 from loaders.sources import read_sources
 from loaders.validate import RawTable, validate_tables
@@ -28,11 +29,21 @@ class Store(Protocol):
     def existing_ids(self) -> dict[str, set[str]]:
         """Entity name -> ids already stored (for reference checks)."""
 
-    def write(self, tables: dict[str, pd.DataFrame], progress: Progress | None = None) -> None:
-        """Upsert typed tables in one transaction (MERGE on stable ids)."""
+    def write(
+        self,
+        tables: dict[str, pd.DataFrame],
+        progress: Progress | None = None,
+        *,
+        source: Source | None = None,
+    ) -> None:
+        """Upsert typed tables in one transaction (MERGE on stable ids); with a ``source``,
+        replace that source's earlier records."""
 
     def read(self) -> dict[str, pd.DataFrame]:
         """Every typed table, as validation produced them."""
+
+    def sources(self) -> list[dict]:
+        """The sources loaded, with format, import time and record counts."""
 
     def close(self) -> None: ...
 
@@ -42,6 +53,7 @@ class ImportResult:
     report: Report
     rows: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    source: Source | None = None
 
 
 def validate_paths(
@@ -63,23 +75,36 @@ def import_tables(
     raw: dict[str, RawTable],
     issues=(),
     progress: Progress | None = None,
+    *,
+    source: Source | None = None,
 ) -> ImportResult:
     """Validate raw tables against the store and write them, or raise ImportRejected."""
     start = time.perf_counter()
     report, typed = _validate(raw, list(issues), store)
     if not report.valid:
         raise ImportRejected(report)
-    store.write(typed, progress)
-    return ImportResult(report, {k: len(v) for k, v in typed.items()}, time.perf_counter() - start)
+    store.write(typed, progress, source=source)
+    return ImportResult(
+        report, {k: len(v) for k, v in typed.items()}, time.perf_counter() - start, source
+    )
 
 
-def import_paths(store: Store, paths: list[Path], progress: Progress | None = None) -> ImportResult:
+def import_paths(
+    store: Store,
+    paths: list[Path],
+    progress: Progress | None = None,
+    *,
+    source_name: str | None = None,
+) -> ImportResult:
     """Read partner files (any format :mod:`loaders.sources` knows), validate, store them.
 
-    Nothing is stored when any error is found: :class:`ImportRejected` carries the report.
+    The import is recorded as a source (``source_name``, default the resolved
+    path); importing the same source again replaces its records. Nothing is
+    stored when any error is found: :class:`ImportRejected` carries the report.
     """
-    raw, issues, _ = read_sources([Path(p) for p in paths])
-    return import_tables(store, raw, issues, progress)
+    raw, issues, read = read_sources([Path(p) for p in paths])
+    source = source_for(read, source_name)
+    return import_tables(store, raw, issues, progress, source=source)
 
 
 def open_store(kind: str = "embedded", *, workspace: Path | None = None, **neo4j_options):

@@ -27,7 +27,7 @@ def test_reimport_changes_nothing(neo4j):
     first = _state(neo4j)
     import_paths(neo4j, [FIXTURES / "tiny"])
     assert _state(neo4j) == first
-    assert first[0] == {"nodes": 10, "rels": 16}
+    assert first[0] == {"nodes": 11, "rels": 16}  # 10 entities and their :Source
 
 
 def test_newer_file_updates_same_ids(neo4j, tiny):
