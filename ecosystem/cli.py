@@ -34,12 +34,40 @@ from ecosystem.cli_common import periods_option as _periods
 
 @app.command()
 def template(
-    directory: Annotated[Path, typer.Argument(help="Folder to write the empty partner files to.")],
+    directory: Annotated[
+        Path | None,
+        typer.Argument(help="Folder to write the empty partner CSV files and README to."),
+    ] = None,
+    xlsx: Annotated[
+        Path | None,
+        typer.Option(
+            "--xlsx",
+            help="Write the partner workbook (.xlsx) here: instructions, a sheet per entity, "
+            "drop-down lists. With DIRECTORY too, both are written.",
+        ),
+    ] = None,
 ) -> None:
-    """Write empty partner CSV files (headers only) and a README of their columns."""
+    """Write empty partner files: CSVs (headers only) and a README, and/or an Excel workbook."""
     from loaders.csvfiles import write_template
+    from loaders.excel import write_workbook
 
-    for f in write_template(directory):
+    if directory is not None and xlsx is None and directory.suffix.lower() == ".xlsx":
+        directory, xlsx = None, directory  # `template partners.xlsx` asks for the workbook
+    if directory is None and xlsx is None:
+        fail("give a folder for the CSV files, --xlsx FILE for a workbook, or both", 2)
+    if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
+        fail(f"--xlsx {xlsx} must name a .xlsx file", 2)
+    if directory is not None and directory.exists() and not directory.is_dir():
+        fail(f"{directory} is a file, not a folder", 2)
+    written: list[Path] = []
+    try:
+        if directory is not None:
+            written += write_template(directory)
+        if xlsx is not None:
+            written.append(write_workbook(xlsx))
+    except OSError as e:
+        fail(f"cannot write the template: {e}")
+    for f in written:
         out.print(str(f), highlight=False)
 
 
@@ -70,7 +98,10 @@ def validate(
 
 @app.command("import")
 def import_(
-    paths: Annotated[list[Path], typer.Argument(help="A folder of partner CSV files, or files.")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="A folder of partner CSV files, partner files, or a workbook (.xlsx)."),
+    ],
     store: StoreOpt = "embedded",
     workspace: WorkspaceOpt = None,
     neo4j_uri: UriOpt = None,
@@ -79,7 +110,7 @@ def import_(
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Validate partner files and store them, all or nothing. Exit code 2 on bad data."""
+    """Validate partner files or a workbook and store them, all or nothing. Exit 2 on bad data."""
     from loaders.report import ImportRejected
     from loaders.store import import_paths
 
@@ -345,6 +376,34 @@ def demo(
         for name, path in result["files"].items():
             out.print(f"  {name}: {path}", highlight=False)
     out.print(f"Open {result['files']['view']} in a browser.", highlight=False)
+
+
+@app.command()
+def sources(
+    store: StoreOpt = "embedded",
+    workspace: WorkspaceOpt = None,
+    neo4j_uri: UriOpt = None,
+    neo4j_user: UserOpt = None,
+    neo4j_database: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The sources loaded: name, format, when imported and how many records each holds."""
+    db = _open(store, workspace, neo4j_uri, neo4j_user, neo4j_database)
+    try:
+        rows = db.sources()
+    finally:
+        db.close()
+    if as_json:
+        print_json(rows)
+        return
+    flat = [
+        {
+            **{k: v for k, v in r.items() if k != "rows"},
+            "records": ", ".join(f"{k} {v}" for k, v in r["rows"].items()),
+        }
+        for r in rows
+    ]
+    print_table("Sources", flat, ["source", "format", "imported_at", "records"])
 
 
 def _register() -> None:

@@ -19,6 +19,8 @@ app = typer.Typer(
     "find barriers and isolated services, draw the network.",
     no_args_is_help=True,
     add_completion=False,
+    # Locals in a traceback could include a password or partner data.
+    pretty_exceptions_show_locals=False,
 )
 out = Console()
 err = Console(stderr=True)

@@ -55,7 +55,7 @@ def run_demo(output: Path, *, workspace: Path | None = None, data: Path = DEMO_D
     output.mkdir(parents=True, exist_ok=True)
     store = open_store("embedded", workspace=workspace or output)
     try:
-        result = import_paths(store, [data])
+        result = import_paths(store, [data], source_name=f"illustrative: {data.name}")
         tables = store.read()
     finally:
         store.close()

@@ -80,8 +80,16 @@ class SQLiteStore:
         self.conn.execute("PRAGMA synchronous=NORMAL")
         for name in ENTITY_ORDER:
             self.conn.execute(_ddl(name))
+            self._add_provenance_columns(name)
         self.conn.execute(_SOURCES_DDL)
         self.conn.execute('CREATE INDEX IF NOT EXISTS referrals_target ON referrals("target")')
+
+    def _add_provenance_columns(self, name: str) -> None:
+        # Stores written before provenance existed gain the columns (records: no source).
+        have = {r[1] for r in self.conn.execute(f'PRAGMA table_info("{name}")')}
+        for col in ("_source", "_import"):
+            if col not in have:
+                self.conn.execute(f'ALTER TABLE "{name}" ADD COLUMN {col} TEXT')
 
     def existing_ids(self) -> dict[str, set[str]]:
         out = {}
