@@ -409,6 +409,7 @@ def sources(
 def _register() -> None:
     # Command modules add themselves to `app` when imported.
     import ecosystem.cli_analyses  # noqa: F401
+    import ecosystem.cli_contagion  # noqa: F401
     from ecosystem.cli_neo4j import neo4j_app
 
     app.add_typer(

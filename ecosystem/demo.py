@@ -40,8 +40,11 @@ def findings_text(results: dict) -> list[str]:
             lines.append(f"Missing domains: {row['why']}.")
     for s in results["barriers"]["spanners"][:3]:
         lines.append(f"Boundary spanner: {s['why']}.")
-    for extra in results.get("headlines", []):
-        lines.append(extra)
+    c = results.get("contagion")
+    if c:
+        lines.append(f"Contagion: {c['why']}.")
+        lines += [f"Where the cascade stops: {s['why']}." for s in c["stops"][:2]]
+        lines += [f"Suggested link: {s['why']}." for s in c["suggestions"]]
     return lines
 
 

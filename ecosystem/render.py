@@ -27,7 +27,7 @@ FLOW_KEYS = frozenset(
 
 # Ratios and shares computed from a flow count in the same row: starred with it
 # (secondary suppression), since the row's other numbers would give it back.
-DERIVED_KEYS = frozenset({"permeability", "internal_share", "silo_share", "share"})
+DERIVED_KEYS = frozenset({"permeability", "internal_share", "silo_share", "share", "p", "p_edge"})
 
 
 def shown(result: Any, *, suppress: bool = True) -> Any:

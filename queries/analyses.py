@@ -7,6 +7,8 @@ import time
 import networkx as nx
 
 from queries.barriers import barriers
+from queries.contagion import default_seeds
+from queries.contagion_report import contagion_report
 from queries.coverage import coverage
 from queries.isolation import isolation
 from queries.summary import summary
@@ -15,15 +17,23 @@ __all__ = ["run_all"]
 
 
 def run_all(G: nx.DiGraph, *, timings: dict | None = None) -> dict:
-    """Summary, barriers, isolation and coverage of ``G``; seconds per step into ``timings``.
+    """Summary, barriers, isolation, coverage and contagion of ``G`` (seconds per step
+    into ``timings``).
 
     Examples
     --------
     >>> G = nx.DiGraph(districts={}, borders=set(), organisations={}, periods=[])
     >>> sorted(run_all(G))
-    ['barriers', 'coverage', 'isolation', 'summary']
+    ['barriers', 'contagion', 'coverage', 'isolation', 'summary']
     """
-    steps = {"summary": summary, "barriers": barriers, "isolation": isolation, "coverage": coverage}
+    steps = {
+        "summary": summary,
+        "barriers": barriers,
+        "isolation": isolation,
+        "coverage": coverage,
+        # Without seeds there is nothing to spread from: None, not an error.
+        "contagion": lambda G: contagion_report(G, suggest=3) if default_seeds(G) else None,
+    }
     out = {}
     for name, fn in steps.items():
         t = time.perf_counter()
