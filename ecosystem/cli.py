@@ -410,6 +410,7 @@ def _register() -> None:
     # Command modules add themselves to `app` when imported.
     import ecosystem.cli_analyses  # noqa: F401
     import ecosystem.cli_contagion  # noqa: F401
+    import ecosystem.cli_partners  # noqa: F401
     from ecosystem.cli_neo4j import neo4j_app
 
     app.add_typer(

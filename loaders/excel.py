@@ -18,6 +18,7 @@ turn ``2024-03`` into a date or ``007`` into 7).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -84,11 +85,8 @@ def is_workbook(path: Path) -> bool:
 
 
 def _kind_note(col: Column) -> str:
-    if col.type in ("enum_list", "ref_list"):
-        return f"Several values separated by '{LIST_SEP}'."
-    if col.type == "bool":
-        return "yes or no."
-    return ""
+    several = col.type in ("enum_list", "ref_list")
+    return f"Several values separated by '{LIST_SEP}'." if several else ""
 
 
 def _allowed(col: Column) -> tuple[str, ...]:
@@ -101,7 +99,7 @@ def _id_range(entity: str) -> str:
     return f"OFFSET({sheet}!$A$2,0,0,MAX(1,COUNTA({sheet}!$A:$A)-1),1)"
 
 
-def _validation(col: Column, letter: str, present: set[str], lists: dict[str, str]):
+def _validation(col: Column, letter: str, lists: dict[str, str]):
     from openpyxl.worksheet.datavalidation import DataValidation
 
     several = col.type in ("enum_list", "ref_list")
@@ -112,7 +110,7 @@ def _validation(col: Column, letter: str, present: set[str], lists: dict[str, st
         source = f'"{inline}"' if len(inline) <= _INLINE_LIST_MAX else lists[inline]
         dv = DataValidation(type="list", formula1=source, allow_blank=True)
         dv.error = f"{col.name} must be one of: {', '.join(allowed)}"[:_MESSAGE_MAX]
-    elif col.type in ("ref", "ref_list") and len(col.refs) == 1 and col.refs[0] in present:
+    elif col.type in ("ref", "ref_list") and len(col.refs) == 1:
         target = col.refs[0]
         dv = DataValidation(type="list", formula1=_id_range(target), allow_blank=True)
         # An id may already be in the store rather than on this sheet: warn, do not block.
@@ -142,12 +140,9 @@ def _validation(col: Column, letter: str, present: set[str], lists: dict[str, st
 def _header_comment(col: Column):
     from openpyxl.comments import Comment
 
-    lines = [f"{col.help}.", "Required." if col.required else "Optional."]
-    if _allowed(col):
-        lines.append("One of: " + ", ".join(_allowed(col)) + ".")
-    if _kind_note(col) and col.type != "bool":
-        lines.append(_kind_note(col))
-    text = "\n".join(lines)
+    allowed = "One of: " + ", ".join(_allowed(col)) + "." if _allowed(col) else ""
+    lines = [f"{col.help}.", "Required." if col.required else "Optional.", allowed, _kind_note(col)]
+    text = "\n".join(x for x in lines if x)
     comment = Comment(text, "GRID Voices")
     comment.width = 320
     comment.height = 40 + 18 * (len(text) // 40 + len(lines))
@@ -156,15 +151,16 @@ def _header_comment(col: Column):
 
 def _cell_value(col: Column, text: str):
     """What to put in a cell: numbers as numbers (no green 'number stored as text')."""
-    if col.type in ("int", "float") and text.strip():
-        t = text.strip()
-        if _INT_RE.match(t):
-            return int(t)
-        try:
-            return float(t)
-        except ValueError:
-            return text
-    return text
+    t = text.strip()
+    if col.type not in ("int", "float") or not t:
+        return text
+    if _INT_RE.match(t):
+        return int(t)
+    try:
+        number = float(t)
+    except ValueError:
+        return text
+    return number if math.isfinite(number) else text  # a cell cannot hold inf or NaN
 
 
 def _write_instructions(ws) -> dict[str, str]:
@@ -213,52 +209,37 @@ def _write_instructions(ws) -> dict[str, str]:
     return lists
 
 
-def _write_sheet(
-    ws, entity: Entity, frame: pd.DataFrame | None, present: set[str], lists: dict[str, str]
-) -> None:
+def _write_sheet(ws, entity: Entity, frame: pd.DataFrame | None, lists: dict[str, str]) -> None:
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    extra = [
-        c for c in (frame.columns if frame is not None else ()) if c not in entity.column_names
-    ]
-    names = entity.column_names + list(extra)
+    frame = pd.DataFrame(columns=entity.column_names) if frame is None else frame.fillna("")
+    # Columns outside the format are kept (after the format's own) so nothing is lost.
+    names = entity.column_names + [c for c in frame.columns if c not in entity.column_names]
+    cols = [entity.column(n) if n in entity.column_names else None for n in names]
+    texts = [frame[n].astype(str).tolist() if n in frame else [""] * len(frame) for n in names]
     ws.append(names)
-    for i, name in enumerate(names, start=1):
-        cell = ws.cell(1, i)
-        col = entity.column(name) if name in entity.column_names else None
+    for r, row in enumerate(zip(*texts, strict=True), start=2):
+        values = [v if c is None else _cell_value(c, v) for c, v in zip(cols, row, strict=True)]
+        ws.append(values)
+        for i, v in enumerate(values, start=1):
+            if isinstance(v, str) and v.startswith("="):
+                ws.cell(r, i).data_type = "s"  # text a person typed, never a formula
+    ws.freeze_panes = "A2"
+    for i, (col, t) in enumerate(zip(cols, texts, strict=True), start=1):
+        letter, cell = get_column_letter(i), ws.cell(1, i)
         required = col is not None and col.required
         cell.font = Font(bold=True, color="FFFFFF" if required else "000000")
         cell.fill = PatternFill("solid", fgColor="305496" if required else "D9E1F2")
-        if col is not None:
-            cell.comment = _header_comment(col)
-    ws.freeze_panes = "A2"
-    widths = [len(n) + 4 for n in names]  # room for the drop-down arrow
-    if frame is not None:
-        cols = [entity.column(n) if n in entity.column_names else None for n in names]
-        texts = [
-            frame[n].astype(str).tolist() if n in frame.columns else [""] * len(frame)
-            for n in names
-        ]
-        for r, row in enumerate(zip(*texts, strict=True), start=2):
-            values = [v if c is None else _cell_value(c, v) for c, v in zip(cols, row, strict=True)]
-            ws.append(values)
-            for i, v in enumerate(values, start=1):
-                if isinstance(v, str) and v.startswith("="):
-                    ws.cell(r, i).data_type = "s"  # text a person typed, never a formula
-        for i, t in enumerate(texts):
-            widths[i] = max(widths[i], max((len(v) for v in t), default=0) + 2)
-    for i, name in enumerate(names):
-        letter = get_column_letter(i + 1)
-        col = entity.column(name) if name in entity.column_names else None
+        longest = max(map(len, [*t, *(_allowed(col) if col else ())]), default=0)
+        width = max(10, len(names[i - 1]) + 4, longest + 3)  # + room for the drop-down arrow
+        ws.column_dimensions[letter].width = min(_MAX_WIDTH, width)
         if col is None:
             continue
-        choices = _allowed(col)
-        widths[i] = max(widths[i], max((len(c) for c in choices), default=0) + 4)
-        ws.column_dimensions[letter].width = min(_MAX_WIDTH, max(10, widths[i]))
+        cell.comment = _header_comment(col)
         if col.type in _TEXT_TYPES:
             ws.column_dimensions[letter].number_format = "@"
-        dv = _validation(col, letter, present, lists)
+        dv = _validation(col, letter, lists)
         if dv is not None:
             ws.add_data_validation(dv)
 
@@ -294,10 +275,9 @@ def write_workbook(path: Path, tables: Mapping[str, pd.DataFrame] | None = None)
     ws = wb.active
     ws.title = INSTRUCTIONS_SHEET
     lists = _write_instructions(ws)
-    present = set(ENTITY_ORDER)
     for name in ENTITY_ORDER:
         try:
-            _write_sheet(wb.create_sheet(name), ENTITIES[name], tables.get(name), present, lists)
+            _write_sheet(wb.create_sheet(name), ENTITIES[name], tables.get(name), lists)
         except IllegalCharacterError as e:
             raise ValueError(f"{name}: a value holds a control character Excel cannot store") from e
     wb.save(path)
@@ -352,21 +332,12 @@ def _sheet_table(ws, entity: str, label: str) -> tuple[RawTable | None, list[Iss
         ]
     rows = [r + [""] * (width - len(r)) for r in rows]
     header, data = rows[0], rows[1:]
-    known = set(ENTITIES[entity].column_names)
+    known = ENTITIES[entity].column_names
     names = [h.strip().lower() for h in header]
     if not any(n in known for n in names):
         found = ", ".join(repr(h) for h in header if h.strip())[:120] or "nothing"
-        return None, [
-            Issue(
-                label,
-                1,
-                None,
-                "missing-header",
-                "row 1 must hold the column names ("
-                + ", ".join(ENTITIES[entity].column_names)
-                + f"); found {found}",
-            )
-        ]
+        msg = f"row 1 must hold the column names ({', '.join(known)}); found {found}"
+        return None, [Issue(label, 1, None, "missing-header", msg)]
     issues: list[Issue] = []
     columns: dict[str, list[str]] = {}
     for i, name in enumerate(names):
@@ -404,8 +375,12 @@ def read_workbook(path: Path) -> tuple[dict[str, RawTable], list[Issue]]:
         return {}, _unreadable(path, f"{what}: open it and save it as an Excel workbook (.xlsx)")
     import openpyxl
 
-    head = path.read_bytes()[:8] if path.is_file() else b""
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
+    try:
+        with path.open("rb") as f:
+            head = f.read(4)
+    except OSError as e:
+        return {}, _unreadable(path, f"cannot open the file: {e.strerror or e}")
+    if head == b"\xd0\xcf\x11\xe0":  # an OLE file: encrypted .xlsx or an old .xls renamed
         reason = "a password-protected or Excel 97-2003 file: save it as .xlsx without a password"
         return {}, _unreadable(path, reason)
     tables: dict[str, RawTable] = {}
@@ -417,16 +392,13 @@ def read_workbook(path: Path) -> tuple[dict[str, RawTable], list[Issue]]:
         return {}, _unreadable(path, reason)
     try:
         for ws in wb.worksheets:
-            title = ws.title.strip()
-            key = title.lower()
-            label = f"{path.name}#{ws.title}"
+            key, label = ws.title.strip().lower(), f"{path.name}#{ws.title}"
             if key == INSTRUCTIONS_SHEET:
                 continue
             if key not in ENTITIES:
+                known = ", ".join(ENTITY_ORDER)
                 msg = (
-                    f"sheet {ws.title!r} is not part of the format and is ignored (sheets: "
-                    + ", ".join(ENTITY_ORDER)
-                    + ")"
+                    f"sheet {ws.title!r} is not part of the format and is ignored (sheets: {known})"
                 )
                 issues.append(Issue(label, None, None, "unknown-sheet", msg, "warning"))
                 continue
