@@ -81,7 +81,10 @@ def _report_issues(report, as_json: bool, limit: int = 50) -> None:
 
 @app.command()
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="A folder of partner CSV files, or files.")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Partner files in any format gridvoices reads (see `import`)."),
+    ],
     as_json: JsonOpt = False,
 ) -> None:
     """Check partner files without storing anything. Exit code 2 when there are errors."""
@@ -100,8 +103,19 @@ def validate(
 def import_(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="A folder of partner CSV files, partner files, or a workbook (.xlsx)."),
+        typer.Argument(
+            help="Partner files: a folder of CSV files, a workbook (.xlsx), an Open Referral / "
+            "HSDS directory (folder or JSON), or a Meeting Guide JSON list."
+        ),
     ],
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            help="Name this source (default: the path). Importing a source again replaces "
+            "its records.",
+        ),
+    ] = None,
     store: StoreOpt = "embedded",
     workspace: WorkspaceOpt = None,
     neo4j_uri: UriOpt = None,
@@ -119,9 +133,9 @@ def import_(
     try:
         if bar:
             with bar:
-                result = import_paths(db, paths, update)
+                result = import_paths(db, paths, update, source_name=source)
         else:
-            result = import_paths(db, paths)
+            result = import_paths(db, paths, source_name=source)
     except ImportRejected as e:
         _report_issues(e.report, as_json)
         if not as_json:
@@ -133,6 +147,7 @@ def import_(
         print_json(
             {
                 "store": db.kind,
+                "source": result.source.name if result.source else None,
                 "rows": result.rows,
                 "seconds": round(result.seconds, 3),
                 "warnings": [i.as_dict() for i in result.report.warnings],
