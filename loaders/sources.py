@@ -15,6 +15,15 @@ from pathlib import Path
 from ecosystem.schema import ENTITIES
 from loaders.csvfiles import read_csv_tables
 from loaders.excel import is_workbook, read_workbooks
+from loaders.hsds import (
+    detect_hsds_json,
+    detect_oruk_json,
+    detect_package,
+    read_hsds_json,
+    read_hsds_package,
+    read_oruk_json,
+)
+from loaders.meetings import detect_meetings, read_meetings
 from loaders.report import Issue
 from loaders.validate import RawTable
 
@@ -38,8 +47,34 @@ def _is_csv(path: Path) -> bool:
 
 
 READERS: list[Reader] = [
+    # Before csv: an HSDS package folder also holds a services.csv, which _is_csv claims.
+    # Its own detect is specific (organizations.csv / HSDS-only tables / datapackage.json).
+    Reader(
+        "hsds",
+        detect_package,
+        read_hsds_package,
+        "an HSDS 1.1/2.0/3.0 or ORUK 3.0 tabular package (a folder with organizations.csv)",
+    ),
     Reader("csv", _is_csv, read_csv_tables, "the project's CSV files (a folder or files)"),
     Reader("xlsx", is_workbook, read_workbooks, "an Excel workbook (.xlsx), a sheet per entity"),
+    Reader(
+        "hsds-json",
+        detect_hsds_json,
+        read_hsds_json,
+        "HSDS 3.0 / Open Referral UK 3.0 JSON (a /services page, a full record, or a folder)",
+    ),
+    Reader(
+        "oruk-json",
+        detect_oruk_json,
+        read_oruk_json,
+        "an Open Referral UK v1 JSON feed (/services pages with 'content')",
+    ),
+    Reader(
+        "meeting-guide",
+        detect_meetings,
+        read_meetings,
+        "a Meeting Guide JSON list of mutual-aid meetings (.json array)",
+    ),
 ]
 
 FORMATS = [r.format for r in READERS]

@@ -1,0 +1,480 @@
+"""Editable mappings from service-directory vocabulary to the project's own.
+
+Three CSV files in ``data/mappings/`` (or a user's copies) say how partner
+data is translated; nothing here is hard-wired so a council can correct a
+rule without touching code:
+
+``taxonomy-domains.csv``
+    ``scheme,match,pattern,domain,note``: a taxonomy term (or, as a fallback,
+    the service's name and description) -> one recovery domain. First match in
+    file order wins; taxonomy rules are tried before keyword rules.
+``districts-*.csv``
+    ``kind,value,districts,note``: a postcode sector / postcode district / town
+    / service-area name -> ONS district code(s). ``outside`` marks places known
+    to be outside the area, so they are reported as such rather than unknown.
+``organisation-kinds.csv``
+    ``field,pattern,kind,note``: hints in an organisation's name, description,
+    legal/tax status or its services' domains -> an organisation kind.
+
+Options (which files, keep unmapped services, the default fellowship, the id
+prefix) come from :class:`MappingOptions`; a ``gridvoices-mapping.json`` next to
+the data overrides the defaults, so the registry readers can honour a user's
+lookup without any new argument.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ecosystem import vocab
+from loaders.report import Issue
+
+__all__ = [
+    "MAPPINGS_DIR",
+    "SIDECAR",
+    "OUTSIDE",
+    "MappingOptions",
+    "Mappings",
+    "DistrictLookup",
+    "Resolution",
+    "DomainRules",
+    "KindRules",
+    "Term",
+    "load_mappings",
+    "normalise",
+    "parse_postcode",
+]
+
+_ROOT = Path(__file__).resolve().parent.parent
+MAPPINGS_DIR = _ROOT / "data" / "mappings"
+SIDECAR = "gridvoices-mapping.json"
+OUTSIDE = "outside"
+_ONS = re.compile(r"\b([EWSN]\d{8})\b")
+# Outward code (S40, SK17, DE4, NG10) then the sector digit of the inward code.
+_POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d)[A-Z]{2}\b")
+_OUTWARD = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)(?:\s+(\d))?$")
+
+
+def normalise(text: object) -> str:
+    """Lower case, punctuation and hyphens to spaces, single spaces (for place names).
+
+    >>> normalise("  Chapel-en-le-Frith ")
+    'chapel en le frith'
+    """
+    s = re.sub(r"[^\w]+", " ", str(text or "").lower())
+    return " ".join(s.split())
+
+
+def parse_postcode(text: object) -> tuple[str, str | None] | None:
+    """The outward code and sector (``("S40", "S40 1")``) in a postcode or address, or None.
+
+    >>> parse_postcode("1 Market Place, Chesterfield S40 1TX")
+    ('S40', 'S40 1')
+    >>> parse_postcode("sk17")
+    ('SK17', None)
+    """
+    s = str(text or "").upper().strip()
+    m = _POSTCODE.search(s)
+    if m:
+        return m.group(1), f"{m.group(1)} {m.group(2)}"
+    m = _OUTWARD.match(s)
+    if m:
+        return m.group(1), (f"{m.group(1)} {m.group(2)}" if m.group(2) else None)
+    return None
+
+
+@dataclass(frozen=True)
+class MappingOptions:
+    """Which mapping files to use and how to treat what they do not cover.
+
+    A ``gridvoices-mapping.json`` beside the data (in the folder, or the
+    file's folder) may set any field; paths in it are relative to it.
+
+    Attributes
+    ----------
+    taxonomy_domains, districts, organisation_kinds
+        The three mapping CSVs (see the module docstring).
+    district_borders
+        A project ``districts.csv`` giving names and borders of the districts found.
+    keep_unmapped
+        Keep services no rule maps (as ``wraparound``), else leave them out; both reported.
+    fellowship
+        The fellowship of meetings whose name or types say nothing (Meeting Guide).
+    id_prefix
+        Prefix of the ids made (``hsds:<id>``, ``mg:<slug>``); None keeps each reader's.
+    """
+
+    taxonomy_domains: Path = MAPPINGS_DIR / "taxonomy-domains.csv"
+    districts: Path = MAPPINGS_DIR / "districts-derbyshire.csv"
+    organisation_kinds: Path = MAPPINGS_DIR / "organisation-kinds.csv"
+    # Names and borders of districts found (the project's own districts file).
+    district_borders: Path | None = _ROOT / "data" / "derbyshire" / "districts.csv"
+    keep_unmapped: bool = True
+    fellowship: str = "AA"
+    id_prefix: str | None = None  # None: each reader's own ("hsds", "mg")
+
+    def with_sidecar(self, path: Path) -> tuple[MappingOptions, list[Issue]]:
+        """These options overridden by the ``gridvoices-mapping.json`` beside ``path``."""
+        path = Path(path)
+        folder = path if path.is_dir() else path.parent
+        side = folder / SIDECAR
+        if not side.is_file():
+            return self, []
+        try:
+            data = json.loads(side.read_text(encoding="utf-8-sig"))
+            if not isinstance(data, dict):
+                raise ValueError("expected a JSON object")
+        except (ValueError, OSError) as e:
+            return self, [Issue(SIDECAR, None, None, "bad-mapping", f"not readable: {e}")]
+        changes, issues = {}, []
+        paths = ("taxonomy_domains", "districts", "organisation_kinds", "district_borders")
+        for key, value in data.items():
+            if key in paths:
+                changes[key] = (folder / str(value)) if value else None
+            elif key == "keep_unmapped" and isinstance(value, bool):
+                changes[key] = value
+            elif key in ("fellowship", "id_prefix") and isinstance(value, str):
+                changes[key] = value
+            else:
+                msg = f"{key!r} is not a mapping option (or has the wrong type); ignored"
+                issues.append(Issue(SIDECAR, None, key, "bad-mapping", msg, "warning"))
+        return replace(self, **changes), issues
+
+
+def _read_rules(path: Path, columns: tuple[str, ...]) -> tuple[list[dict], list[Issue]]:
+    """Rows of a mapping CSV as dicts with their spreadsheet row number under ``_row``."""
+    label = Path(path).name
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        return [], [Issue(label, None, None, "bad-mapping", f"mapping file not readable: {e}")]
+    reader = csv.DictReader(text.splitlines())
+    missing = [c for c in columns if c not in (reader.fieldnames or [])]
+    if missing:
+        msg = f"mapping file needs the columns {', '.join(columns)}"
+        return [], [Issue(label, 1, missing[0], "bad-mapping", msg)]
+    rows = []
+    for n, row in enumerate(reader, start=2):
+        clean = {k: (v or "").strip() for k, v in row.items() if k}
+        if any(clean.get(c) for c in columns):
+            rows.append({**clean, "_row": n})
+    return rows, []
+
+
+def _regex(label: str, row: dict, col: str, issues: list[Issue]) -> re.Pattern | None:
+    try:
+        return re.compile(row[col], re.IGNORECASE)
+    except re.error as e:
+        issues.append(Issue(label, row["_row"], col, "bad-mapping", f"not a valid pattern: {e}"))
+        return None
+
+
+@dataclass(frozen=True)
+class Term:
+    """A taxonomy term as a directory gives it: scheme (vocabulary), code, name, id."""
+
+    scheme: str = ""
+    code: str = ""
+    name: str = ""
+    id: str = ""
+
+    def __str__(self) -> str:
+        head = f"{self.scheme}:" if self.scheme else ""
+        body = " ".join(x for x in (self.code, self.name) if x) or self.id
+        return head + body
+
+
+@dataclass
+class _DomainRule:
+    row: int
+    scheme: re.Pattern | None
+    match: str
+    pattern: re.Pattern | str
+    domain: str
+
+
+class DomainRules:
+    """Taxonomy term / keyword -> recovery domain, from ``taxonomy-domains.csv``."""
+
+    MATCHES = ("code", "term", "name", "text")
+
+    def __init__(self, rules: list[_DomainRule], label: str):
+        self.rules, self.label = rules, label
+
+    @classmethod
+    def load(cls, path: Path) -> tuple[DomainRules, list[Issue]]:
+        label = Path(path).name
+        rows, issues = _read_rules(path, ("scheme", "match", "pattern", "domain"))
+        rules = []
+        for r in rows:
+            if r["match"] not in cls.MATCHES:
+                msg = f"{r['match']!r} is not one of: {', '.join(cls.MATCHES)}"
+                issues.append(Issue(label, r["_row"], "match", "bad-mapping", msg))
+                continue
+            if r["domain"] not in vocab.DOMAINS:
+                msg = f"{r['domain']!r} is not one of: {', '.join(vocab.DOMAINS)}"
+                issues.append(Issue(label, r["_row"], "domain", "bad-mapping", msg))
+                continue
+            scheme = None
+            if r["scheme"]:
+                scheme = _regex(label, {**r, "scheme": f"(?:{r['scheme']})"}, "scheme", issues)
+                if scheme is None:
+                    continue
+            if r["match"] == "code":
+                pattern: re.Pattern | str | None = r["pattern"].upper().replace(" ", "")
+            else:
+                pattern = _regex(label, r, "pattern", issues)
+            if pattern:
+                rules.append(_DomainRule(r["_row"], scheme, r["match"], pattern, r["domain"]))
+        return cls(rules, label), issues
+
+    @staticmethod
+    def _code_matches(prefix: str, code: str) -> bool:
+        # "RX-8450" matches RX-8450, RX-8450.1000 and RX-8450.1000-100 but not RX-84501;
+        # a letters-only prefix is an AIRS section ("H" covers "HH-0500").
+        if prefix.endswith("*"):
+            return code.startswith(prefix[:-1])
+        if not code.startswith(prefix):
+            return False
+        rest = code[len(prefix) :]
+        return not rest or rest[0] in ".-" or (prefix.isalpha() and rest[0].isalpha())
+
+    def _term_matches(self, rule: _DomainRule, t: Term) -> bool:
+        if rule.scheme is not None and not rule.scheme.fullmatch(t.scheme.strip()):
+            return False
+        if rule.match == "code":
+            codes = {x.upper().replace(" ", "") for x in (t.code, t.id) if x}
+            return any(self._code_matches(rule.pattern, c) for c in codes)
+        return bool(rule.pattern.search(t.name))
+
+    def domain_for(self, terms: list[Term], name: str, description: str) -> tuple[str, str] | None:
+        """(domain, why) for a service, or None when no rule matches."""
+        for rule in self.rules:
+            if rule.match in ("code", "term"):
+                for t in terms:
+                    if self._term_matches(rule, t):
+                        return rule.domain, f"term {t} ({self.label} row {rule.row})"
+        text = f"{name}\n{description}"
+        for rule in self.rules:
+            if rule.match in ("name", "text"):
+                target = name if rule.match == "name" else text
+                if rule.pattern.search(target):
+                    return rule.domain, f"keyword ({self.label} row {rule.row})"
+        return None
+
+
+class KindRules:
+    """Organisation hints -> organisation kind, from ``organisation-kinds.csv``."""
+
+    FIELDS = ("name", "description", "status", "service_domain")
+
+    def __init__(self, rules: list[tuple[str, re.Pattern, str]]):
+        self.rules = rules
+
+    @classmethod
+    def load(cls, path: Path) -> tuple[KindRules, list[Issue]]:
+        label = Path(path).name
+        rows, issues = _read_rules(path, ("field", "pattern", "kind"))
+        rules = []
+        for r in rows:
+            if r["field"] not in cls.FIELDS:
+                msg = f"{r['field']!r} is not one of: {', '.join(cls.FIELDS)}"
+                issues.append(Issue(label, r["_row"], "field", "bad-mapping", msg))
+            elif r["kind"] not in vocab.ORG_KINDS:
+                msg = f"{r['kind']!r} is not one of: {', '.join(vocab.ORG_KINDS)}"
+                issues.append(Issue(label, r["_row"], "kind", "bad-mapping", msg))
+            elif (p := _regex(label, r, "pattern", issues)) is not None:
+                rules.append((r["field"], p, r["kind"]))
+        return cls(rules), issues
+
+    def kind_for(self, name: str, description: str, status: str, domains: list[str]) -> str:
+        """The first rule's kind that matches, else ``other``."""
+        top = Counter(domains).most_common(1)[0][0] if domains else ""
+        values = {"name": name, "description": description, "status": status}
+        for fld, pattern, kind in self.rules:
+            if fld == "service_domain":
+                if top and pattern.fullmatch(top):
+                    return kind
+            elif values[fld] and pattern.search(values[fld]):
+                return kind
+        return "other"
+
+
+@dataclass
+class Resolution:
+    """Where a place is: its districts, or why it could not be placed."""
+
+    districts: tuple[str, ...] = ()
+    outside: bool = False
+    problem: str = ""  # "" when placed (or outside); else a sentence for the report
+
+
+@dataclass
+class DistrictLookup:
+    """Postcode sectors/districts, towns and area names -> ONS district codes."""
+
+    label: str
+    sectors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    outwards: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    towns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    areas: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # ONS code -> district name
+
+    KINDS = ("name", "town", "area", "postcode_district", "postcode_sector")
+
+    @classmethod
+    def load(cls, path: Path) -> tuple[DistrictLookup, list[Issue]]:
+        label = Path(path).name
+        rows, issues = _read_rules(path, ("kind", "value", "districts"))
+        out = cls(label)
+        for r in rows:
+            codes = tuple(c.strip() for c in r["districts"].split(";") if c.strip())
+            bad = [c for c in codes if c != OUTSIDE and not _ONS.fullmatch(c)]
+            if r["kind"] not in cls.KINDS:
+                msg = f"{r['kind']!r} is not one of: {', '.join(cls.KINDS)}"
+                issues.append(Issue(label, r["_row"], "kind", "bad-mapping", msg))
+            elif bad or not codes:
+                msg = f"{', '.join(bad) or 'blank'}: districts are ONS codes (or '{OUTSIDE}')"
+                issues.append(Issue(label, r["_row"], "districts", "bad-mapping", msg))
+            elif r["kind"] == "postcode_district":
+                out.outwards[r["value"].upper().replace(" ", "")] = codes
+            elif r["kind"] == "postcode_sector":
+                outward, sector = parse_postcode(r["value"]) or ("", None)
+                if sector is None:
+                    msg = f"{r['value']!r} is not a postcode sector like 'SK17 6'"
+                    issues.append(Issue(label, r["_row"], "value", "bad-mapping", msg))
+                else:
+                    out.sectors[sector] = codes
+            else:
+                key = normalise(r["value"])
+                (out.areas if r["kind"] == "area" else out.towns)[key] = codes
+                if r["kind"] == "name":
+                    out.areas[key] = codes
+                    out.names.setdefault(codes[0], r["value"])
+        return out, issues
+
+    def _town(self, places: list[str]) -> tuple[str, ...]:
+        for p in places:
+            codes = self.towns.get(normalise(p))
+            if codes:
+                return codes
+        return ()
+
+    def for_address(self, postcode: str, places: list[str]) -> Resolution:
+        """Districts of an address from its postcode and locality fields (city, address lines).
+
+        A postcode district shared by several districts is settled by a town
+        in ``places`` (or a postcode sector row); otherwise it is reported, not guessed.
+        """
+        pc = parse_postcode(postcode)
+        town = self._town(places)
+        if pc:
+            outward, sector = pc
+            codes = self.sectors.get(sector or "") or self.outwards.get(outward)
+            if codes and len(codes) == 1:
+                return Resolution(codes, outside=codes[0] == OUTSIDE)
+            if codes:
+                both = [c for c in town if c in codes]
+                if len(both) == 1:
+                    return Resolution((both[0],), outside=both[0] == OUTSIDE)
+                shared = " / ".join(self.names.get(c, c) for c in codes)
+                return Resolution(
+                    problem=f"postcode district {outward} is shared ({shared}) "
+                    "and the town does not settle it"
+                )
+        if len(town) == 1:
+            return Resolution(town, outside=town[0] == OUTSIDE)
+        if town:
+            return Resolution(problem="the town is listed for several districts")
+        return Resolution(problem=f"neither postcode nor town is in {self.label}")
+
+    def for_area(self, *texts: str) -> Resolution:
+        """Districts a service area covers, from its name / description / URI.
+
+        An ONS code in the text counts (a statistics.data.gov.uk URI), as does
+        a whole name that is an area, district or town of the lookup.
+        """
+        tables = (self.towns, self.areas, self.outwards, self.sectors)
+        known = {c for table in tables for codes in table.values() for c in codes}
+        found: list[str] = []
+        for t in texts:
+            for code in _ONS.findall(t or ""):
+                found += [code] if code in known else list(self.areas.get(code.lower(), ()))
+            key = normalise(t)
+            if key in self.areas:
+                found += self.areas[key]
+            elif len(self.towns.get(key, ())) == 1:
+                found += self.towns[key]
+        inside = tuple(dict.fromkeys(c for c in found if c != OUTSIDE))
+        if inside:
+            return Resolution(inside)
+        if found:
+            return Resolution(outside=True)
+        return Resolution(problem=f"not an area, district or town in {self.label}")
+
+
+@dataclass
+class Mappings:
+    """The three loaded mapping files and the options they came with."""
+
+    options: MappingOptions
+    domains: DomainRules
+    kinds: KindRules
+    districts: DistrictLookup
+    borders: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # code -> name, borders
+
+    def district_rows(self, codes: set[str]) -> list[dict[str, str]]:
+        """Rows of the districts table: every district of the borders file, with all its
+        borders, and any other district found.
+
+        The whole geography is written, not just the districts found, so importing a
+        directory never overwrites a district's row with a partial list of borders.
+        Borders to districts in neither set would be unknown references and are left out.
+        """
+        rows = []
+        codes = set(codes) | set(self.borders)
+        for code in sorted(codes):
+            name, borders = self.borders.get(code, ("", []))
+            rows.append(
+                {
+                    "id": code,
+                    "name": self.districts.names.get(code) or name or code,
+                    "borders": ";".join(b for b in borders if b in codes),
+                }
+            )
+        return rows
+
+
+def _load_borders(path: Path | None) -> dict[str, tuple[str, list[str]]]:
+    if path is None or not Path(path).is_file():
+        return {}
+    rows, _ = _read_rules(path, ("id", "name"))
+    return {
+        r["id"]: (r["name"], [b.strip() for b in r.get("borders", "").split(";") if b.strip()])
+        for r in rows
+    }
+
+
+def load_mappings(options: MappingOptions | None = None) -> tuple[Mappings, list[Issue]]:
+    """Load the mapping files ``options`` names.
+
+    Returns
+    -------
+    mappings, issues
+        The rules, lookup and borders; problems in the files are errors naming
+        file:row:column (bad rows are skipped, so the rest still applies).
+    """
+    options = options or MappingOptions()
+    domains, issues = DomainRules.load(options.taxonomy_domains)
+    kinds, more = KindRules.load(options.organisation_kinds)
+    issues += more
+    districts, more = DistrictLookup.load(options.districts)
+    issues += more
+    return Mappings(
+        options, domains, kinds, districts, _load_borders(options.district_borders)
+    ), issues
