@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -9,6 +10,13 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DERBYSHIRE = Path(__file__).resolve().parent.parent / "data" / "derbyshire"
+# The public Open Referral examples sit in shared/ beside the project (and beside CI's clone).
+SHARED_HSDS = Path(
+    os.environ.get(
+        "GRIDVOICES_SHARED_HSDS",
+        Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "hsds",
+    )
+)
 
 
 @pytest.fixture

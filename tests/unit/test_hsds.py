@@ -14,8 +14,8 @@ from loaders.sources import detect_format
 from loaders.sqlite_store import SQLiteStore
 from loaders.store import import_paths, validate_paths
 from tests.conftest import FIXTURES
+from tests.conftest import SHARED_HSDS as SHARED  # noqa: E402
 
-SHARED = Path("/work/shared/data/hsds")
 HSDS = FIXTURES / "hsds"
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="shared HSDS examples not present")
 
