@@ -29,7 +29,6 @@ from ecosystem.cli_common import (
     run_named,
 )
 from ecosystem.cli_common import open_store_from_cli as _open
-from ecosystem.cli_common import periods_option as _periods
 
 
 @app.command()
@@ -288,42 +287,6 @@ def isolated(
 
 
 @app.command()
-def view(
-    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path(
-        "gridvoices-network.html"
-    ),
-    colour_by: Annotated[str, typer.Option("--colour-by", help="kind or domain.")] = "kind",
-    store: StoreOpt = "embedded",
-    workspace: WorkspaceOpt = None,
-    period: PeriodOpt = None,
-    neo4j_uri: UriOpt = None,
-    neo4j_user: UserOpt = None,
-    neo4j_database: DbOpt = None,
-    show_small_counts: ShowSmallOpt = False,
-) -> None:
-    """Write the interactive network view: one self-contained HTML file that opens offline."""
-    from queries.run import load_graph
-    from visualise.network import write_network_view
-
-    if colour_by not in ("kind", "domain"):
-        fail("--colour-by must be 'kind' or 'domain'", 2)
-    db = _open(store, workspace, neo4j_uri, neo4j_user, neo4j_database)
-    try:
-        G = load_graph(db, _periods(db, period))
-    finally:
-        db.close()
-    path = write_network_view(
-        G,
-        output,
-        colour_by=colour_by,
-        suppress_small=not show_small_counts,
-        source=f"{db.kind} store",
-        periods_label=render.span(G),
-    )
-    out.print(f"Wrote {path}", highlight=False)
-
-
-@app.command()
 def cypher(
     statement: Annotated[str, typer.Argument(help="A Cypher statement; use $name for values.")],
     param: Annotated[
@@ -426,6 +389,7 @@ def _register() -> None:
     import ecosystem.cli_analyses  # noqa: F401
     import ecosystem.cli_contagion  # noqa: F401
     import ecosystem.cli_partners  # noqa: F401
+    import ecosystem.cli_voices  # noqa: F401
     from ecosystem.cli_neo4j import neo4j_app
 
     app.add_typer(

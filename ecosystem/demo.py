@@ -40,6 +40,15 @@ def findings_text(results: dict) -> list[str]:
             lines.append(f"Missing domains: {row['why']}.")
     for s in results["barriers"]["spanners"][:3]:
         lines.append(f"Boundary spanner: {s['why']}.")
+    voices = results.get("feedback", {}).get("districts", [])
+    rated = [d for d in voices if d["responses"] >= 5 and d["mean_rating"] is not None]
+    if rated:
+        low = min(rated, key=lambda d: d["mean_rating"])
+        lines.append(
+            f"What people tell us: {low['name']} has the lowest mean rating "
+            f"({low['mean_rating']} from {low['responses']} responses); most mentioned barriers: "
+            f"{', '.join(low['top_barriers']) or 'none'}."
+        )
     c = results.get("contagion")
     if c:
         lines.append(f"Contagion: {c['why']}.")

@@ -21,13 +21,29 @@ FLOW_KEYS = frozenset(
         "cross_referrals",
         "before",
         "after",
+        "responses",
+        "reported_distance",
+        "reported",
     }
 )
 
 
 # Ratios and shares computed from a flow count in the same row: starred with it
 # (secondary suppression), since the row's other numbers would give it back.
-DERIVED_KEYS = frozenset({"permeability", "internal_share", "silo_share", "share", "p", "p_edge"})
+DERIVED_KEYS = frozenset(
+    {
+        "permeability",
+        "internal_share",
+        "silo_share",
+        "share",
+        "p",
+        "p_edge",
+        "mean_rating",
+        "top_themes",
+        "top_barriers",
+        "trend",
+    }
+)
 
 
 def shown(result: Any, *, suppress: bool = True) -> Any:

@@ -206,6 +206,57 @@ ENTITIES: dict[str, Entity] = {
             help="Links that carry peer support.",
             is_node=False,
         ),
+        Entity(
+            "feedback",
+            "Feedback",
+            (
+                Column(
+                    "id",
+                    "id",
+                    help="Stable response id from your survey tool (never a name, email or phone)",
+                ),
+                Column(
+                    "about", "ref", help="Service or group the feedback is about", refs=_FLOW_ENDS
+                ),
+                Column(
+                    "about_to",
+                    "ref",
+                    False,
+                    "For feedback about a referral or handover: the service or group it led to",
+                    refs=_FLOW_ENDS,
+                ),
+                Column("period", "period", help="Period: 2024-Q1, 2024-03 or 2024"),
+                _enum("giver", vocab.FEEDBACK_GIVERS, "Who gave it, as a category only"),
+                Column(
+                    "rating",
+                    "int",
+                    help="Rating from 1 (poor) to 5 (very good)",
+                    minimum=1,
+                    maximum=5,
+                ),
+                Column(
+                    "chime",
+                    "enum_list",
+                    False,
+                    "CHIME themes it speaks to, separated by ';'",
+                    tuple(vocab.CHIME),
+                ),
+                Column(
+                    "barrier",
+                    "enum_list",
+                    False,
+                    "Barriers met, separated by ';'",
+                    tuple(vocab.FEEDBACK_BARRIERS),
+                ),
+                Column(
+                    "comment", "text", False, "Free-text comment (never shown below 5 comments)"
+                ),
+                _enum("channel", vocab.FEEDBACK_CHANNELS, "How it was collected"),
+            ),
+            help="Feedback from people in recovery, families, peer mentors and professionals "
+            "about a service or group, or about a referral link between two. No identifiers of "
+            "the people who gave it.",
+        ),
     )
 }
 

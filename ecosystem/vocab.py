@@ -18,6 +18,9 @@ __all__ = [
     "NAVIGATOR_ROLES",
     "PEER_LINK_KINDS",
     "SUPPRESSION_THRESHOLD",
+    "FEEDBACK_GIVERS",
+    "FEEDBACK_BARRIERS",
+    "FEEDBACK_CHANNELS",
 ]
 
 ORG_KINDS: dict[str, str] = {
@@ -97,6 +100,31 @@ PEER_LINK_KINDS: dict[str, str] = {
     "attends": "Attends",
     "mentors_at": "Mentors at",
     "links_with": "Links with",
+}
+
+# Who gave feedback: a category only, never who.
+FEEDBACK_GIVERS: dict[str, str] = {
+    "person_in_recovery": "Person in recovery",
+    "family": "Family / affected other",
+    "peer_mentor": "Peer mentor / navigator",
+    "professional": "Professional",
+}
+
+FEEDBACK_BARRIERS: dict[str, str] = {
+    "waiting_time": "Waiting time",
+    "not_welcome": "Not welcome",
+    "too_far": "Too far",
+    "wrong_hours": "Wrong hours",
+    "referral_refused": "Referral refused",
+    "no_follow_up": "No follow-up",
+    "other": "Other barrier",
+}
+
+FEEDBACK_CHANNELS: dict[str, str] = {
+    "event": "Event",
+    "survey": "Survey",
+    "navigator": "Through a navigator",
+    "online_form": "Online form",
 }
 
 # Counts from 1 to this value minus one are shown as "*" (small-number disclosure rule).

@@ -100,6 +100,22 @@ SET r.periods = [i IN keep | r.periods[i]] + row.periods,
     r.imports = [i IN keep | r.imports[i]] + [p IN row.periods | $imp]
 SET r.total = reduce(s = 0, c IN r.counts | s + c)
 """,
+    "feedback": """
+UNWIND $rows AS row
+MERGE (n:Entity {id: row.id})
+SET n:Feedback, n._source = $src, n._import = $imp, n.about = row.about,
+    n.about_to = row.about_to, n.period = row.period, n.giver = row.giver,
+    n.rating = row.rating, n.chime = row.chime, n.barrier = row.barrier,
+    n.comment = row.comment, n.channel = row.channel
+WITH n, row
+CALL (n) { MATCH (n)-[old:ABOUT|ABOUT_TO]->() DELETE old }
+WITH n, row
+MATCH (a:Entity {id: row.about})
+MERGE (n)-[:ABOUT]->(a)
+WITH n, row WHERE row.about_to IS NOT NULL
+MATCH (b:Entity {id: row.about_to})
+MERGE (n)-[:ABOUT_TO]->(b)
+""",
     "peer_links": """
 UNWIND $rows AS row
 MATCH (a:Entity {id: row.source})
@@ -138,6 +154,9 @@ RETURN a.id AS source, b.id AS target, r.periods[i] AS period, r.counts[i] AS co
 """,
     "peer_links": "MATCH (a)-[r:PEER_LINK]->(b) RETURN a.id AS source, b.id AS target, "
     "r.kind AS kind, r.strength AS strength",
+    "feedback": "MATCH (n:Feedback) RETURN n.id AS id, n.about AS about, n.about_to AS about_to, "
+    "n.period AS period, n.giver AS giver, n.rating AS rating, n.chime AS chime, "
+    "n.barrier AS barrier, n.comment AS comment, n.channel AS channel",
 }
 
 # Re-importing a source: drop its flow entries and peer links the new import did not
@@ -162,7 +181,7 @@ _STALE = "(x._source = $src AND x._import <> $imp)"
 STILL_REFERENCED = f"""
 MATCH (n:Entity {{_source: $src}}) WHERE n._import <> $imp
 CALL (n) {{
-  MATCH (m)-[r:RUN_BY|IN_DISTRICT|BASED_AT|REFERS|PEER_LINK]->(n)
+  MATCH (m)-[r:RUN_BY|IN_DISTRICT|BASED_AT|REFERS|PEER_LINK|ABOUT|ABOUT_TO]->(n)
   WHERE NOT {_STALE.replace("x.", "m.")}
   RETURN m.id AS ref, type(r) AS how
   UNION
@@ -174,7 +193,7 @@ CALL (n) {{
 }}
 RETURN CASE WHEN n:District THEN 'districts' WHEN n:Organisation THEN 'organisations'
             WHEN n:Service THEN 'services' WHEN n:Group THEN 'groups'
-            ELSE 'navigators' END AS entity, n.id AS id, how, ref
+            WHEN n:Feedback THEN 'feedback' ELSE 'navigators' END AS entity, n.id AS id, how, ref
 ORDER BY id, ref
 LIMIT 20
 """
@@ -194,7 +213,7 @@ CALL (s) {
   MATCH (n:Entity {_source: s.name})
   RETURN collect(CASE WHEN n:District THEN 'districts' WHEN n:Organisation THEN 'organisations'
                  WHEN n:Service THEN 'services' WHEN n:Group THEN 'groups'
-                 ELSE 'navigators' END) AS kinds
+                 WHEN n:Feedback THEN 'feedback' ELSE 'navigators' END) AS kinds
 }
 CALL (s) {
   MATCH ()-[r:REFERS]->() WHERE s.name IN r.sources
@@ -213,6 +232,8 @@ _REL_TABLE = {
     "REFERS": "referrals",
     "PEER_LINK": "peer_links",
     "BORDERS": "districts",
+    "ABOUT": "feedback",
+    "ABOUT_TO": "feedback",
 }
 
 EXISTING_IDS = """
@@ -220,7 +241,7 @@ MATCH (n:Entity)
 RETURN n.id AS id,
        CASE WHEN n:District THEN 'districts' WHEN n:Organisation THEN 'organisations'
             WHEN n:Service THEN 'services' WHEN n:Group THEN 'groups'
-            WHEN n:Navigator THEN 'navigators' END AS entity
+            WHEN n:Navigator THEN 'navigators' WHEN n:Feedback THEN 'feedback' END AS entity
 """
 
 
@@ -439,7 +460,8 @@ class Neo4jStore:
 
     def periods(self) -> list[str]:
         rows = self.query(
-            "MATCH ()-[r:REFERS]->() UNWIND r.periods AS p RETURN DISTINCT p ORDER BY p"
+            "CALL () { MATCH ()-[r:REFERS]->() UNWIND r.periods AS p RETURN p "
+            "UNION MATCH (f:Feedback) RETURN f.period AS p } RETURN p ORDER BY p"
         )
         return [r["p"] for r in rows]
 

@@ -207,7 +207,8 @@ class SQLiteStore:
         return out
 
     def periods(self) -> list[str]:
-        return [r[0] for r in self.conn.execute("SELECT DISTINCT period FROM referrals ORDER BY 1")]
+        q = "SELECT period FROM referrals UNION SELECT period FROM feedback ORDER BY 1"
+        return [r[0] for r in self.conn.execute(q)]
 
     def close(self) -> None:
         self.conn.close()

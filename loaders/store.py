@@ -16,7 +16,15 @@ from loaders.report import ImportRejected, Report
 from loaders.sources import read_sources
 from loaders.validate import RawTable, validate_tables
 
-__all__ = ["Store", "ImportResult", "import_tables", "import_paths", "validate_paths", "open_store"]
+__all__ = [
+    "import_feedback",
+    "Store",
+    "ImportResult",
+    "import_tables",
+    "import_paths",
+    "validate_paths",
+    "open_store",
+]
 
 Progress = Callable[[str, int, int], None]
 
@@ -105,6 +113,35 @@ def import_paths(
     raw, issues, read = read_sources([Path(p) for p in paths])
     source = source_for(read, source_name)
     return import_tables(store, raw, issues, progress, source=source)
+
+
+def import_feedback(
+    store: Store,
+    path: Path,
+    mapping: Path,
+    *,
+    source_name: str | None = None,
+    validate_only: bool = False,
+) -> ImportResult:
+    """Import a survey export as feedback through a mapping file (:mod:`loaders.survey`).
+
+    Problems name the survey's own columns. Raises ImportRejected when any error is found.
+    """
+    from loaders.survey import _load_mapping, name_survey_columns, read_survey
+
+    raw, issues = read_survey(path, mapping)
+    cols, _ = _load_mapping(mapping)
+    source = source_for([(Path(path), "survey")], source_name)
+    try:
+        if validate_only:
+            report, typed = _validate(raw, list(issues), store)
+            if not report.valid:
+                raise ImportRejected(report)
+            return ImportResult(report, {k: len(v) for k, v in typed.items()})
+        return import_tables(store, raw, issues, source=source)
+    except ImportRejected as e:
+        e.report.issues = name_survey_columns(e.report.issues, Path(path).name, cols)
+        raise
 
 
 def open_store(kind: str = "embedded", *, workspace: Path | None = None, **neo4j_options):

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ecosystem.schema import ENTITIES, LIST_SEP, PERIOD_RE, Column, Entity
+from loaders.identifiers import identifying_column, scrub_text
 from loaders.report import Issue, Report
 
 __all__ = ["RawTable", "validate_tables", "TRUE_WORDS", "FALSE_WORDS"]
@@ -162,7 +163,18 @@ def _check_entity(raw: RawTable, entity: Entity) -> tuple[list[Issue], pd.DataFr
         )
     known = set(entity.column_names)
     for name in frame.columns:
-        if name not in known:
+        if name not in known and identifying_column(name):
+            issues.append(
+                Issue(
+                    raw.label,
+                    1,
+                    name,
+                    "identifier-stripped",
+                    f"column {name!r} looks like it identifies a person; it was not stored",
+                    "warning",
+                )
+            )
+        elif name not in known:
             issues.append(
                 Issue(
                     raw.label,
@@ -186,6 +198,10 @@ def _check_entity(raw: RawTable, entity: Entity) -> tuple[list[Issue], pd.DataFr
     for c in entity.columns:
         issues.extend(_check_column(raw, c, out))
     typed = pd.DataFrame(out, index=frame.index)
+    for c in entity.columns:
+        if c.type == "text" and c.name == "comment":
+            typed[c.name], found = scrub_text(typed[c.name], raw.label, c.name)
+            issues.extend(found)
     if entity.name == "peer_links":
         typed["strength"] = typed["strength"].fillna(1.0)  # blank means full strength
     key = list(entity.key)

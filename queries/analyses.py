@@ -10,6 +10,7 @@ from queries.barriers import barriers
 from queries.contagion import default_seeds
 from queries.contagion_report import contagion_report
 from queries.coverage import coverage
+from queries.feedback import feedback_summary
 from queries.isolation import isolation
 from queries.summary import summary
 
@@ -24,13 +25,14 @@ def run_all(G: nx.DiGraph, *, timings: dict | None = None) -> dict:
     --------
     >>> G = nx.DiGraph(districts={}, borders=set(), organisations={}, periods=[])
     >>> sorted(run_all(G))
-    ['barriers', 'contagion', 'coverage', 'isolation', 'summary']
+    ['barriers', 'contagion', 'coverage', 'feedback', 'isolation', 'summary']
     """
     steps = {
         "summary": summary,
         "barriers": barriers,
         "isolation": isolation,
         "coverage": coverage,
+        "feedback": feedback_summary,
         # Without seeds there is nothing to spread from: None, not an error.
         "contagion": lambda G: contagion_report(G, suggest=3) if default_seeds(G) else None,
     }

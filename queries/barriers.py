@@ -16,6 +16,7 @@ from collections.abc import Iterable
 import networkx as nx
 
 from ecosystem.privacy import fmt, fmt_derived
+from queries.feedback import REPORTED_DISTANCE
 from queries.flows import (
     GROUPS_ORG,
     boundary_flows,
@@ -39,6 +40,18 @@ def _expected(flows: list[dict]) -> tuple[dict, dict, dict, int]:
         in_[f["target"]] += f["referrals"]
     total = sum(out_.values())
     return out_, in_, {(f["source"], f["target"]): f["referrals"] for f in flows}, total
+
+
+def _reported_distance(G: nx.DiGraph) -> dict[str, int]:
+    """Per district, feedback responses about its services naming "too far" or
+    "referral refused" (the barriers that say a boundary was felt)."""
+    out: dict[str, int] = defaultdict(int)
+    for f in G.graph.get("feedback", []):
+        if f.get("about_to") is None and f["about"] in G:
+            d = G.nodes[f["about"]].get("district")
+            if d and set(f.get("barrier") or []) & set(REPORTED_DISTANCE):
+                out[d] += 1
+    return out
 
 
 def _pair(obs, out_, in_, total, a, b) -> tuple[int, float]:
@@ -67,6 +80,7 @@ def _analyse(
     dname = {d: v["name"] for d, v in districts.items()}
     out_, in_, obs, total = _expected(d_flows)
 
+    felt = _reported_distance(G)
     borders = []
     for pair in sorted(tuple(sorted(p)) for p in G.graph.get("borders", set())):
         a, b = pair
@@ -80,6 +94,12 @@ def _analyse(
             f"crossed, {expected:.1f} expected if referrals ignored the border "
             f"(permeability {fmt_derived(str(perm), observed) if perm is not None else 'n/a'})"
         )
+        reported = felt.get(a, 0) + felt.get(b, 0)
+        if blocked and reported:
+            why += (
+                f"; and people feel it: {fmt(reported)} responses about services in "
+                f"{dname.get(a, a)} or {dname.get(b, b)} report 'too far' or 'referral refused'"
+            )
         borders.append(
             {
                 "a": a,
@@ -90,12 +110,15 @@ def _analyse(
                 "expected": round(expected, 2),
                 "permeability": perm,
                 "barrier": blocked,
+                "reported": reported,
+                "felt": blocked and reported > 0,
                 "why": why,
             }
         )
     borders.sort(
         key=lambda r: (
             not r["barrier"],
+            not r["felt"],
             r["permeability"] if r["permeability"] is not None else float("inf"),
             r["a"],
             r["b"],
@@ -256,7 +279,9 @@ def barriers(
     Returns
     -------
     dict
-        ``borders`` (bordering pairs, barriers first), ``inward``, ``silos``,
+        ``borders`` (bordering pairs, barriers first; ``felt`` when people using
+        services on either side also report "too far" or "referral refused",
+        ``reported`` how many), ``inward``, ``silos``,
         ``kinds_never``, ``spanners``, the matrices and the null model used.
 
     See Also

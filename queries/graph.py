@@ -17,7 +17,8 @@ that no one was referred.
 
 Graph attributes: ``districts`` (id -> {name, borders}), ``borders`` (set of
 frozenset pairs), ``organisations`` (id -> {name, kind, commissioned}),
-``periods`` (the periods chosen, sorted), ``all_periods``.
+``periods`` (the periods chosen, sorted), ``all_periods``, ``feedback`` (the
+feedback records of the chosen periods, as dicts with the feedback columns).
 """
 
 from __future__ import annotations
@@ -81,7 +82,10 @@ def build_graph(
         for r in _records(tables.get("organisations", empty))
     }
     refs = tables.get("referrals", empty)
-    all_periods = sorted(set(refs["period"])) if len(refs) else []
+    fb = tables.get("feedback", empty)
+    all_periods = sorted(
+        (set(refs["period"]) if len(refs) else set()) | (set(fb["period"]) if len(fb) else set())
+    )
     chosen = select_periods(all_periods, periods)
     G.graph.update(
         districts=districts,
@@ -155,6 +159,9 @@ def build_graph(
             d["by_period"][r["period"]] = int(r["count"])
             if r["accepted"] is not None:
                 d["accepted"] = (d["accepted"] or 0) + int(r["accepted"])
+    if len(fb) and periods is not None:
+        fb = fb[fb["period"].isin(set(periods))]
+    G.graph["feedback"] = _records(fb) if len(fb) else []
     for r in _records(tables.get("peer_links", empty)):
         u, v = r["source"], r["target"]
         if not G.has_edge(u, v):

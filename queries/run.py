@@ -6,6 +6,7 @@ import networkx as nx
 
 from queries.barriers import barriers, barriers_cypher
 from queries.coverage import coverage, coverage_cypher
+from queries.feedback import feedback_summary, feedback_summary_cypher
 from queries.graph import build_graph
 from queries.isolated import isolated_services, isolated_services_cypher
 from queries.isolation import isolation, isolation_cypher
@@ -28,6 +29,7 @@ NAMED_QUERIES = {
     "isolation": (isolation, isolation_cypher, True),
     "barriers": (barriers, barriers_cypher, True),
     "coverage": (coverage, coverage_cypher, False),
+    "feedback": (feedback_summary, feedback_summary_cypher, False),
 }
 
 

@@ -29,7 +29,7 @@ def _ends(store):
 
 def _assert_same(embedded, neo4j, pairs, period_choices):
     for periods in period_choices:
-        for name in ("barriers", "isolation", "coverage"):
+        for name in ("barriers", "isolation", "coverage", "feedback"):
             assert answer(embedded, name, periods=periods) == answer(
                 neo4j, name, periods=periods
             ), (name, periods)

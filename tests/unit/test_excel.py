@@ -155,7 +155,8 @@ def test_cells_read_as_a_person_sees_them_in_any_sheet_order(filled, tmp_path):
     raw, issues = read_workbook(path)
     assert [str(i) for i in issues] == [
         "partners.xlsx#notes: warning: sheet 'notes' is not part of the format and is ignored "
-        "(sheets: districts, organisations, services, groups, navigators, referrals, peer_links)"
+        "(sheets: districts, organisations, services, groups, navigators, referrals, peer_links, "
+        "feedback)"
     ]
     services = raw["services"].frame
     assert len(services) == 43  # trailing empty rows are not data
