@@ -16,6 +16,9 @@ __all__ = ["SQLiteStore"]
 
 _SQL_TYPES = {"int": "INTEGER", "bool": "INTEGER", "float": "REAL"}
 _BATCH = 50_000
+_REINDEX_ABOVE = 50_000
+# (name, table, column) of secondary indexes.
+_INDEXES = [("referrals_target", "referrals", "target")]
 
 
 def _ddl(name: str) -> str:
@@ -37,14 +40,12 @@ CREATE TABLE IF NOT EXISTS _sources (
 
 
 def _to_sql(col: Column, series: pd.Series) -> list:
+    # Whole-column conversions: a million rows go through here on a national import.
     if col.type in ("enum_list", "ref_list"):
         return [json.dumps(v) for v in series]
     if col.type == "bool":
-        return [int(bool(v)) for v in series]
-    if col.type in ("int", "float"):
-        caster = int if col.type == "int" else float
-        return [None if pd.isna(v) else caster(v) for v in series]
-    return [None if v is None or (isinstance(v, float) and pd.isna(v)) else v for v in series]
+        return series.astype(bool).astype(int).tolist()
+    return series.astype(object).where(series.notna(), None).tolist()
 
 
 def _from_sql(col: Column, series: pd.Series) -> pd.Series:
@@ -82,7 +83,9 @@ class SQLiteStore:
             self.conn.execute(_ddl(name))
             self._add_provenance_columns(name)
         self.conn.execute(_SOURCES_DDL)
-        self.conn.execute('CREATE INDEX IF NOT EXISTS referrals_target ON referrals("target")')
+        for ix, table, col in _INDEXES:
+            self.conn.execute(f'CREATE INDEX IF NOT EXISTS {ix} ON "{table}"("{col}")')
+        self.conn.execute("PRAGMA cache_size=-200000")  # 200 MB page cache for big imports
 
     def _add_provenance_columns(self, name: str) -> None:
         # Stores written before provenance existed gain the columns (records: no source).
@@ -127,6 +130,9 @@ class SQLiteStore:
     def _upsert(self, cur, name, df, tag, progress) -> None:
         e = ENTITIES[name]
         cols = e.column_names
+        # Rows in key order fill the table's B-tree left to right instead of at random:
+        # several times faster on a large import.
+        df = df.sort_values(list(e.key), kind="stable")
         values = [_to_sql(e.column(c), df[c]) for c in cols]
         n = len(df)
         values += [[tag[0]] * n, [tag[1]] * n]
@@ -140,10 +146,16 @@ class SQLiteStore:
             f'INSERT INTO "{name}" ({quoted}) VALUES ({marks}) '
             f"ON CONFLICT ({keys}) DO UPDATE SET {updates}"
         )
+        # A secondary index is rebuilt once after a big write rather than updated per row.
+        rebuild = [ix for ix in _INDEXES if ix[1] == name] if len(rows) > _REINDEX_ABOVE else []
+        for ix, _, _ in rebuild:
+            cur.execute(f"DROP INDEX IF EXISTS {ix}")
         for i in range(0, len(rows), _BATCH):
             cur.executemany(sql, rows[i : i + _BATCH])
             if progress:
                 progress(name, min(i + _BATCH, len(rows)), len(rows))
+        for ix, table, col in rebuild:
+            cur.execute(f'CREATE INDEX IF NOT EXISTS {ix} ON "{table}"("{col}")')
 
     def _replace_stale(self, cur, source: Source) -> None:
         stale = "_source = :s AND _import <> :i"
