@@ -29,6 +29,7 @@ from collections.abc import Iterable
 import networkx as nx
 import pandas as pd
 
+from ecosystem.schema import ENTITIES
 from ecosystem.vocab import FELLOWSHIP_DOMAIN
 
 __all__ = ["build_graph", "referral_graph", "select_periods"]
@@ -72,6 +73,14 @@ def build_graph(
     """
     G = nx.DiGraph()
     empty = pd.DataFrame()
+    # Node and edge order follow the keys, not the file or store order, so every
+    # order-sensitive step (seeded simulations, tie-breaks) gives one answer for one
+    # ecosystem however it was loaded.
+    tables = {
+        name: df.sort_values(list(ENTITIES[name].key), kind="stable") if len(df) else df
+        for name, df in tables.items()
+        if name in ENTITIES
+    }
     districts = {
         r["id"]: {"name": r["name"], "borders": list(r["borders"] or [])}
         for r in _records(tables.get("districts", empty))
