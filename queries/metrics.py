@@ -25,7 +25,12 @@ The measures (:data:`COLUMNS` explains each column)
   normalisation ``1/((n-1)(n-2))``. ``route_share`` is the plainer figure: the
   share of all shortest referral routes (ordered pairs where a route exists) that
   pass *through* the node.
-* **Exact or sampled**: exact (Brandes) when the network has at most
+* **How**: Brandes' algorithm, run for a batch of sources at once as sparse-matrix
+  times dense-block products (scipy). The results equal
+  :func:`networkx.betweenness_centrality`. On the 6,666-node graph below it took
+  6.4 s, where networkx took 627 s on the same shared machine. A graph deeper than 64 BFS
+  levels switches to a search per source.
+* **Exact or sampled**: exact when the network has at most
   ``exact_max_nodes`` nodes (default 2,000). Above that size it is estimated from
   ``k`` pivot searches (default :func:`default_pivots`: ``max(256, n/25)``, at most
   1,000). Half of the searches run forwards from sampled sources and half run
