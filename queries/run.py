@@ -16,6 +16,7 @@ from queries.paths import (
     shortest_paths,
     shortest_paths_cypher,
 )
+from queries.sql import isolated_sql, referral_paths_sql, shortest_paths_sql, summary_sql
 from queries.summary import summary, summary_cypher
 
 __all__ = ["load_graph", "answer", "NAMED_QUERIES"]
@@ -32,6 +33,15 @@ NAMED_QUERIES = {
     "feedback": (feedback_summary, feedback_summary_cypher, False),
 }
 
+# SQL forms on the embedded store: answers in a fresh process without building the
+# whole graph (see queries/sql.py).
+SQL_FORMS = {
+    "summary": summary_sql,
+    "shortest_paths": shortest_paths_sql,
+    "referral_paths": referral_paths_sql,
+    "isolated": isolated_sql,
+}
+
 
 def load_graph(store, periods: list[str] | None = None) -> nx.DiGraph:
     """The NetworkX projection of whatever ``store`` holds, for the chosen periods."""
@@ -41,10 +51,14 @@ def load_graph(store, periods: list[str] | None = None) -> nx.DiGraph:
 def answer(
     store, name: str, *args, periods: list[str] | None = None, engine: str | None = None, **kwargs
 ):
-    """Run named query ``name``: Cypher on Neo4j, else the graph form (or ``engine="graph"``)."""
+    """Run named query ``name`` with ``engine``: "cypher" (default on Neo4j), "sql" (default
+    on the embedded store where a SQL form exists) or "graph" (NetworkX on the projection)."""
     graph_form, cypher_form, needs_graph = NAMED_QUERIES[name]
-    use_cypher = (engine or ("cypher" if store.kind == "neo4j" else "graph")) == "cypher"
-    if not use_cypher:
+    if engine is None:
+        engine = "cypher" if store.kind == "neo4j" else "sql" if name in SQL_FORMS else "graph"
+    if engine == "sql":
+        return SQL_FORMS[name](store, *args, periods=periods, **kwargs)
+    if engine == "graph":
         return graph_form(load_graph(store, periods), *args, **kwargs)
     if needs_graph:
         return cypher_form(store, load_graph(store, periods), *args, periods=periods, **kwargs)
