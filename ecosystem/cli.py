@@ -388,7 +388,9 @@ def _register() -> None:
     # Command modules add themselves to `app` when imported.
     import ecosystem.cli_analyses  # noqa: F401
     import ecosystem.cli_contagion  # noqa: F401
+    import ecosystem.cli_metrics  # noqa: F401
     import ecosystem.cli_partners  # noqa: F401
+    import ecosystem.cli_report  # noqa: F401
     import ecosystem.cli_voices  # noqa: F401
     from ecosystem.cli_neo4j import neo4j_app
 
