@@ -11,6 +11,7 @@ from loaders.store import import_paths, open_store
 from queries.analyses import run_all
 from queries.graph import build_graph
 from visualise.network import write_network_view
+from visualise.report import DEFAULT_VIEWS, write_report
 
 __all__ = ["run_demo", "DEMO_DATA", "findings_text"]
 
@@ -89,6 +90,14 @@ def run_demo(output: Path, *, workspace: Path | None = None, data: Path = DEMO_D
             continue
         files[name] = output / f"{name}.json"
         files[name].write_text(json.dumps(render.shown(value), indent=2, default=str))
+    files["report"] = write_report(
+        G,
+        output / "report.html",
+        results=results,
+        illustrative=True,
+        source=SOURCE,
+        views=[v for v in DEFAULT_VIEWS if (output / v.href).exists()],
+    )
     files["findings"] = output / "findings.md"
     files["findings"].write_text(
         "# Findings (illustrative data)\n\n"
