@@ -32,6 +32,8 @@ CASES = {
 @pytest.mark.parametrize("name", list(CASES))
 def test_format_imports_identically(neo4j, tmp_path, name):
     path = CASES[name](tmp_path)
+    if str(path).startswith(str(SHARED_HSDS)) and not SHARED_HSDS.is_dir():
+        pytest.skip(f"the shared Open Referral examples are not beside the project ({SHARED_HSDS})")
     assert path.exists(), path
     embedded = SQLiteStore(tmp_path / "gridvoices.sqlite")
     for store in (embedded, neo4j):
