@@ -124,7 +124,7 @@ def import_(
     quiet: QuietOpt = False,
 ) -> None:
     """Validate partner files or a workbook and store them, all or nothing. Exit 2 on bad data."""
-    from loaders.report import ImportRejected
+    from loaders.report import ImportRejected, StoreError
     from loaders.store import import_paths
 
     db = _open(store, workspace, neo4j_uri, neo4j_user, neo4j_database)
@@ -140,6 +140,8 @@ def import_(
         if not as_json:
             err.print(f"Error: {e}", highlight=False)
         raise typer.Exit(2) from None
+    except StoreError as e:
+        fail(str(e), 1)
     finally:
         db.close()
     if as_json:

@@ -26,7 +26,7 @@ import pandas as pd
 
 from ecosystem.schema import ENTITIES
 from loaders.provenance import Source, still_referenced
-from loaders.report import ImportRejected, Report
+from loaders.report import ImportRejected, Report, StoreError
 
 __all__ = ["Neo4jStore", "Neo4jConnectionError", "connection_settings"]
 
@@ -402,8 +402,22 @@ class Neo4jStore:
             if rebuild:
                 tx.run(REBUILD_BORDERS).consume()
 
-        with self.driver.session(database=self.database) as s:
-            s.execute_write(work)
+        import neo4j.exceptions
+
+        try:
+            with self.driver.session(database=self.database) as s:
+                s.execute_write(work)
+        except neo4j.exceptions.Neo4jError as e:
+            hint = ""
+            if "MemoryPoolOutOfMemory" in (e.code or "") or "memory" in (e.message or "").lower():
+                hint = (
+                    " The import is one transaction; give the server more heap "
+                    "(`gridvoices neo4j start --heap 12g` for a national data set) or import "
+                    "in parts."
+                )
+            raise StoreError(
+                f"Neo4j rolled the import back, nothing was stored: {e.message}{hint}"
+            ) from None
 
     @staticmethod
     def _replace_stale(tx, source: Source, tag: dict) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-__all__ = ["Issue", "Report", "ImportRejected"]
+__all__ = ["Issue", "Report", "ImportRejected", "StoreError"]
 
 
 @dataclass(frozen=True)
@@ -81,3 +81,7 @@ class ImportRejected(Exception):
         super().__init__(
             f"{n} error{'s' if n != 1 else ''} in the partner data; nothing was stored"
         )
+
+
+class StoreError(Exception):
+    """The store refused or failed a write; the transaction was rolled back."""
