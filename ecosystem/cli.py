@@ -390,6 +390,7 @@ def _register() -> None:
     # Command modules add themselves to `app` when imported.
     import ecosystem.cli_analyses  # noqa: F401
     import ecosystem.cli_contagion  # noqa: F401
+    import ecosystem.cli_index  # noqa: F401
     import ecosystem.cli_metrics  # noqa: F401
     import ecosystem.cli_partners  # noqa: F401
     import ecosystem.cli_report  # noqa: F401
