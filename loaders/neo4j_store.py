@@ -318,6 +318,7 @@ class Neo4jStore:
     def __init__(self, driver, database: str = "neo4j"):
         self.driver = driver
         self.database = database
+        self._periods: list[str] | None = None
         self._constraints()
 
     @classmethod
@@ -387,6 +388,7 @@ class Neo4jStore:
             rows = _referral_rows(df) if name == "referrals" else _rows_for(name, df)
             for i in range(0, len(rows), _BATCH):
                 batches.append((name, WRITE[name], rows[i : i + _BATCH]))
+        self._periods = None
         rebuild = source is not None or ("districts" in tables and not tables["districts"].empty)
         tag = {"src": source.name if source else "", "imp": source.import_id if source else ""}
 
@@ -473,14 +475,20 @@ class Neo4jStore:
         return out
 
     def periods(self) -> list[str]:
+        # Scanning every REFERS relationship is seconds on a national graph; a store
+        # object is short-lived, and a write through it forgets the answer.
+        if self._periods is not None:
+            return list(self._periods)
         rows = self.query(
             "CALL () { MATCH ()-[r:REFERS]->() UNWIND r.periods AS p RETURN p "
             "UNION MATCH (f:Feedback) RETURN f.period AS p } RETURN p ORDER BY p"
         )
-        return [r["p"] for r in rows]
+        self._periods = [r["p"] for r in rows]
+        return list(self._periods)
 
     def clear(self) -> None:
         """Delete every ecosystem node and relationship (used by tests)."""
+        self._periods = None
         with self.driver.session(database=self.database) as s:
             s.run(
                 "MATCH (n) WHERE n:Entity OR n:Source "

@@ -107,13 +107,16 @@ MATCH (b:Entity {id: $target}) WHERE b:Service OR b:Group
 RETURN count(*) AS n
 """
 
-_SHORTEST = f"""
+_SHORTEST_T = """
 MATCH (a:Entity {{id: $source}}), (b:Entity {{id: $target}})
-MATCH p = ALL SHORTEST (a)-[r:REFERS WHERE {FLOW} > 0]->+(b)
+MATCH p = ALL SHORTEST (a)-[r:REFERS WHERE {flow} > 0]->+(b)
 RETURN [n IN nodes(p) | n.id] AS nodes,
        [r IN relationships(p) | {{source: startNode(r).id, target: endNode(r).id,
-                                 referrals: {FLOW}}}] AS hops
+                                 referrals: {flow}}}] AS hops
 """
+# Over every period the stored total is the flow: no per-relationship sum in the search.
+_ALL = "r.total"
+_SHORTEST = {every: _SHORTEST_T.format(flow=_ALL if every else FLOW) for every in (True, False)}
 
 # The hop quantifier cannot be a parameter; k is checked to be an int in 1..MAX_HOPS
 # and the statements are built once per k from this fixed template.
@@ -126,7 +129,17 @@ RETURN [n IN ns | n.id] AS nodes,
        [r IN relationships(p) | {{source: startNode(r).id, target: endNode(r).id,
                                  referrals: {flow}}}] AS hops
 """
-_UP_TO = {k: _UP_TO_K.format(flow=FLOW, k=k) for k in range(1, MAX_HOPS + 1)}
+_UP_TO = {
+    (k, every): _UP_TO_K.format(flow=_ALL if every else FLOW, k=k)
+    for k in range(1, MAX_HOPS + 1)
+    for every in (True, False)
+}
+
+
+def _params(db, source, target, periods) -> tuple[dict, bool]:
+    chosen = resolve_periods(db, periods)
+    every = chosen == db.periods()
+    return {"source": source, "target": target, "periods": chosen}, every
 
 
 def _cypher_ends(db, source, target) -> None:
@@ -152,8 +165,8 @@ def shortest_paths_cypher(
     _cypher_ends(db, source, target)
     if source == target:
         return []
-    params = {"source": source, "target": target, "periods": resolve_periods(db, periods)}
-    return _sorted(db.query(_SHORTEST, params), key=lambda r: r["nodes"])
+    params, every = _params(db, source, target, periods)
+    return _sorted(db.query(_SHORTEST[every], params), key=lambda r: r["nodes"])
 
 
 def referral_paths_cypher(
@@ -164,5 +177,6 @@ def referral_paths_cypher(
     _check_k(k)
     if source == target:
         return []
-    params = {"source": source, "target": target, "periods": resolve_periods(db, periods)}
-    return _sorted(db.query(_UP_TO[k], params), key=lambda r: (len(r["nodes"]), r["nodes"]))
+    params, every = _params(db, source, target, periods)
+    rows = db.query(_UP_TO[(k, every)], params)
+    return _sorted(rows, key=lambda r: (len(r["nodes"]), r["nodes"]))
