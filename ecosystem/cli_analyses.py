@@ -34,6 +34,10 @@ def barriers(
         float, typer.Option(help="Bordering pairs below this observed/expected ratio are barriers.")
     ] = 0.1,
     top: Annotated[int, typer.Option(help="How many boundary spanners to list.")] = 10,
+    weight_by_feedback: Annotated[
+        bool,
+        typer.Option(help="Weight each referral link by how people rated it (>= 5 ratings)."),
+    ] = False,
     store: StoreOpt = "embedded",
     workspace: WorkspaceOpt = None,
     period: PeriodOpt = None,
@@ -54,6 +58,7 @@ def barriers(
         neo4j_user,
         neo4j_database,
         min_permeability=min_permeability,
+        weight_by_feedback=weight_by_feedback,
     )
     if as_json:
         print_json(r)

@@ -126,6 +126,10 @@ def contagion(
     peer_factor: Annotated[
         float, typer.Option("--peer-factor", help="Chance along a peer link of strength 1.")
     ] = 0.5,
+    weight_by_feedback: Annotated[
+        bool,
+        typer.Option(help="Weight each referral link by how people rated it (>= 5 ratings)."),
+    ] = False,
     store: StoreOpt = "embedded",
     workspace: WorkspaceOpt = None,
     period: PeriodOpt = None,
@@ -168,6 +172,7 @@ def contagion(
                 top=top,
                 referral_scale=referral_scale,
                 peer_factor=peer_factor,
+                weight_by_feedback=weight_by_feedback,
                 new_link_p=new_link_p,
             )
     except QueryError as e:

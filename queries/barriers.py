@@ -16,7 +16,7 @@ from collections.abc import Iterable
 import networkx as nx
 
 from ecosystem.privacy import fmt, fmt_derived
-from queries.feedback import REPORTED_DISTANCE
+from queries.feedback import REPORTED_DISTANCE, weight_by_link_ratings
 from queries.flows import (
     GROUPS_ORG,
     boundary_flows,
@@ -259,6 +259,7 @@ def barriers(
     inward_share: float = 0.9,
     silo_share: float = 0.8,
     min_volume: int = 5,
+    weight_by_feedback: bool = False,
 ) -> dict:
     """Boundary barriers between districts and organisations, each with its numbers.
 
@@ -275,6 +276,9 @@ def barriers(
         An organisation sending at least this share to its own services is a silo.
     min_volume : int
         Districts and organisations sending fewer referrals are not judged.
+    weight_by_feedback : bool
+        Weight each referral link by how people rated it
+        (:func:`queries.feedback.weight_by_link_ratings`).
 
     Returns
     -------
@@ -299,6 +303,8 @@ def barriers(
     >>> barriers(G)["borders"][0]["barrier"]
     True
     """
+    if weight_by_feedback:
+        G = weight_by_link_ratings(G)
     return _analyse(
         G,
         boundary_flows(G, "district"),
@@ -321,16 +327,27 @@ def barriers_cypher(
     inward_share: float = 0.9,
     silo_share: float = 0.8,
     min_volume: int = 5,
+    weight_by_feedback: bool = False,
 ) -> dict:
     """:func:`barriers` with every flow aggregation done by Cypher in Neo4j.
 
     ``G`` supplies only names, borders and organisations (it may be built from
     either store); the flows come from ``db``.
 
+    Link ratings live on the projection, so ``weight_by_feedback`` answers from ``G``.
+
     See Also
     --------
     barriers : the same answer from a NetworkX graph.
     """
+    options = {
+        "min_permeability": min_permeability,
+        "inward_share": inward_share,
+        "silo_share": silo_share,
+        "min_volume": min_volume,
+    }
+    if weight_by_feedback:
+        return barriers(G, weight_by_feedback=True, **options)
     return _analyse(
         G,
         boundary_flows_cypher(db, "district", periods=periods),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import networkx as nx
 
 from queries import contagion as c
+from queries.feedback import weight_by_link_ratings
 
 __all__ = ["contagion_report"]
 
@@ -22,6 +23,7 @@ def contagion_report(
     referral_scale: float = 10.0,
     peer_factor: float = 0.5,
     new_link_p: float = 0.3,
+    weight_by_feedback: bool = False,
 ) -> dict:
     """Everything the contagion analysis says about ``G``, as plain data.
 
@@ -40,6 +42,9 @@ def contagion_report(
     >>> round(contagion_report(G, runs=200)["expected_reach"])
     2
     """
+    if weight_by_feedback:
+        # Rated links carry referrals x mean rating / 5 (queries.feedback).
+        G = weight_by_link_ratings(G)
     params = {"referral_scale": referral_scale, "peer_factor": peer_factor}
 
     seeds = list(seed_nodes) if seed_nodes else c.default_seeds(G)

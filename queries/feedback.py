@@ -18,7 +18,13 @@ import networkx as nx
 from ecosystem.vocab import SUPPRESSION_THRESHOLD
 from queries._cypher import resolve_periods
 
-__all__ = ["feedback_summary", "feedback_summary_cypher", "summarise", "REPORTED_DISTANCE"]
+__all__ = [
+    "feedback_summary",
+    "feedback_summary_cypher",
+    "summarise",
+    "weight_by_link_ratings",
+    "REPORTED_DISTANCE",
+]
 
 # Barriers that say a boundary was felt: the place was out of reach or would not take them.
 REPORTED_DISTANCE = ("too_far", "referral_refused")
@@ -191,3 +197,35 @@ def feedback_summary_cypher(db, *, periods: Iterable[str] | None = None) -> dict
         {r["id"]: r["name"] for r in nodes},
         {r["id"]: r["district"] for r in nodes},
     )
+
+
+def weight_by_link_ratings(
+    G: nx.DiGraph, *, min_responses: int = SUPPRESSION_THRESHOLD
+) -> nx.DiGraph:
+    """A copy of ``G`` whose referral flows are weighted by how people rated the link.
+
+    A referral link with at least ``min_responses`` link ratings carries
+    ``referrals × mean rating / 5``: a handover people rate 5 keeps its full
+    flow, one rated 1 counts a fifth. Links with fewer ratings are unchanged.
+    Used by ``--weight-by-feedback`` on ``barriers`` and ``contagion``.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph(feedback=[{"about": "a", "about_to": "b", "rating": 2}] * 5)
+    >>> G.add_edge("a", "b", referrals=10)
+    >>> weight_by_link_ratings(G).edges["a", "b"]["referrals"]
+    4
+    """
+    ratings: dict = defaultdict(list)
+    for f in G.graph.get("feedback", []):
+        if f.get("about_to") is not None:
+            ratings[(f["about"], f["about_to"])].append(int(f["rating"]))
+    H = G.copy()
+    for (u, v), rs in ratings.items():
+        if len(rs) >= min_responses and H.has_edge(u, v):
+            d = H.edges[u, v]
+            factor = sum(rs) / len(rs) / 5
+            d["referrals"] = round(d.get("referrals", 0) * factor)
+            d["by_period"] = {p: round(n * factor) for p, n in d.get("by_period", {}).items()}
+            d["link_rating"] = round(sum(rs) / len(rs), 2)
+    return H

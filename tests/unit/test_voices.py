@@ -124,3 +124,22 @@ def test_cli_import_feedback_and_summary(tmp_path, monkeypatch):
     r = runner.invoke(app, ["feedback", "--by", "districts", "--json"])
     hp = next(x for x in json.loads(r.stdout) if x["name"] == "High Peak")
     assert "too_far" in hp["top_barriers"]
+
+
+def test_link_ratings_weight_the_analyses_on_request():
+    from queries.contagion_report import contagion_report
+    from queries.feedback import weight_by_link_ratings
+
+    _, t = validate_paths([DERBYSHIRE])
+    G = build_graph(t)
+    H = weight_by_link_ratings(G)
+    cold = ("svc-probation", "svc-housing-av")
+    assert H.edges[cold]["referrals"] < G.edges[cold]["referrals"]
+    assert H.edges[cold]["link_rating"] < 4
+    assert G.edges[cold].get("link_rating") is None  # the original is untouched
+    plain = contagion_report(G, runs=300)["nodes"]
+    rated = contagion_report(G, runs=300, weight_by_feedback=True)["nodes"]
+    p = {r["id"]: r["probability"] for r in plain}
+    q = {r["id"]: r["probability"] for r in rated}
+    assert q["svc-housing-av"] <= p["svc-housing-av"]
+    assert barriers(G, weight_by_feedback=True)["borders"][0]["felt"]
