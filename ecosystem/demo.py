@@ -41,6 +41,8 @@ def findings_text(results: dict) -> list[str]:
             lines.append(f"Missing domains: {row['why']}.")
     for s in results["barriers"]["spanners"][:3]:
         lines.append(f"Boundary spanner: {s['why']}.")
+    for b in results.get("metrics", {}).get("brokers", [])[:2]:
+        lines.append(f"Broker: {b['name']} ({b['id']}) {b['why']}.")
     voices = results.get("feedback", {}).get("districts", [])
     rated = [d for d in voices if d["responses"] >= 5 and d["mean_rating"] is not None]
     if rated:
