@@ -394,6 +394,7 @@ def _register() -> None:
     import ecosystem.cli_metrics  # noqa: F401
     import ecosystem.cli_partners  # noqa: F401
     import ecosystem.cli_report  # noqa: F401
+    import ecosystem.cli_views  # noqa: F401
     import ecosystem.cli_voices  # noqa: F401
     from ecosystem.cli_neo4j import neo4j_app
 

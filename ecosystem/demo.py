@@ -10,8 +10,8 @@ from ecosystem.privacy import suppression
 from loaders.store import import_paths, open_store
 from queries.analyses import run_all
 from queries.graph import build_graph
-from visualise.network import write_network_view
 from visualise.report import DEFAULT_VIEWS, write_report
+from visualise.views import write_views
 
 __all__ = ["run_demo", "DEMO_DATA", "findings_text"]
 
@@ -78,15 +78,8 @@ def run_demo(output: Path, *, workspace: Path | None = None, data: Path = DEMO_D
     with suppression(True):
         results = run_all(G)
         lines = findings_text(results)
-    files = {
-        "view": write_network_view(
-            G,
-            output / "network.html",
-            illustrative=True,
-            source=SOURCE,
-            periods_label=render.span(G),
-        )
-    }
+    views = write_views(G, output, illustrative=True, source=SOURCE, periods_label=render.span(G))
+    files = {"view": views["network"], **{f"view: {k}": p for k, p in views.items()}}
     for name, value in results.items():
         if name == "headlines":
             continue

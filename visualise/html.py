@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib.util
 import json
 import re
 from functools import cache
@@ -43,9 +44,13 @@ _SCRIPT_ESCAPES = {
 @cache
 def vis_assets() -> tuple[str, str]:
     """The vis-network ``(javascript, css)`` bundled with pyvis, read from its package."""
-    import pyvis
-
-    lib = Path(pyvis.__file__).parent / "templates" / "lib" / f"vis-{VIS_VERSION}"
+    # Located without importing pyvis, whose import pulls in IPython (most of a second).
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover
+        raise RuntimeError("pyvis is not installed: the views inline its copy of vis-network")
+    lib = (
+        Path(list(spec.submodule_search_locations)[0]) / "templates" / "lib" / f"vis-{VIS_VERSION}"
+    )
     js = (lib / "vis-network.min.js").read_text(encoding="utf-8")
     css = (lib / "vis-network.css").read_text(encoding="utf-8")
     if "</script" in js.lower() or "</style" in css.lower():  # pragma: no cover - vendor check

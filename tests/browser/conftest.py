@@ -13,14 +13,8 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from visualise.png import CHROMIUM_ARGS
+
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
@@ -66,3 +60,46 @@ def page(chromium):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+class Opened:
+    """A view loaded in a page, with every request, console error and dialog recorded."""
+
+    def __init__(self, page, path: Path):
+        self.page, self.path = page, path
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on(
+            "console",
+            lambda m: self.errors.append(m.text) if m.type in ("error", "assert") else None,
+        )
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+        def on_dialog(dialog):
+            self.dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+        page.goto(path.as_uri())
+        page.wait_for_selector('#gv-network[data-ready="true"]', state="attached", timeout=60_000)
+
+    def others(self) -> list[str]:
+        """Requests other than the page itself (there must be none)."""
+        return [u for u in self.requests if u != self.path.as_uri()]
+
+    def assert_clean(self):
+        assert self.others() == []
+        assert self.errors == []
+        assert self.dialogs == []
+        assert self.page.evaluate("window.__pwned === undefined")
+
+    def shown(self, what: str = "nodes") -> int:
+        return int(self.page.locator("#gv-network").get_attribute(f"data-shown-{what}"))
+
+
+@pytest.fixture
+def open_view(page):
+    """Open a written view file and wait until it is drawn."""
+    return lambda path: Opened(page, Path(path))

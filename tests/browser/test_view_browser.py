@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import random
 
 import networkx as nx
 import pytest
 
+from visualise.counts import fmt_shown, shown_sum
 from visualise.network import ILLUSTRATIVE_BANNER, write_network_view
 
 pytestmark = pytest.mark.browser
@@ -14,6 +16,7 @@ pytestmark = pytest.mark.browser
 XSS_IMG = "<img src=x onerror=alert(1)>"
 XSS_SCRIPT = "</script><script>alert(2)</script>"
 XSS_ATTR = '"><svg onload=alert(3)>'
+XSS_PWN = '<img src=x onerror="window.__pwned=1">'
 PERIODS = ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"]
 
 DISTRICTS = {
@@ -108,6 +111,7 @@ SERVICES = [
     ("S-OLD", "Swadlincote Drop-in (closed)", "ORG-CAFE", ["DER"], "activities", [], 1, 0),
     ("S-XSS1", XSS_IMG, "ORG-EVIL", ["BOL"], "recovery_coaching", ["hope"], 1, 1),
     ("S-XSS2", XSS_SCRIPT, "ORG-EVIL", ["CHE"], "peer_mutual_aid", [], 1, 1),
+    ("S-XSS3", XSS_PWN, "ORG-EVIL", ["BOL"], "recovery_coaching", [], 1, 1),
 ]
 # id, name, district, fellowship
 GROUPS = [
@@ -259,31 +263,16 @@ def view(graph, tmp_path_factory):
 
 
 @pytest.fixture
-def opened(page, view):
-    """The view loaded and drawn, with every request, error and dialog recorded."""
-    seen = {"requests": [], "errors": [], "dialogs": []}
-    page.on("request", lambda r: seen["requests"].append(r.url))
-    page.on(
-        "console",
-        lambda m: seen["errors"].append(m.text) if m.type in ("error", "assert") else None,
-    )
-    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
-
-    def on_dialog(dialog):
-        seen["dialogs"].append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    page.goto(view.as_uri())
-    page.wait_for_function("() => window.network !== undefined", timeout=30_000)
-    page.wait_for_selector('#gv-network[data-ready="true"]', state="attached", timeout=60_000)
-    return page, seen
+def opened(open_view, view):
+    return open_view(view)
 
 
-def _node_point(page, node_id):
+def node_point(page, node_id):
+    """Where a node (by graph id) is on the screen."""
     return page.evaluate(
         """(id) => {
-            const p = network.canvasToDOM(network.getPositions([id])[id]);
+            const m = gridVoices.model, i = m.n.id.indexOf(id), vid = m.visId(i);
+            const p = network.canvasToDOM(network.getPositions([vid])[vid]);
             const r = document.getElementById('gv-network').getBoundingClientRect();
             return {x: r.left + p.x, y: r.top + p.y};
         }""",
@@ -291,78 +280,91 @@ def _node_point(page, node_id):
     )
 
 
-def _hover(page, x, y):
+def hover(page, x, y):
     page.mouse.move(x - 40, y - 40)
     page.mouse.move(x, y, steps=5)
     page.wait_for_function(
-        """() => { const t = document.querySelector('div.vis-tooltip');
-                   return t && t.style.visibility === 'visible' && t.textContent.length > 0; }""",
+        "() => { const t = document.getElementById('gv-tooltip');"
+        " return !t.hidden && t.textContent.length > 0; }",
         timeout=5_000,
     )
-    return page.locator("div.vis-tooltip")
+    return page.locator("#gv-tooltip")
 
 
-def test_opens_offline_and_draws_every_node_and_edge(opened, graph, view, artifacts):
-    page, seen = opened
+def table(locator) -> dict:
+    return {
+        r.locator("th").inner_text(): r.locator("td").inner_text()
+        for r in locator.locator("tr").all()
+        if r.locator("td").count() and r.locator("th").count()
+    }
+
+
+def shown_ids(page, hidden=False) -> list:
+    return page.evaluate(
+        "gridVoices.nodes.getIds().filter(i => typeof i === 'number')"
+        ".map(i => gridVoices.model.n.id[i])"
+    )
+
+
+def test_opens_offline_and_draws_every_node_and_edge(opened, graph, artifacts):
+    page = opened.page
     page.wait_for_timeout(300)
     page.screenshot(path=str(artifacts / "network.png"))
-    others = [u for u in seen["requests"] if u != view.as_uri() and not u.startswith("data:")]
-    assert others == []
-    assert seen["errors"] == []
-    assert seen["dialogs"] == []
-    counts = page.evaluate(
-        "[network.body.data.nodes.length, network.body.data.edges.length,"
-        " Object.keys(network.getPositions()).length]"
-    )
-    assert counts == [graph.number_of_nodes(), graph.number_of_edges(), graph.number_of_nodes()]
+    opened.assert_clean()
+    assert page.evaluate("[gridVoices.nodes.length, gridVoices.edges.length]") == [
+        graph.number_of_nodes(),
+        graph.number_of_edges(),
+    ]
+    assert opened.shown("nodes") == graph.number_of_nodes()
+    assert opened.shown("edges") == graph.number_of_edges()
     box = page.locator("#gv-network")
     assert box.get_attribute("data-nodes") == str(graph.number_of_nodes())
     assert box.get_attribute("data-edges") == str(graph.number_of_edges())
-    ids = page.evaluate("network.body.data.nodes.getIds()")
-    assert sorted(ids) == sorted(graph.nodes)
+    assert sorted(shown_ids(page)) == sorted(graph.nodes)
 
 
 def test_banner_and_legend_are_visible(opened):
-    page, _ = opened
+    page = opened.page
     assert page.locator("#gv-banner").inner_text() == ILLUSTRATIVE_BANNER
-    legend = page.locator("#gv-legend")
-    assert legend.is_visible()
-    text = legend.inner_text()
-    for expected in ("Specialist treatment provider", "Mutual-aid group", "Peer link", "2024-Q1"):
+    side = page.locator("#gv-side")
+    assert side.is_visible()
+    text = side.inner_text()
+    for expected in (
+        "Specialist treatment provider",
+        "Mutual-aid group",
+        "Peer link",
+        "2024-Q1",
+        "Shaded circle: a district",
+        "Inactive service",
+    ):
         assert expected in text
     # A hostile organisation/district name is shown as text, not parsed as markup.
     assert XSS_ATTR in page.locator("#gv-district").inner_text()
     assert page.locator("svg[onload], img, script[src], link[href]").count() == 0
+    opened.assert_clean()
 
 
 def test_hover_shows_hostile_names_as_text(opened, artifacts):
-    page, seen = opened
-    for node_id, name in (("S-XSS1", XSS_IMG), ("S-XSS2", XSS_SCRIPT)):
-        x, y = _node_point(page, node_id).values()
-        tip = _hover(page, x, y)
-        text = tip.text_content()
-        assert name in text
+    page = opened.page
+    for node_id, name in (("S-XSS1", XSS_IMG), ("S-XSS2", XSS_SCRIPT), ("S-XSS3", XSS_PWN)):
+        x, y = node_point(page, node_id).values()
+        tip = hover(page, x, y)
+        assert tip.locator(".gv-tip-title").text_content() == name
         assert tip.locator("img, script, svg").count() == 0
-        assert "Referrals out: " not in text  # rendered as a table, not raw lines
         if node_id == "S-XSS2":  # its only outgoing flow is 3 referrals
-            assert tip.locator("tr", has_text="Referrals out").locator("td").inner_text() == "*"
+            assert table(tip)["Referrals out"] == "*"
             page.screenshot(path=str(artifacts / "network-tooltip.png"))
-        page.mouse.move(2, 890)
-    assert seen["dialogs"] == []
-    assert seen["errors"] == []
+        page.mouse.move(700, 890)
     assert page.evaluate("document.querySelectorAll('img').length") == 0
+    opened.assert_clean()
 
 
 def test_edge_tooltip_suppresses_small_counts(opened):
-    page, _ = opened
-    a = _node_point(page, "S-XSS2")
-    b = _node_point(page, "S-XSS1")
-    tip = _hover(page, (a["x"] + b["x"]) / 2, (a["y"] + b["y"]) / 2)
-    rows = {
-        r.locator("th").inner_text(): r.locator("td").inner_text()
-        for r in tip.locator("tr").all()
-        if r.locator("td").count()
-    }
+    page = opened.page
+    a = node_point(page, "S-XSS2")
+    b = node_point(page, "S-XSS1")
+    tip = hover(page, (a["x"] + b["x"]) / 2, (a["y"] + b["y"]) / 2)
+    rows = table(tip)
     assert rows["2024-Q1"] == "0"
     assert rows["2024-Q2"] == "*"
     assert rows["2024-Q3"] == "*"
@@ -371,23 +373,140 @@ def test_edge_tooltip_suppresses_small_counts(opened):
 
 
 def test_click_pins_details_as_text(opened):
-    page, seen = opened
-    x, y = _node_point(page, "S-XSS1").values()
+    page = opened.page
+    x, y = node_point(page, "S-XSS1").values()
     page.mouse.click(x, y)
     detail = page.locator("#gv-detail")
     detail.wait_for(state="visible")
-    assert XSS_IMG in detail.text_content()
-    assert detail.locator("img").count() == 0
-    assert seen["dialogs"] == []
+    assert detail.locator(".gv-tip-title").text_content() == XSS_IMG
+    assert table(detail)["Organisation"] == XSS_ATTR
+    assert detail.locator("img, svg").count() == 0
+    opened.assert_clean()
 
 
 def test_district_filter_hides_other_districts(opened, graph):
-    page, _ = opened
-    page.select_option("#gv-district", "DAL")
-    shown = page.evaluate("gridVoices.nodes.get({filter: n => !n.hidden}).map(n => n.id)")
+    page = opened.page
+    index = page.evaluate("gridVoices.model.lk.district_ids.indexOf('DAL')")
+    page.select_option("#gv-district", str(index))
     expected = [n for n, d in graph.nodes(data=True) if "DAL" in d["districts"]]
-    assert sorted(shown) == sorted(expected)
-    edges = page.evaluate("gridVoices.edges.get({filter: e => !e.hidden}).length")
-    assert edges == sum(1 for u, v in graph.edges if u in expected and v in expected)
+    assert sorted(shown_ids(page)) == sorted(expected)
+    assert opened.shown("edges") == sum(
+        1 for u, v in graph.edges if u in expected and v in expected
+    )
     page.select_option("#gv-district", "")
-    assert page.evaluate("gridVoices.nodes.get({filter: n => n.hidden}).length") == 0
+    assert opened.shown("nodes") == graph.number_of_nodes()
+
+
+def test_period_filter_hides_empty_links_and_recomputes_volumes(opened, graph):
+    page = opened.page
+    page.select_option("#gv-period", "0")  # 2024-Q1
+    expected = sum(
+        1 for *_, d in graph.edges(data=True) if d["by_period"].get("2024-Q1") or d.get("peer_kind")
+    )
+    assert opened.shown("edges") == expected < graph.number_of_edges()
+    assert opened.shown("nodes") == graph.number_of_nodes()
+    for period, index in (("2024-Q1", "0"), ("2024-Q2", "1")):
+        page.select_option("#gv-period", index)
+        x, y = node_point(page, "S-XSS1").values()
+        rows = table(hover(page, x, y))
+        for edges, key in ((graph.in_edges, "in"), (graph.out_edges, "out")):
+            cells = [d["by_period"].get(period, 0) for *_, d in edges("S-XSS1", data=True)]
+            shown = shown_sum((0, 1) if 0 < c < 5 else (c, 0) for c in cells)
+            assert rows[f"Referrals {key} ({period})"] == fmt_shown(shown)
+        page.mouse.move(700, 890)
+    assert rows["Referrals out (2024-Q2)"] == "0"  # its 9 referrals were all in 2024-Q1
+
+
+def test_kind_and_domain_filters(opened, graph):
+    page = opened.page
+    kind = page.evaluate("gridVoices.model.modes.kind.labels.indexOf('Mutual-aid fellowship')")
+    page.select_option("#gv-kind", str(kind))
+    assert sorted(shown_ids(page)) == sorted(
+        n for n, d in graph.nodes(data=True) if d["org_kind"] == "mutual_aid"
+    )
+    page.select_option("#gv-kind", "")
+    domain = page.evaluate("gridVoices.model.lk.domains.indexOf('Volunteering')")
+    page.select_option("#gv-domain", str(domain))
+    assert shown_ids(page) == ["S-VOL"]
+
+
+def test_search_highlights_and_goes_to_matches(opened):
+    page = opened.page
+    page.fill("#gv-search", "café")
+    assert page.locator("#gv-network").get_attribute("data-matches") == "2"
+    results = page.locator("#gv-results button")
+    assert sorted(results.all_inner_texts()) == [
+        "Belper Recovery Café · Amber Valley",
+        "Ilkeston Recovery Café · Erewash",
+    ]
+    dimmed = page.evaluate("gridVoices.nodes.get({filter: n => n.opacity < 1}).length")
+    assert dimmed == page.evaluate("gridVoices.nodes.length") - 2
+    page.fill("#gv-search", "<img")
+    assert page.locator("#gv-network").get_attribute("data-matches") == "2"
+    assert XSS_IMG + " · " + f"Bolsover {XSS_ATTR}" in results.all_inner_texts()
+    page.press("#gv-search", "Enter")
+    page.locator("#gv-detail").wait_for(state="visible")
+    assert page.locator("#gv-detail .gv-tip-title").text_content() in (XSS_IMG, XSS_PWN)
+    page.fill("#gv-search", "")
+    assert page.evaluate("gridVoices.nodes.get({filter: n => n.opacity < 1}).length") == 0
+    opened.assert_clean()
+
+
+def test_colour_and_size_can_be_switched(opened):
+    page = opened.page
+    hub = "gridVoices.nodes.get(gridVoices.model.n.id.indexOf('S-DRH'))"
+    assert page.evaluate(hub + ".color.background") == "#4e79a7"  # treatment
+    page.select_option("#gv-colour", "domain")
+    assert page.evaluate(hub + ".color.background") == "#4e79a7"  # specialist treatment
+    cafe = "gridVoices.nodes.get(gridVoices.model.n.id.indexOf('S-CAFE1'))"
+    assert page.evaluate(cafe + ".color.background") == "#edc948"  # activities
+    assert "Colour: Recovery domain" in page.locator("#gv-legend").text_content()
+    sizes = "gridVoices.nodes.map(n => n.size)"
+    before = page.evaluate(sizes)
+    page.select_option("#gv-size", "degree")
+    assert page.evaluate(sizes) != before
+    assert "Size: Links (distinct partners shown)" in page.locator("#gv-legend").text_content()
+
+
+def test_focus_on_a_neighbourhood(opened, graph):
+    page = opened.page
+    x, y = node_point(page, "S-CAFE1").values()
+    page.mouse.click(x, y)
+    page.click("#gv-detail-actions button[data-action=focus1]")
+    near = {"S-CAFE1"} | set(graph.successors("S-CAFE1")) | set(graph.predecessors("S-CAFE1"))
+    assert set(shown_ids(page)) == near
+    assert page.locator("#gv-focus").is_visible()
+    page.click("#gv-detail-actions button[data-action=focus2]")
+    two = set(near)
+    for n in near:
+        two |= set(graph.successors(n)) | set(graph.predecessors(n))
+    assert set(shown_ids(page)) == two
+    page.click("#gv-focus-clear")
+    assert opened.shown("nodes") == graph.number_of_nodes()
+
+
+def png_facts(page, url: str) -> dict:
+    return page.evaluate(
+        """async (url) => {
+            const img = new Image(); img.src = url; await img.decode();
+            const c = document.createElement('canvas'); c.width = img.width; c.height = img.height;
+            const ctx = c.getContext('2d'); ctx.drawImage(img, 0, 0);
+            return {w: img.width, h: img.height,
+                    corner: Array.from(ctx.getImageData(2, 2, 1, 1).data)};
+        }""",
+        url,
+    )
+
+
+def test_save_as_png(opened, artifacts):
+    page = opened.page
+    url = page.evaluate("gridVoices.exportPng()")
+    assert url.startswith("data:image/png;base64,")
+    facts = png_facts(page, url)
+    assert facts["corner"] == [255, 255, 255, 255]  # white, not transparent
+    assert facts["w"] > page.locator("#gv-network").bounding_box()["width"]  # legend drawn in
+    (artifacts / "network-export.png").write_bytes(base64.b64decode(url.split(",", 1)[1]))
+    with page.expect_download() as download:
+        page.click("#gv-png")
+    assert download.value.suggested_filename == "gridvoices-network.png"
+    opened.assert_clean()

@@ -1,0 +1,197 @@
+"""Every view by name: ``write_view("barriers", G, "barriers.html")``.
+
+A view is a module with a ``build(G, *, suppress_small, **options) -> ViewData``
+function. The built-in ones are listed in :data:`VIEWS`; any module
+``visualise/<kind>_view.py`` with a ``build`` function is found by name too, so
+a new view (e.g. ``contagion``) is one more module using the shared page,
+scripts and colour modes (:func:`visualise.compact.ecosystem_view` for the
+whole ecosystem with its own colour mode, or the plain mode of
+:func:`visualise.barriers_view.finish_view` for precomputed nodes and links).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from pathlib import Path
+
+import networkx as nx
+
+import visualise
+from visualise.page import Meta, ViewData, render_page, write_page
+
+__all__ = [
+    "VIEWS",
+    "view_kinds",
+    "view_options",
+    "build_view",
+    "render_view",
+    "write_view",
+    "write_views",
+]
+
+VIEWS: dict[str, str] = {
+    "network": "visualise.network",
+    "barriers": "visualise.barriers_view",
+    "isolation": "visualise.isolation_view",
+}
+
+
+def view_kinds() -> tuple[str, ...]:
+    """Built-in views first, then any ``visualise/<kind>_view.py`` modules.
+
+    Examples
+    --------
+    >>> view_kinds()[:3]
+    ('network', 'barriers', 'isolation')
+    """
+    found = [
+        m.name.removesuffix("_view")
+        for m in pkgutil.iter_modules(visualise.__path__)
+        if m.name.endswith("_view") and m.name.removesuffix("_view") not in VIEWS
+    ]
+    return (*VIEWS, *sorted(found))
+
+
+def _module(kind: str):
+    if kind not in view_kinds():
+        raise ValueError(f"unknown view {kind!r}; choose from {', '.join(view_kinds())}")
+    return importlib.import_module(VIEWS.get(kind, f"visualise.{kind}_view"))
+
+
+def view_options(kind: str) -> tuple[str, ...]:
+    """The options ``kind``'s ``build`` accepts (besides the graph)."""
+    params = inspect.signature(_module(kind).build).parameters
+    return tuple(p for p in params if p != "G")
+
+
+def build_view(kind: str, G: nx.DiGraph, **options) -> ViewData:
+    """Build view ``kind``'s data; options a view does not have are an error.
+
+    Raises
+    ------
+    ValueError
+        For an unknown view, an option it does not take, or a bad option value.
+    """
+    accepted = view_options(kind)
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        raise ValueError(
+            f"the {kind} view has no option {', '.join(unknown)} (it takes {', '.join(accepted)})"
+        )
+    return _module(kind).build(G, **options)
+
+
+def render_view(
+    kind: str,
+    G: nx.DiGraph,
+    *,
+    title: str = "",
+    illustrative: bool = False,
+    source: str = "",
+    periods_label: str = "",
+    suppress_small: bool = True,
+    **options,
+) -> str:
+    """View ``kind`` as one HTML page (see :func:`write_view`)."""
+    view = build_view(kind, G, suppress_small=suppress_small, **options)
+    return render_page(view, Meta(title, periods_label, source, illustrative, suppress_small))
+
+
+def write_view(
+    kind: str,
+    G: nx.DiGraph,
+    path: str | Path,
+    *,
+    title: str = "",
+    illustrative: bool = False,
+    source: str = "",
+    periods_label: str = "",
+    suppress_small: bool = True,
+    png: str | Path | None = None,
+    **options,
+) -> Path:
+    """Write view ``kind`` of ``G`` as one self-contained HTML file (and optionally a PNG).
+
+    Parameters
+    ----------
+    kind : str
+        ``network``, ``barriers``, ``isolation`` (or another ``*_view`` module).
+    G : networkx.DiGraph
+        Graph from :func:`queries.graph.build_graph`.
+    path : str or Path
+        HTML file to write; parent folders are created.
+    title, source, periods_label : str
+        Shown in the legend and the picture (defaults: the view's title,
+        "not stated", the graph's periods).
+    illustrative : bool
+        Mark the page and picture "Illustrative data".
+    suppress_small : bool
+        Counts of 1-4 as ``*`` with secondary suppression (:mod:`visualise.counts`).
+    png : str or Path, optional
+        Also write the page's picture here (headless chromium, :mod:`visualise.png`).
+    **options
+        The view's own options, e.g. ``colour_by``, ``size_by`` (network,
+        isolation), ``level`` (barriers), ``aggregate_above``.
+
+    Returns
+    -------
+    Path
+        The HTML file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> G = nx.DiGraph(periods=["2024-Q1"])
+    >>> G.add_node("a", type="Service", name="A", district="D", active=True)
+    >>> out = write_view("isolation", G, Path(tempfile.mkdtemp()) / "iso.html")
+    >>> 'data-view="isolation"' in out.read_text(encoding="utf-8")
+    True
+    """
+    page = render_view(
+        kind,
+        G,
+        title=title,
+        illustrative=illustrative,
+        source=source,
+        periods_label=periods_label,
+        suppress_small=suppress_small,
+        **options,
+    )
+    out = write_page(page, path)
+    if png is not None:
+        from visualise.png import html_to_png
+
+        html_to_png(out, png)
+    return out
+
+
+def write_views(
+    G: nx.DiGraph,
+    folder: str | Path,
+    *,
+    kinds: tuple[str, ...] | None = None,
+    png: bool = False,
+    **common,
+) -> dict[str, Path]:
+    """Write several views into ``folder`` as ``<kind>.html`` (and ``<kind>.png``).
+
+    ``kinds`` defaults to every view (:func:`view_kinds`, so a new ``*_view`` module is
+    included); ``common`` holds options every view takes (``illustrative``, ``source``,
+    ``periods_label``, ``suppress_small``). Returns kind -> HTML path.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> G = nx.DiGraph(periods=[])
+    >>> sorted(write_views(G, Path(tempfile.mkdtemp()), kinds=("network", "barriers")))
+    ['barriers', 'network']
+    """
+    folder = Path(folder)
+    return {
+        kind: write_view(
+            kind, G, folder / f"{kind}.html", png=folder / f"{kind}.png" if png else None, **common
+        )
+        for kind in (view_kinds() if kinds is None else kinds)
+    }
