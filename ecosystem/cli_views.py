@@ -47,6 +47,13 @@ def view(
     level: Annotated[
         str | None, typer.Option("--level", help="barriers: district or organisation.")
     ] = None,
+    comments: Annotated[
+        bool,
+        typer.Option(
+            "--comments",
+            help="network: show a few feedback comments (as text) for services with 5 or more.",
+        ),
+    ] = False,
     png: Annotated[
         Path | None,
         typer.Option("--png", help="Also write the picture to this PNG file (headless chromium)."),
@@ -73,6 +80,10 @@ def view(
         fail(f"unknown view {kind!r}; choose from {', '.join(view_kinds())}", 2)
     given = {"colour_by": colour_by, "size_by": size_by, "level": level}
     options = {k: v for k, v in given.items() if v is not None}
+    if comments:
+        if "show_comments" not in view_options(kind):
+            fail(f"--comments does not apply to the {kind} view", 2)
+        options["show_comments"] = True
     for name in options:
         if name not in view_options(kind):
             fail(f"--{name.replace('_', '-')} does not apply to the {kind} view", 2)

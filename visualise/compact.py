@@ -103,6 +103,8 @@ def ecosystem_view(
     edge_marks: dict | None = None,
     legend: list[dict] | None = None,
     extra_notes: list[str] | None = None,
+    size_modes: list[dict] | None = None,
+    edge_notes: dict | None = None,
 ) -> ViewData:
     """A :class:`~visualise.page.ViewData` of the whole ecosystem in compact columns.
 
@@ -130,6 +132,10 @@ def ecosystem_view(
         Extra legend sections.
     extra_notes : list of str, optional
         Extra plain-text notes under the title.
+    size_modes : list of dict, optional
+        Extra size measures (``{"key", "label", "values"}``, one value per node).
+    edge_notes : dict, optional
+        (u, v) -> detail rows shown with the link (e.g. its feedback rating).
     """
     nodes = list(G.nodes)
     index = {n: i for i, n in enumerate(nodes)}
@@ -161,9 +167,11 @@ def ecosystem_view(
     keys = [m["key"] for m in modes]
     if colour_by not in keys:
         raise ValueError(f"colour_by must be one of {tuple(keys)}, not {colour_by!r}")
+    extra_sizes = list(size_modes or [])
     size_modes = [
         {"key": "volume", "label": "Referral volume (in + out)"},
         {"key": "degree", "label": "Links (distinct partners shown)"},
+        *extra_sizes,
     ]
     for attr in numeric_attributes(G):
         values = [G.nodes[n].get(attr) for n in nodes]
@@ -218,6 +226,10 @@ def ecosystem_view(
         if (u, v) in edge_marks:
             marks[e] = 1
             mark_notes[e] = edge_marks[u, v]
+    link_notes = {}
+    for e, (u, v) in enumerate(G.edges if edge_notes else ()):
+        if (u, v) in edge_notes:
+            link_notes[e] = edge_notes[u, v]
     data = {
         "mode": "ecosystem",
         "periods": [text(p) for p in columns],
@@ -232,6 +244,7 @@ def ecosystem_view(
         "notes": {index[n]: rows for n, rows in (notes or {}).items() if n in index},
         "edge_marks": marks,
         "mark": {**mark, "notes": mark_notes} if mark else None,
+        "edge_notes": link_notes,
         "legend": legend or [],
     }
     controls = _controls(modes, size_modes, colour_by, size_by, columns, lookup)

@@ -19,6 +19,7 @@ from pathlib import Path
 import networkx as nx
 
 import visualise
+from queries.errors import QueryError
 from visualise.page import Meta, ViewData, render_page, write_page
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "render_view",
     "write_view",
     "write_views",
+    "index_bands",
 ]
 
 VIEWS: dict[str, str] = {
@@ -133,7 +135,9 @@ def write_view(
         Also write the page's picture here (headless chromium, :mod:`visualise.png`).
     **options
         The view's own options, e.g. ``colour_by``, ``size_by`` (network,
-        isolation), ``level`` (barriers), ``aggregate_above``.
+        isolation), ``level`` (barriers), ``aggregate_above``; network also
+        ``show_comments`` (a few feedback comments, as text, for services with
+        at least 5) and ``index_bands`` (district -> recovery index band 1-5).
 
     Returns
     -------
@@ -179,7 +183,9 @@ def write_views(
 
     ``kinds`` defaults to every view (:func:`view_kinds`, so a new ``*_view`` module is
     included); ``common`` holds options every view takes (``illustrative``, ``source``,
-    ``periods_label``, ``suppress_small``). Returns kind -> HTML path.
+    ``periods_label``, ``suppress_small``). Views that take ``index_bands`` (network)
+    get the recovery index bands of :func:`index_bands` when the graph has districts.
+    Returns kind -> HTML path.
 
     Examples
     --------
@@ -189,9 +195,33 @@ def write_views(
     ['barriers', 'network']
     """
     folder = Path(folder)
-    return {
-        kind: write_view(
-            kind, G, folder / f"{kind}.html", png=folder / f"{kind}.png" if png else None, **common
+    bands = index_bands(G)
+    out = {}
+    for kind in view_kinds() if kinds is None else kinds:
+        extra = {"index_bands": bands} if bands and "index_bands" in view_options(kind) else {}
+        out[kind] = write_view(
+            kind,
+            G,
+            folder / f"{kind}.html",
+            png=folder / f"{kind}.png" if png else None,
+            **common,
+            **extra,
         )
-        for kind in (view_kinds() if kinds is None else kinds)
-    }
+    return out
+
+
+def index_bands(G: nx.DiGraph, runs: int = 256, seed: int = 42) -> dict:
+    """District -> recovery index band (1 strongest ... 5 weakest), or ``{}``.
+
+    Empty when the graph has no districts or the index cannot be computed
+    (:class:`~queries.errors.QueryError`).
+    """
+    if not G.graph.get("districts"):
+        return {}
+    from queries.index import recovery_index
+
+    try:
+        rows = recovery_index(G, runs=runs, seed=seed)["districts"]
+    except QueryError:
+        return {}
+    return {r["district"]: int(r["band"]) for r in rows if r.get("band") is not None}

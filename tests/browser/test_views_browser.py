@@ -270,3 +270,77 @@ def test_big_district_opens_into_organisations_first(open_view, graph, tmp_path,
     page.evaluate(f"gridVoices.act('expand', gridVoices.model.codeOf('{ids[0]}'))")
     assert opened.shown("nodes") > before - 1 + len(orgs) - 1
     opened.assert_clean()
+
+
+def test_contagion_view(open_view, tmp_path, artifacts):
+    from tests.unit.test_view_contagion import graph as contagion_graph
+
+    G = contagion_graph()
+    path = write_view(
+        "contagion", G, tmp_path / "contagion.html", illustrative=True, source="Test", runs=200
+    )
+    opened = open_view(path)
+    page = opened.page
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(artifacts / "contagion.png"))
+    opened.assert_clean()
+    legend = page.locator("#gv-legend").text_content()
+    assert "Colour: Activation probability" in legend and "Suggested new link" in legend
+    assert "Illustrative data" in page.locator("body").text_content()
+    everything = opened.shown("nodes")
+    assert everything == G.number_of_nodes()
+    suggested = page.evaluate("gridVoices.edges.get().filter(e => e.label === 'suggested').length")
+    assert suggested >= 1
+    # Step 0: the seeds only; each later step shows at least as many.
+    page.fill("#gv-step", "0")
+    seeds = opened.shown("nodes")
+    assert 0 < seeds < everything
+    assert "step 0" in page.locator("#gv-step-out").text_content()
+    page.fill("#gv-step", "1")
+    assert seeds < opened.shown("nodes") < everything
+    page.fill("#gv-step", page.get_attribute("#gv-step", "max"))
+    assert opened.shown("nodes") == everything
+    assert page.locator("#gv-step-out").text_content() == "all nodes"
+    opened.assert_clean()
+
+
+def test_network_feedback_comments_are_text(open_view, tmp_path, artifacts):
+    from tests.unit.test_view_voices import COMMENT
+    from tests.unit.test_view_voices import graph as voices_graph
+
+    G = voices_graph()
+    for f in G.graph["feedback"]:
+        if f.get("comment") and f["about"] == "S1":
+            f["comment"] = XSS_IMG  # every S1 comment is hostile
+    G.graph["feedback"].append(dict(G.graph["feedback"][1], comment=COMMENT))
+    path = write_view(
+        "network",
+        G,
+        tmp_path / "voices.html",
+        illustrative=True,
+        show_comments=True,
+        index_bands={"DER": 1, "ERE": 5},
+    )
+    opened = open_view(path)
+    page = opened.page
+    page.wait_for_timeout(200)
+    opened.assert_clean()
+    x, y = node_point(page, "S1").values()
+    page.mouse.click(x, y)
+    detail = page.locator("#gv-detail")
+    detail.wait_for(state="visible")
+    text = detail.text_content()
+    assert "Comments" in text and XSS_IMG in text and "Mean rating" in text
+    assert detail.locator("img, svg, b").count() == 0
+    page.screenshot(path=str(artifacts / "network-voices.png"))
+    # colour by feedback and by district band: legend follows, no errors
+    page.select_option("#gv-colour", "rating")
+    assert "Colour: Feedback: mean rating" in page.locator("#gv-legend").text_content()
+    page.select_option("#gv-colour", "district_band")
+    legend = page.locator("#gv-legend").text_content()
+    assert "Band 1 (strongest)" in legend and "Band 5 (weakest)" in legend
+    page.select_option("#gv-size", "feedback:responses")
+    page.wait_for_timeout(100)
+    page.screenshot(path=str(artifacts / "network-bands.png"))
+    assert page.evaluate("window.__pwned === undefined")
+    opened.assert_clean()

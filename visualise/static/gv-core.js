@@ -63,7 +63,7 @@
     (data.size_modes || []).forEach(function (m) { this.sizeModes[m.key] = m; }, this);
     this.state = {
       colour: data.defaults.colour, size: data.defaults.size, period: -1,
-      district: -1, kind: -1, domain: -1, focus: -1, hops: 1, query: ""
+      district: -1, kind: -1, domain: -1, focus: -1, hops: 1, query: "", step: -1
     };
     // Referral volume of every node in every period (column P: all periods), shown form.
     var W = (this.W = P + 1);
@@ -162,6 +162,10 @@
     var st = this.state, n = this.n;
     if (st.kind >= 0 && n.kind[i] !== st.kind) { return false; }
     if (st.domain >= 0 && n.domain[i] !== st.domain) { return false; }
+    if (st.step >= 0 && this.data.spread) {
+      var at = this.data.spread.step[i];
+      if (at === null || at === undefined || at > st.step) { return false; }
+    }
     if (st.district >= 0 && n.district[i] !== st.district) {
       var more = n.more[i];
       if (!more || more.indexOf(st.district) < 0) { return false; }
@@ -170,7 +174,7 @@
   };
   Ecosystem.prototype.pristine = function () {
     var st = this.state;
-    return st.period < 0 && st.kind < 0 && st.domain < 0 && st.district < 0 && st.focus < 0;
+    return st.period < 0 && st.kind < 0 && st.domain < 0 && st.district < 0 && st.focus < 0 && st.step < 0;
   };
 
   Ecosystem.prototype.repOf = function (i, focus) {

@@ -52,7 +52,7 @@
   GV.drawRegions = function (ctx, regions) {
     regions.forEach(function (g) {
       ctx.beginPath(); ctx.arc(g.x, g.y, g.r, 0, 2 * Math.PI);
-      ctx.fillStyle = "rgba(203, 210, 217, 0.20)"; ctx.fill();
+      ctx.fillStyle = g.fill || "rgba(203, 210, 217, 0.20)"; ctx.fill();
       var w = Math.max(1.5, g.r / 300);
       ctx.setLineDash([10 * w, 7 * w]); ctx.lineWidth = w; ctx.strokeStyle = "#9aa5b1"; ctx.stroke();
       ctx.setLineDash([]);

@@ -206,6 +206,15 @@
       spec.smooth = both ? {enabled: true, type: "curvedCW", roundness: 0.15} : false;
       edges.push(spec);
     });
+    // Contagion: suggested new links, drawn when both ends are drawn.
+    var spread = this.data.spread;
+    ((spread && spread.suggested) || []).forEach(function (s, k) {
+      if (!view.shown.has(s[0]) || !view.shown.has(s[1])) { return; }
+      edges.push({id: "x" + k, from: self.visId(s[0]), to: self.visId(s[1]), label: "suggested",
+        dashes: [8, 5], width: 3, font: {size: 12, color: spread.suggested_colour, strokeWidth: 3, strokeColor: "#ffffff"},
+        color: {color: spread.suggested_colour, highlight: spread.suggested_colour, hover: spread.suggested_colour, opacity: 1},
+        arrows: {to: {enabled: true, scaleFactor: 0.6}}, smooth: {enabled: true, type: "curvedCCW", roundness: 0.2}});
+    });
     return {nodes: nodes, edges: edges};
   };
 
@@ -254,7 +263,8 @@
     this.view.shown.forEach(function (rec) { if (rec.code < self.N) { present[self.n.district[rec.code]] = 1; } });
     for (var d = 0; d < this.nd; d++) {
       if (present[d] && this.blocks[d] && (!this.agg || this.expanded[d])) {
-        out.push({x: this.blocks[d][0], y: this.blocks[d][1], r: this.blocks[d][2], label: this.lk.districts[d]});
+        var band = this.modes[this.state.colour].district_band && this.data.district_bands ? this.data.district_bands[d] : null;
+        out.push({x: this.blocks[d][0], y: this.blocks[d][1], r: this.blocks[d][2], label: this.lk.districts[d], fill: band ? band + "40" : null});
       }
     }
     return out;

@@ -46,7 +46,7 @@
     rows.push(["Referrals in" + when, GV.fmtShown(this.inV[j], this.inS[j])]);
     rows.push(["Referrals out" + when, GV.fmtShown(this.outV[j], this.outS[j])]);
     (this.data.size_modes || []).forEach(function (m) {
-      if (m.values && m.values[i] !== null) { rows.push([m.label, GV.fmtNumber(m.values[i])]); }
+      if (m.values && m.detail !== false && m.values[i] !== null) { rows.push([m.label, GV.fmtNumber(m.values[i])]); }
     });
     (((this.data.notes || {})[i]) || []).forEach(function (row) { rows.push(row); });
     var actions = [{key: "focus1", label: "Focus: 1 hop"}, {key: "focus2", label: "Focus: 2 hops"}];
@@ -72,6 +72,10 @@
   };
 
   Eco.edgeInfo = function (id) {
+    if (String(id).charAt(0) === "x") {
+      var sg = ((this.data.spread || {}).suggested || [])[Number(String(id).slice(1))];
+      return sg ? {heading: sg[2], rows: [[null, sg[3]]]} : null;
+    }
     var x = this.view.edges.get(Number(String(id).slice(1)));
     if (!x) { return null; }
     var N = this.N, P = this.P, rows = [], p, e = x.e, self = this;
@@ -115,6 +119,8 @@
       var notes = x.links === 1 ? this.data.mark.notes[e] : null;
       (notes || [[null, this.data.mark.label + " (" + GV.fmtInt(x.mark) + " of these links)"]]).forEach(function (r) { rows.push(r); });
     }
+    var linkNotes = x.links === 1 ? (this.data.edge_notes || {})[e] : null;
+    (linkNotes || []).forEach(function (r) { rows.push(r); });
     void self;
     return {heading: heading, rows: rows};
   };

@@ -238,6 +238,23 @@
   bind("gv-kind", function (v) { model.state.kind = index(v); });
   bind("gv-domain", function (v) { model.state.domain = index(v); });
   bind("gv-links", function (v) { model.state.links = v; });
+  // Contagion: "Spread by step" slider (its last position shows every node).
+  var stepper = el("gv-step"), spread = data.spread;
+  function stepLabel() {
+    var out = el("gv-step-out"), t = model.state.step;
+    if (!out || !spread) { return; }
+    out.textContent = t < 0 ? "all nodes" : "step " + t + ": about " +
+      GV.fmtNumber(spread.cumulative[Math.min(t, spread.cumulative.length - 1)] || 0) + " expected active";
+  }
+  if (stepper && spread) {
+    stepper.addEventListener("input", function () {
+      var t = Number(stepper.value);
+      model.state.step = t > spread.last ? -1 : t;
+      stepLabel();
+      refresh();
+    });
+    stepLabel();
+  }
   var districtPicker = el("gv-district");
   if (districtPicker) {
     districtPicker.addEventListener("change", function () {
