@@ -10,12 +10,18 @@ from queries.barriers import barriers
 from queries.contagion import default_seeds
 from queries.contagion_report import contagion_report
 from queries.coverage import coverage
+from queries.errors import QueryError
 from queries.feedback import feedback_summary
+from queries.index import recovery_index
 from queries.isolation import isolation
 from queries.metrics import brokers, centrality
+from queries.stats import barrier_test, rank_closures
 from queries.summary import summary
 
 __all__ = ["run_all"]
+
+TOP_CLOSURES = 10  # rows kept by reach lost (and at most this many cut points by pairs lost)
+SEED = 42  # the report's analyses repeat exactly
 
 
 def _metrics(G: nx.DiGraph) -> dict:
@@ -28,15 +34,50 @@ def _metrics(G: nx.DiGraph) -> dict:
     }
 
 
+def _index(G: nx.DiGraph) -> dict | None:
+    if not G.graph.get("districts"):
+        return None
+    try:
+        return recovery_index(G, seed=SEED)
+    except QueryError:
+        return None
+
+
+def _closures(G: nx.DiGraph) -> dict | None:
+    """The closures that would hurt most: top rows by reach lost, plus ``by_pairs``, the
+    cut points whose closure splits most connected pairs (None without districts or seeds)."""
+    if not G.graph.get("districts") or not default_seeds(G):
+        return None
+    try:
+        r = rank_closures(G, runs=256, seed=SEED)
+    except QueryError:
+        return None
+    cuts = sorted((x for x in r["rows"] if x["articulation"]), key=lambda x: x["rank_pairs"])
+    return {**r, "rows": r["rows"][:TOP_CLOSURES], "by_pairs": cuts[:TOP_CLOSURES]}
+
+
+def _barrier_tests(G: nx.DiGraph) -> dict | None:
+    if not G.graph.get("borders"):
+        return None
+    try:
+        return barrier_test(G, permutations=1000, seed=SEED)
+    except QueryError:
+        return None
+
+
 def run_all(G: nx.DiGraph, *, timings: dict | None = None) -> dict:
-    """Summary, barriers, isolation, coverage and contagion of ``G`` (seconds per step
-    into ``timings``).
+    """Summary, barriers, isolation, coverage, contagion, the district index, the closures
+    that would hurt most and the barrier permutation tests of ``G`` (seconds per step into
+    ``timings``). The random parts use seed 42; a part with nothing to work on is None.
 
     Examples
     --------
     >>> G = nx.DiGraph(districts={}, borders=set(), organisations={}, periods=[])
-    >>> sorted(run_all(G))
-    ['barriers', 'contagion', 'coverage', 'feedback', 'isolation', 'metrics', 'summary']
+    >>> sorted(run_all(G))  # doctest: +NORMALIZE_WHITESPACE
+    ['barrier_tests', 'barriers', 'closures', 'contagion', 'coverage', 'feedback', 'index',
+     'isolation', 'metrics', 'summary']
+    >>> run_all(G)["index"], run_all(G)["closures"], run_all(G)["barrier_tests"]
+    (None, None, None)
     """
     steps = {
         "summary": summary,
@@ -47,6 +88,9 @@ def run_all(G: nx.DiGraph, *, timings: dict | None = None) -> dict:
         "metrics": _metrics,
         # Without seeds there is nothing to spread from: None, not an error.
         "contagion": lambda G: contagion_report(G, suggest=3) if default_seeds(G) else None,
+        "index": _index,
+        "closures": _closures,
+        "barrier_tests": _barrier_tests,
     }
     out = {}
     for name, fn in steps.items():

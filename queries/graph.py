@@ -200,8 +200,10 @@ def referral_graph(G: nx.DiGraph) -> nx.DiGraph:
         return cached[1]
     R = nx.DiGraph()
     R.graph.update(G.graph)
-    keep = {n for n, t in G.nodes(data="type") if t in ("Service", "Group")}
-    R.add_nodes_from((n, G.nodes[n]) for n in keep)
+    # In G's order (a set would order nodes by string hash, which changes per process).
+    ordered = [n for n, t in G.nodes(data="type") if t in ("Service", "Group")]
+    keep = set(ordered)
+    R.add_nodes_from((n, G.nodes[n]) for n in ordered)
     R.add_edges_from(
         (u, v, d)
         for u, v, d in G.edges(data=True)

@@ -224,7 +224,18 @@ def _barriers(ctx: ReportContext) -> dict:
         "silos": b["silos"],
         "never": b["kinds_never"][:5],
         "spanners": b["spanners"][:5],
+        "tests": _barrier_tests(ctx),
     }
+
+
+def _barrier_tests(ctx: ReportContext) -> dict | None:
+    """The permutation p-values per bordering pair (``results["barrier_tests"]``), if run."""
+    t = ctx.r.get("barrier_tests")
+    if not t or not t.get("pairs"):
+        return None
+    label = {"bh": "Benjamini-Hochberg", "holm": "Holm"}.get(t["correction"], t["correction"])
+    sig = [f"{x['a_name']} – {x['b_name']}" for x in t["pairs"] if x["significant"]]
+    return {**t, "label": label, "sig": sig}
 
 
 def _barriers_h(ctx: ReportContext) -> list[dict]:
@@ -665,3 +676,7 @@ def _print(html: Path, pdf: Path, timeout: float) -> Path:
     except PlaywrightError as e:
         raise ReportError(f"could not print {html.name} to PDF: {e}") from e
     return pdf
+
+
+# The index and closures sections register themselves (they import this module's names).
+from visualise import report_index  # noqa: E402, F401

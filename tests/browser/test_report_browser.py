@@ -50,7 +50,7 @@ def test_opens_offline_with_nothing_fetched_and_no_errors(page, report_file, art
     assert seen["errors"] == [] and seen["dialogs"] == []
     assert page.locator("img").count() == 0  # the injected name is text, not an element
     assert page.get_by_text(XSS).count() >= 1
-    assert page.locator("section").count() == 9
+    assert page.locator("section").count() == 11  # nine analyses + index + closures
     assert page.locator("svg.gv-chart").count() >= 4
     # every chart draws at a sensible size
     for box in (page.locator("svg.gv-chart").nth(i).bounding_box() for i in range(4)):

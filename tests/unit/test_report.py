@@ -17,6 +17,7 @@ from ecosystem.cli_common import app
 from loaders.store import validate_paths
 from queries.analyses import run_all
 from queries.graph import build_graph
+from queries.index import recovery_index
 from tests.conftest import DERBYSHIRE
 from visualise import report
 from visualise.html import external_references
@@ -35,8 +36,10 @@ XSS = "<img src=x onerror=alert(1)>"
 SECTIONS = (
     "findings",
     "coverage",
+    "index",
     "barriers",
     "isolation",
+    "closures",
     "voices",
     "contagion",
     "views",
@@ -175,18 +178,18 @@ def test_views_are_a_parameter(G):
 
 def test_results_given_and_a_section_added(G, monkeypatch):
     monkeypatch.setattr(report, "SECTIONS", list(report.SECTIONS))
-    results = {**run_all(G), "index": {"note": "an extra analysis"}}
+    results = {**run_all(G), "extra": {"note": "an extra analysis"}}
     extra = Section(
-        "index",
-        "District index",
-        lambda ctx: {"views": [ViewLink("index.html", ctx.raw["index"]["note"])]},
+        "extra",
+        "An extra analysis",
+        lambda ctx: {"views": [ViewLink("extra.html", ctx.raw["extra"]["note"])]},
         lambda ctx: [{"area": "Index", "text": "A new headline", "detail": "with numbers"}],
         macro="views",
     )
     add_section(extra, after="coverage")
     page = render_report(G, results=results)
-    assert page.index('<section id="coverage"') < page.index('<section id="index"')
-    assert page.index('<section id="index"') < page.index('<section id="barriers"')
+    assert page.index('<section id="coverage"') < page.index('<section id="extra"')
+    assert page.index('<section id="extra"') < page.index('<section id="index"')
     assert "an extra analysis" in page and "A new headline" in page
 
 
@@ -221,3 +224,63 @@ def test_an_empty_ecosystem_still_renders():
     assert "No feedback from people in recovery was loaded" in page
     assert "Not run: there are no lived-experience-led" in page
     assert "The analyses found no barrier" in page
+    assert '<section id="index"' not in page and '<section id="closures"' not in page
+    assert "Are the barriers beyond chance?" not in page
+
+
+def test_run_all_has_the_index_closures_and_barrier_tests(G):
+    r = run_all(G)
+    assert {x["name"]: x["band"] for x in r["index"]["districts"]}["High Peak"] == 5
+    assert len(r["closures"]["rows"]) == 10
+    assert r["closures"]["by_pairs"][0]["id"] == "svc-nav-sd"
+    assert r["barrier_tests"]["tested"] == len(r["barriers"]["borders"])
+
+
+def test_index_section(html):
+    idx = section(html, "index")
+    assert "District recovery ecosystem index" in idx
+    high_peak = re.search(r'<th scope="row">High Peak</th><td>(.*?)</td>', idx, re.S)
+    assert high_peak and "Band 5 · weakest" in high_peak.group(1)  # a badge in words
+    assert 'class="gv-band gv-band-5"' in high_peak.group(1)
+    assert "<svg " in idx and 'aria-label="District recovery ecosystem index' in idx
+    assert "Sensitivity:</strong> The bands" in idx
+    for c in ("Coverage", "Capacity", "Connectedness", "Reach", "Voice"):
+        assert f'<th class="gv-num">{c}</th>' in idx
+    assert "High Peak: band 5" in idx  # the why
+    assert "Need against strength" not in idx  # no need table given
+    found = section(html, "findings")
+    assert "High Peak and Bolsover have the weakest recovery ecosystem" in found
+
+
+def test_index_need_quadrants(G):
+    need = {"High Peak": 9, "Bolsover": 8, "Chesterfield": 1, "Erewash": 2, "Amber Valley": 3}
+    results = {**run_all(G), "index": recovery_index(G, seed=42, need=need)}
+    idx = section(render_report(G, results=results), "index")
+    assert "Need against strength" in idx and idx.count("<svg ") == 2
+    assert "<strong>Weak, high need:</strong> High Peak" in idx
+
+
+def test_closures_section(html):
+    c = section(html, "closures")
+    assert "Which closure would hurt most" in c and "<svg " in c
+    assert "Community Connectors (Erewash &amp; Derbyshire Dales)" in c
+    assert re.search(r"3\.\d\d ± 0\.\d\d", c)  # reach lost ± SE
+    assert "A tie:</strong>" in c and "too close to call" in c
+    split = c[c.index("Closures that would split the network") :]
+    assert "svc-nav-sd" in split and "<strong>539</strong>" in split
+    assert split.index("svc-nav-sd") < split.index("svc-tx-sd")  # ranked by pairs lost
+    assert "South Derbyshire Recovery Navigators would split the referral network" in section(
+        html, "findings"
+    )
+
+
+def test_barrier_permutation_tests(html):
+    b = section(html, "barriers")
+    tests = b[b.index("Are the barriers beyond chance?") :]
+    assert "Adjusted p" in tests and "Benjamini-Hochberg" in tests
+    assert "Derbyshire Dales – High Peak" in tests
+    assert "No border is significant after correction" in tests or (
+        "Significant after correction:" in tests
+    )
+    row = re.search(r"Bolsover – North East Derbyshire</td><td class=\"gv-num\">(.*?)</td>", tests)
+    assert row and row.group(1).startswith(STAR)  # a small count stays starred
