@@ -5,9 +5,10 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("analyses", "imports", "views")
+BENCHMARKS = ("all", "analyses", "imports", "views")
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in BENCHMARKS:
         sys.exit(f"usage: python -m benchmarks {{{'|'.join(BENCHMARKS)}}} [options]")
-    importlib.import_module(f"benchmarks.{sys.argv[1]}").main(sys.argv[2:])
+    code = importlib.import_module(f"benchmarks.{sys.argv[1]}").main(sys.argv[2:])
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,6 +1,6 @@
 """How long each analysis takes on the shipped data and on a generated ecosystem.
 
-    python -m benchmarks analyses [--services 5000 --flows 100000] [--json out.json]
+python -m benchmarks analyses [--services 5000 --flows 100000] [--json out.json]
 """
 
 from __future__ import annotations
@@ -54,8 +54,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
         rows += measure(gen, f"generated {a.services} services / {a.flows} flows")
     print(f"{'data':44} {'step':16} {'seconds':>8} {'nodes':>7} {'edges':>8} {'peak MB':>8}")
     for r in rows:
-        print(f"{r['data']:44} {r['step']:16} {r['seconds']:8.3f} {r['nodes']:7} {r['edges']:8} "
-              f"{r['peak_rss_mb']:8}")
+        print(
+            f"{r['data']:44} {r['step']:16} {r['seconds']:8.3f} {r['nodes']:7} {r['edges']:8} "
+            f"{r['peak_rss_mb']:8}"
+        )
     if a.json:
         a.json.write_text(json.dumps(rows, indent=2))
     return rows

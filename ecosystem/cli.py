@@ -386,6 +386,39 @@ def sources(
     print_table("Sources", flat, ["source", "format", "imported_at", "records"])
 
 
+@app.command()
+def generate(
+    directory: Annotated[Path, typer.Argument(help="Folder to write the partner CSV files to.")],
+    services: Annotated[int, typer.Option(help="Number of services.")] = 1000,
+    flows: Annotated[int, typer.Option(help="Number of referral-flow rows.")] = 10_000,
+    districts: Annotated[int | None, typer.Option(help="Number of districts.")] = None,
+    periods: Annotated[int, typer.Option(help="Number of quarters.")] = 4,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same files.")] = 0,
+    plant: Annotated[
+        bool, typer.Option(help="Plant a closed border, an isolated service, a bridge, a gap.")
+    ] = True,
+) -> None:
+    """Write a seeded synthetic ecosystem in the partner format (tests, benchmarks, demos)."""
+    from loaders.generate import write_ecosystem
+
+    if services < 10 or flows < 0 or periods < 1:
+        fail("--services must be at least 10, --flows 0 or more, --periods 1 or more", 2)
+    d = write_ecosystem(
+        directory,
+        services,
+        flows,
+        n_districts=districts,
+        n_periods=periods,
+        seed=seed,
+        planted=plant,
+    )
+    out.print(
+        f"Wrote a synthetic ecosystem to {d}"
+        + (" (planted.json lists what was planted)" if plant else ""),
+        highlight=False,
+    )
+
+
 def _register() -> None:
     # Command modules add themselves to `app` when imported.
     import ecosystem.cli_analyses  # noqa: F401

@@ -7,6 +7,7 @@ cross a border. The same arguments always give the same files.
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -151,10 +152,20 @@ def generate_tables(
     }
 
 
-def write_ecosystem(directory: Path, *args, **kwargs) -> Path:
-    """Write :func:`generate_tables` as partner CSV files in ``directory``."""
+def write_ecosystem(directory: Path, *args, planted: bool = False, **kwargs) -> Path:
+    """Write :func:`generate_tables` as partner CSV files in ``directory``.
+
+    With ``planted``, the structures of :func:`loaders.plant.plant` are planted and
+    described in ``planted.json`` beside the files.
+    """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    for name, df in generate_tables(*args, **kwargs).items():
+    tables = generate_tables(*args, **kwargs)
+    if planted:
+        from loaders.plant import plant
+
+        tables, what = plant(tables)
+        (directory / "planted.json").write_text(json.dumps(what, indent=2))
+    for name, df in tables.items():
         df.to_csv(directory / f"{name}.csv", index=False)
     return directory
