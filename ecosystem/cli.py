@@ -270,18 +270,15 @@ def isolated(
     for f in flag or []:
         if f not in FLAGS:
             fail(f"--flag {f!r} is not one of: {', '.join(FLAGS)}", 2)
-    rows = run_named(
-        "isolation",
-        store,
-        workspace,
-        period,
-        show_small_counts,
-        neo4j_uri,
-        neo4j_user,
-        neo4j_database,
-        k=k,
-    )
-    rows = [r for r in rows if not flag or r["flag"] in flag]
+    conn = (neo4j_uri, neo4j_user, neo4j_database)
+    if flag and set(flag) == {"no_flows"}:
+        # The no-flow check alone needs no whole-graph metric: the named query (SQL on the
+        # embedded store, Cypher on Neo4j) answers it without building the graph.
+        found = run_named("isolated", store, workspace, period, show_small_counts, *conn)
+        rows = [{**r, "flag": "no_flows", "why": r.pop("reason")} for r in found]
+    else:
+        rows = run_named("isolation", store, workspace, period, show_small_counts, *conn, k=k)
+        rows = [r for r in rows if not flag or r["flag"] in flag]
     if as_json:
         print_json(rows)
         return

@@ -105,3 +105,9 @@ def test_isolated_barriers_coverage_compare(loaded):
     assert any(c["domain"] == "volunteering" and c["change"] == "lost" for c in cmp["coverage"])
     table = run("barriers").stdout
     assert "Barrier: Derbyshire Dales and High Peak border each other: 0 referrals crossed" in table
+
+
+def test_isolated_no_flows_alone_matches_the_full_analysis(loaded):
+    fast = json.loads(run("isolated", "--flag", "no_flows", "--json").stdout)
+    full = [r for r in json.loads(run("isolated", "--json").stdout) if r["flag"] == "no_flows"]
+    assert fast == full and fast[0]["id"] == "svc-emp-bo"
