@@ -173,3 +173,14 @@ def run_named(
     finally:
         db.close()
     return shown(result, suppress=not show_small_counts)
+
+
+def graph_from_cli(store: str, workspace, period, uri=None, user=None, database=None):
+    """Open the store, build the NetworkX projection for ``--period``, close the store."""
+    from queries.run import load_graph
+
+    db = open_store_from_cli(store, workspace, uri, user, database)
+    try:
+        return load_graph(db, periods_option(db, period))
+    finally:
+        db.close()

@@ -17,9 +17,8 @@ from ecosystem.cli_common import (
     WorkspaceOpt,
     app,
     fail,
-    open_store_from_cli,
+    graph_from_cli,
     out,
-    periods_option,
     print_json,
     print_table,
 )
@@ -144,7 +143,6 @@ def contagion(
     from ecosystem.render import shown
     from queries.contagion_report import contagion_report
     from queries.errors import QueryError
-    from queries.run import load_graph
 
     if model not in MODELS:
         fail(f"--model must be 'ic' or 'lt', not {model!r}", 2)
@@ -154,11 +152,7 @@ def contagion(
         )
     if suggest < 0 or top < 0:
         fail("--suggest and --top must be 0 or more", 2)
-    db = open_store_from_cli(store, workspace, neo4j_uri, neo4j_user, neo4j_database)
-    try:
-        G = load_graph(db, periods_option(db, period))
-    finally:
-        db.close()
+    G = graph_from_cli(store, workspace, period, neo4j_uri, neo4j_user, neo4j_database)
     try:
         with suppression(not show_small_counts):
             r = contagion_report(

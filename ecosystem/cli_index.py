@@ -18,9 +18,8 @@ from ecosystem.cli_common import (
     WorkspaceOpt,
     app,
     fail,
-    open_store_from_cli,
+    graph_from_cli,
     out,
-    periods_option,
     print_json,
     print_table,
 )
@@ -43,16 +42,6 @@ WeightsOpt = Annotated[
     typer.Option("--weights", help="TOML of component and indicator weights "
                  "(default: data/index-weights.toml)."),
 ]  # fmt: skip
-
-
-def _graph(store, workspace, period, uri, user, database):
-    from queries.run import load_graph
-
-    db = open_store_from_cli(store, workspace, uri, user, database)
-    try:
-        return load_graph(db, periods_option(db, period))
-    finally:
-        db.close()
 
 
 def _run(fn, show_small_counts: bool):
@@ -102,7 +91,7 @@ def index(
     """District recovery ecosystem index: bands 1 (strongest) to 5 from five network components."""
     from queries.index import recovery_index
 
-    G = _graph(store, workspace, period, neo4j_uri, neo4j_user, neo4j_database)
+    G = graph_from_cli(store, workspace, period, neo4j_uri, neo4j_user, neo4j_database)
     r = _run(
         lambda: recovery_index(
             G, population=population, weights=weights, need=need, runs=runs, seed=seed
@@ -224,7 +213,7 @@ def whatif(
         fail("--count must be 1 or more and --top 0 or more", 2)
     scen = _scenarios(close, add_link, count, add_navigator, at, scenario)
     rank = not scen if rank is None else rank
-    G = _graph(store, workspace, period, neo4j_uri, neo4j_user, neo4j_database)
+    G = graph_from_cli(store, workspace, period, neo4j_uri, neo4j_user, neo4j_database)
     kw = {"runs": runs, "seed": seed}
     r = _run(
         lambda: {
@@ -313,7 +302,7 @@ def stats(
     levels = ["district", "organisation"] if level == "both" else [level]
     if level not in ("district", "organisation", "both"):
         fail(f"--level must be district, organisation or both, not {level!r}", 2)
-    G = _graph(store, workspace, period, neo4j_uri, neo4j_user, neo4j_database)
+    G = graph_from_cli(store, workspace, period, neo4j_uri, neo4j_user, neo4j_database)
     r = _run(
         lambda: statistics(G, parts, levels=levels, permutations=permutations,
                            correction=correction, runs=runs, k=k, seed=seed),

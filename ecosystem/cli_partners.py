@@ -19,9 +19,8 @@ from ecosystem.cli_common import (
     app,
     err,
     fail,
-    open_store_from_cli,
+    graph_from_cli,
     out,
-    periods_option,
 )
 
 __all__ = ["export"]
@@ -63,18 +62,13 @@ def export(
     quiet: QuietOpt = False,
 ) -> None:
     """Export the network (all periods or --period) as GraphML, GEXF, CSV or node-link JSON."""
-    from queries.run import load_graph
     from visualise.export import FORMATS, export_graph, guess_format, node_metrics
 
     fmt = (format or guess_format(output) or "").lower()
     if fmt not in FORMATS:
         hint = f"--format {format!r}" if format else f"cannot tell the format of {output}"
         fail(f"{hint}: use --format with one of {', '.join(FORMATS)}", 2)
-    db = open_store_from_cli(store, workspace, neo4j_uri, neo4j_user, neo4j_database)
-    try:
-        G = load_graph(db, periods_option(db, period))
-    finally:
-        db.close()
+    G = graph_from_cli(store, workspace, period, neo4j_uri, neo4j_user, neo4j_database)
     values = node_metrics(G) if metrics else None
     try:
         path = export_graph(G, output, fmt, suppress_small=not show_small_counts, metrics=values)

@@ -17,9 +17,8 @@ from ecosystem.cli_common import (
     WorkspaceOpt,
     app,
     fail,
-    open_store_from_cli,
+    graph_from_cli,
     out,
-    periods_option,
 )
 
 __all__ = ["view"]
@@ -72,7 +71,6 @@ def view(
 ) -> None:
     """Write an interactive view (network, barriers, isolation) that opens offline."""
     from ecosystem import render
-    from queries.run import load_graph
     from visualise.png import PngError
     from visualise.views import view_kinds, view_options, write_view
 
@@ -87,11 +85,7 @@ def view(
     for name in options:
         if name not in view_options(kind):
             fail(f"--{name.replace('_', '-')} does not apply to the {kind} view", 2)
-    db = open_store_from_cli(store, workspace, neo4j_uri, neo4j_user, neo4j_database)
-    try:
-        G = load_graph(db, periods_option(db, period))
-    finally:
-        db.close()
+    G = graph_from_cli(store, workspace, period, neo4j_uri, neo4j_user, neo4j_database)
     path = output or Path(f"gridvoices-{kind}.html")
     try:
         written = write_view(
@@ -100,7 +94,7 @@ def view(
             path,
             title=title,
             illustrative=illustrative,
-            source=f"{db.kind} store",
+            source=f"{store} store",
             periods_label=render.span(G),
             suppress_small=not show_small_counts,
             png=png,
