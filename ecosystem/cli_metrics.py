@@ -93,7 +93,7 @@ def _print(data: dict, top: int) -> None:
         }
         for c in many[: max(top, 10)]
     ]
-    title = f"Communities (Louvain, seed {m['community_seed']}): {len(many)} with 2 or more"
+    title = f"Communities (Leiden, seed {m['community_seed']}): {len(many)} with 2 or more"
     print_table(title, crows)
     if len(many) > len(crows):
         out.print(f"... and {len(many) - len(crows)} smaller communities (see --json).")
@@ -116,7 +116,7 @@ def metrics(
         ),
     ] = False,
     seed: Annotated[
-        int, typer.Option("--seed", help="Seeds the betweenness pivots and Louvain.")
+        int, typer.Option("--seed", help="Seeds the betweenness pivots and Leiden.")
     ] = 0,
     exact_max_nodes: Annotated[
         int,

@@ -388,7 +388,7 @@ class TestCli:
         res = CliRunner().invoke(app, ["metrics", "--workspace", str(workspace), "--top", "3"])
         assert res.exit_code == 0, res.output
         assert "Top 3 brokers (hop betweenness)" in res.output  # narrow terminals fold the ids
-        assert "Communities (Louvain, seed 0)" in res.output
+        assert "Communities (Leiden, seed 0)" in res.output
 
     def test_json_suppresses_small_counts(self, workspace):
         args = ["metrics", "--workspace", str(workspace), "--json", "--period", "2024-Q1"]
