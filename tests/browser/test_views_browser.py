@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import time
 
 import pytest
 
@@ -170,12 +169,10 @@ def generated(tmp_path_factory):
     return G, write_view("network", G, folder / "network.html", illustrative=True)
 
 
-def test_large_graph_is_ready_fast_and_expands(open_view, generated, artifacts):
+def test_large_graph_opens_on_districts_and_expands(open_view, generated, artifacts):
+    # How fast it is ready is benchmarks/views.py's business, not an assertion here.
     G, path = generated
-    start = time.perf_counter()
     opened = open_view(path)
-    ready = time.perf_counter() - start
-    assert ready < 15  # generous for slow CI machines; benchmarks/views.py measures it
     opened.assert_clean()
     page = opened.page
     districts = {d["district"] for _, d in G.nodes(data=True)}
