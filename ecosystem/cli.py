@@ -265,7 +265,7 @@ def isolated(
     show_small_counts: ShowSmallOpt = False,
 ) -> None:
     """Isolated services: no flows, detached, dead ends, single bridges, no peer support."""
-    from queries.isolation import FLAGS
+    from queries.isolation_compact import FLAGS  # light: checking a flag loads no NetworkX
 
     for f in flag or []:
         if f not in FLAGS:

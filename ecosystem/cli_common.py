@@ -75,18 +75,21 @@ def fail(message: str, code: int = 1):
 
 
 def open_store_from_cli(store: str, workspace, uri=None, user=None, database=None):
-    from loaders.neo4j_store import Neo4jConnectionError
     from loaders.store import open_store
 
     if store not in ("embedded", "neo4j"):
         fail(f"--store must be 'embedded' or 'neo4j', not {store!r}")
+    if store == "embedded":
+        return open_store("embedded", workspace=workspace)
+    # Imported only for Neo4j: the driver module also loads pandas, which a question
+    # answered from the embedded store does not need.
+    from loaders.neo4j_store import Neo4jConnectionError
+
     password = None
-    if store == "neo4j" and uri and not _env_password() and sys.stdin.isatty():
+    if uri and not _env_password() and sys.stdin.isatty():
         password = typer.prompt("Neo4j password", hide_input=True)
     try:
-        if store == "neo4j":
-            return open_store("neo4j", uri=uri, user=user, password=password, database=database)
-        return open_store("embedded", workspace=workspace)
+        return open_store("neo4j", uri=uri, user=user, password=password, database=database)
     except Neo4jConnectionError as e:
         fail(str(e))
 

@@ -5,18 +5,25 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+import numpy as np
 
 from ecosystem.schema import ENTITIES, ENTITY_ORDER, Column
+from loaders import adjacency
 from loaders.provenance import REFERENCES, Source, still_referenced
 from loaders.report import ImportRejected, Report
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["SQLiteStore"]
 
 _SQL_TYPES = {"int": "INTEGER", "bool": "INTEGER", "float": "REAL"}
 _BATCH = 50_000
 _REINDEX_ABOVE = 50_000
+# Tables the compact referral graph is built from (loaders.adjacency).
+_GRAPH_TABLES = {"services", "groups", "referrals"}
 # (name, table, column) of secondary indexes.
 _INDEXES = [("referrals_target", "referrals", "target")]
 
@@ -83,6 +90,8 @@ class SQLiteStore:
             self.conn.execute(_ddl(name))
             self._add_provenance_columns(name)
         self.conn.execute(_SOURCES_DDL)
+        self.conn.execute(adjacency.DDL)
+        self._adjacency: adjacency.Adjacency | None = None
         for ix, table, col in _INDEXES:
             self.conn.execute(f'CREATE INDEX IF NOT EXISTS {ix} ON "{table}"("{col}")')
         self.conn.execute("PRAGMA cache_size=-200000")  # 200 MB page cache for big imports
@@ -115,17 +124,43 @@ class SQLiteStore:
         """
         tag = (source.name, source.import_id) if source else (None, None)
         cur = self.conn.cursor()
+        self._adjacency = None
         cur.execute("BEGIN IMMEDIATE")
         try:
             for name in ENTITY_ORDER:
                 if name in tables:
                     self._upsert(cur, name, tables[name], tag, progress)
-            if source is not None:
-                self._replace_stale(cur, source)
+            removed = self._replace_stale(cur, source) if source is not None else 0
+            if removed or _GRAPH_TABLES & tables.keys():
+                self._adjacency = self._rewrite_adjacency(cur, tables.get("referrals"))
             cur.execute("COMMIT")
         except BaseException:
+            self._adjacency = None
             cur.execute("ROLLBACK")
             raise
+
+    def _rewrite_adjacency(self, cur, written: pd.DataFrame | None) -> adjacency.Adjacency:
+        """The compact referral graph of what the store now holds, saved in this transaction.
+
+        When the referrals just written are all the store holds (a first import, or a
+        re-import of the same flows), it is built from them in memory rather than read back.
+        """
+        stored = cur.execute("SELECT COUNT(*) FROM referrals").fetchone()[0]
+        if written is None or len(written) != stored:
+            return adjacency.rebuild(cur)
+        ids = [
+            [r[0] for r in cur.execute(f'SELECT id FROM "{t}" ORDER BY id')]
+            for t in ("services", "groups")
+        ]
+        adj = adjacency.build(
+            *ids,
+            written["source"].to_numpy(object),
+            written["target"].to_numpy(object),
+            written["period"].to_numpy(object),
+            written["count"].to_numpy(np.int64),
+        )
+        adjacency.save(cur, adj)
+        return adj
 
     def _upsert(self, cur, name, df, tag, progress) -> None:
         e = ENTITIES[name]
@@ -157,7 +192,8 @@ class SQLiteStore:
         for ix, table, col in rebuild:
             cur.execute(f'CREATE INDEX IF NOT EXISTS {ix} ON "{table}"("{col}")')
 
-    def _replace_stale(self, cur, source: Source) -> None:
+    def _replace_stale(self, cur, source: Source) -> int:
+        """Remove the source's records this import did not contain; how many were removed."""
         stale = "_source = :s AND _import <> :i"
         p = {"s": source.name, "i": source.import_id}
         problems = []
@@ -175,14 +211,16 @@ class SQLiteStore:
                 problems += cur.execute(q, p).fetchall()
         if problems:
             raise ImportRejected(Report(still_referenced(source, problems[:20])))
+        removed = 0
         for name in ENTITY_ORDER:
-            cur.execute(f'DELETE FROM "{name}" WHERE {stale}', p)
+            removed += cur.execute(f'DELETE FROM "{name}" WHERE {stale}', p).rowcount
         cur.execute(
             "INSERT INTO _sources VALUES (:s, :f, :t, :i) ON CONFLICT (name) DO UPDATE SET "
             "format = excluded.format, imported_at = excluded.imported_at, "
             "import_id = excluded.import_id",
             {**p, "f": source.format, "t": source.imported_at},
         )
+        return removed
 
     def sources(self) -> list[dict]:
         """Each source loaded: name, format, import time and how many records it holds."""
@@ -207,6 +245,9 @@ class SQLiteStore:
         return out
 
     def read(self) -> dict[str, pd.DataFrame]:
+        # pandas is loaded here, not at import: a question answered from SQL needs none of it.
+        import pandas as pd
+
         out = {}
         for name, e in ENTITIES.items():
             cols = e.column_names
@@ -219,8 +260,10 @@ class SQLiteStore:
         return out
 
     def periods(self) -> list[str]:
-        q = "SELECT period FROM referrals UNION SELECT period FROM feedback ORDER BY 1"
-        return [r[0] for r in self.conn.execute(q)]
+        """Every period of a referral row or a feedback response, sorted."""
+        # The referral periods come with the compact graph: no scan of a million rows.
+        fb = {r[0] for r in self.conn.execute("SELECT DISTINCT period FROM feedback")}
+        return sorted(fb.union(adjacency.referral_periods(self.conn)))
 
     def close(self) -> None:
         self.conn.close()

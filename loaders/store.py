@@ -7,14 +7,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
-
-import pandas as pd
+from typing import TYPE_CHECKING, Protocol
 
 from loaders.provenance import Source, source_for
 from loaders.report import ImportRejected, Report
-from loaders.sources import read_sources
-from loaders.validate import RawTable, validate_tables
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from loaders.validate import RawTable
 
 __all__ = [
     "import_feedback",
@@ -67,11 +68,16 @@ class ImportResult:
 def validate_paths(
     paths: list[Path], store: Store | None = None
 ) -> tuple[Report, dict[str, pd.DataFrame]]:
+    from loaders.sources import read_sources
+
     raw, issues, _ = read_sources([Path(p) for p in paths])
     return _validate(raw, issues, store)
 
 
 def _validate(raw: dict[str, RawTable], issues, store: Store | None):
+    # Imported on use: opening a store to answer a question needs no reader or validator.
+    from loaders.validate import validate_tables
+
     existing = store.existing_ids() if store is not None else None
     report, typed = validate_tables(raw, existing_ids=existing)
     report.issues[:0] = issues
@@ -110,6 +116,8 @@ def import_paths(
     path); importing the same source again replaces its records. Nothing is
     stored when any error is found: :class:`ImportRejected` carries the report.
     """
+    from loaders.sources import read_sources
+
     raw, issues, read = read_sources([Path(p) for p in paths])
     source = source_for(read, source_name)
     return import_tables(store, raw, issues, progress, source=source)

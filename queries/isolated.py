@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from queries._cypher import flow, resolve_periods
+
+if TYPE_CHECKING:
+    # Only for hints: the embedded store's SQL form imports this module for _reason, and a
+    # cold question should not load NetworkX for that.
+    import networkx as nx
 
 __all__ = ["isolated_services", "isolated_services_cypher"]
 
@@ -30,6 +34,7 @@ def isolated_services(G: nx.DiGraph) -> list[dict]:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.DiGraph(periods=["2024-Q1"])
     >>> for n in "abc": G.add_node(n, type="Service", name=n, district=None, active=True)
     >>> G.add_edge("a", "b", referrals=3)

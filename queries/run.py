@@ -1,50 +1,66 @@
-"""Answer a named query on either store: Cypher on Neo4j, NetworkX on the embedded store."""
+"""Answer a named query on either store: Cypher on Neo4j; SQL and the compact graph, or
+NetworkX, on the embedded store.
+
+Query modules are imported when a query asks for them: a one-off CLI question
+should not pay for loading NetworkX and pandas when its answer needs neither.
+"""
 
 from __future__ import annotations
 
-import networkx as nx
+from importlib import import_module
 
-from queries.barriers import barriers, barriers_cypher
-from queries.coverage import coverage, coverage_cypher
-from queries.feedback import feedback_summary, feedback_summary_cypher
-from queries.graph import build_graph
-from queries.isolated import isolated_services, isolated_services_cypher
-from queries.isolation import isolation, isolation_cypher
-from queries.paths import (
-    referral_paths,
-    referral_paths_cypher,
-    shortest_paths,
-    shortest_paths_cypher,
-)
-from queries.sql import isolated_sql, referral_paths_sql, shortest_paths_sql, summary_sql
-from queries.summary import summary, summary_cypher
+__all__ = ["load_graph", "answer", "NAMED_QUERIES", "SQL_FORMS"]
 
-__all__ = ["load_graph", "answer", "NAMED_QUERIES"]
-
-# name -> (graph form, Cypher form, whether the Cypher form also needs the projection)
+# name -> (graph form, Cypher form, whether the Cypher form also needs the projection),
+# as "module:function".
 NAMED_QUERIES = {
-    "summary": (summary, summary_cypher, False),
-    "shortest_paths": (shortest_paths, shortest_paths_cypher, False),
-    "referral_paths": (referral_paths, referral_paths_cypher, False),
-    "isolated": (isolated_services, isolated_services_cypher, False),
-    "isolation": (isolation, isolation_cypher, True),
-    "barriers": (barriers, barriers_cypher, True),
-    "coverage": (coverage, coverage_cypher, False),
-    "feedback": (feedback_summary, feedback_summary_cypher, False),
+    "summary": ("queries.summary:summary", "queries.summary:summary_cypher", False),
+    "shortest_paths": (
+        "queries.paths:shortest_paths",
+        "queries.paths:shortest_paths_cypher",
+        False,
+    ),
+    "referral_paths": (
+        "queries.paths:referral_paths",
+        "queries.paths:referral_paths_cypher",
+        False,
+    ),
+    "isolated": (
+        "queries.isolated:isolated_services",
+        "queries.isolated:isolated_services_cypher",
+        False,
+    ),
+    "isolation": ("queries.isolation:isolation", "queries.isolation:isolation_cypher", True),
+    "barriers": ("queries.barriers:barriers", "queries.barriers:barriers_cypher", True),
+    "coverage": ("queries.coverage:coverage", "queries.coverage:coverage_cypher", False),
+    "feedback": (
+        "queries.feedback:feedback_summary",
+        "queries.feedback:feedback_summary_cypher",
+        False,
+    ),
 }
 
-# SQL forms on the embedded store: answers in a fresh process without building the
-# whole graph (see queries/sql.py).
+# Forms for the embedded store that answer in a fresh process without building the whole
+# graph: SQL over the tables and the compact referral graph (see queries/sql.py).
 SQL_FORMS = {
-    "summary": summary_sql,
-    "shortest_paths": shortest_paths_sql,
-    "referral_paths": referral_paths_sql,
-    "isolated": isolated_sql,
+    "summary": "queries.sql:summary_sql",
+    "shortest_paths": "queries.sql:shortest_paths_sql",
+    "referral_paths": "queries.sql:referral_paths_sql",
+    "isolated": "queries.sql:isolated_sql",
+    "isolation": "queries.isolation_compact:isolation_sql",
 }
 
 
-def load_graph(store, periods: list[str] | None = None) -> nx.DiGraph:
-    """The NetworkX projection of whatever ``store`` holds, for the chosen periods."""
+def _load(ref: str):
+    module, name = ref.split(":")
+    return getattr(import_module(module), name)
+
+
+def load_graph(store, periods: list[str] | None = None):
+    """The NetworkX projection (``nx.DiGraph``) of whatever ``store`` holds, for the
+    chosen periods."""
+    from queries.graph import build_graph
+
     return build_graph(store.read(), periods)
 
 
@@ -53,13 +69,14 @@ def answer(
 ):
     """Run named query ``name`` with ``engine``: "cypher" (default on Neo4j), "sql" (default
     on the embedded store where a SQL form exists) or "graph" (NetworkX on the projection)."""
-    graph_form, cypher_form, needs_graph = NAMED_QUERIES[name]
+    graph_ref, cypher_ref, needs_graph = NAMED_QUERIES[name]
     if engine is None:
         engine = "cypher" if store.kind == "neo4j" else "sql" if name in SQL_FORMS else "graph"
     if engine == "sql":
-        return SQL_FORMS[name](store, *args, periods=periods, **kwargs)
+        return _load(SQL_FORMS[name])(store, *args, periods=periods, **kwargs)
     if engine == "graph":
-        return graph_form(load_graph(store, periods), *args, **kwargs)
+        return _load(graph_ref)(load_graph(store, periods), *args, **kwargs)
+    cypher_form = _load(cypher_ref)
     if needs_graph:
         return cypher_form(store, load_graph(store, periods), *args, periods=periods, **kwargs)
     return cypher_form(store, *args, periods=periods, **kwargs)

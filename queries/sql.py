@@ -1,28 +1,42 @@
-"""Named queries answered straight from the embedded store's indexed tables.
+"""Named queries answered from the embedded store without building the NetworkX graph.
 
 On a national graph (50,000 services, 1,000,000 flow rows) building the
-NetworkX projection takes longer than a person will wait for one answer, so
-the CLI answers ``summary``, ``isolated`` and the two path queries on the
-embedded store with SQL: aggregates for the first two, and a breadth-first
-search that asks the ``referrals`` table (primary key led by ``source``, an
-index on ``target``) for one frontier of neighbours at a time for the paths.
-Each function returns exactly what its graph form (and Cypher form) returns;
-parity tests hold all three to that.
+NetworkX projection takes longer than a person will wait for one answer, and
+so does aggregating the flow rows in SQL on every question. The embedded store
+keeps the referral graph in compact form beside the tables
+(:mod:`loaders.adjacency`, rewritten by every import in the same transaction):
+``summary``, ``isolated`` and the two path queries here read the small tables
+with SQL and the flows from those arrays, and :mod:`queries.isolation_compact`
+answers the full isolation query the same way. Each function returns exactly
+what its graph form (and Cypher form) returns; parity tests hold all three to
+that.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+
 from queries.errors import QueryError
-from queries.paths import _check_k
 
-__all__ = ["summary_sql", "isolated_sql", "shortest_paths_sql", "referral_paths_sql"]
+# As queries.paths.MAX_HOPS (a test checks they agree): importing queries.paths for the
+# check would load NetworkX and pandas into a cold answer that needs neither.
+MAX_HOPS = 8
 
-_CHUNK = 500
+__all__ = [
+    "summary_sql",
+    "isolated_sql",
+    "shortest_paths_sql",
+    "referral_paths_sql",
+    "adjacency",
+    "chosen_periods",
+    "node_attributes",
+]
 
 
-def _periods(store, periods: Iterable[str] | None) -> list[str]:
+def chosen_periods(store, periods: Iterable[str] | None) -> list[str]:
+    """The chosen periods that exist in the store, sorted; None means all."""
     avail = store.periods()
     if periods is None:
         return avail
@@ -30,53 +44,58 @@ def _periods(store, periods: Iterable[str] | None) -> list[str]:
     return [p for p in avail if p in wanted]
 
 
-def _marks(n: int) -> str:
-    return ", ".join("?" * n) if n else "NULL"
+def adjacency(store):
+    """The store's compact referral graph (:mod:`loaders.adjacency`), loaded once per store."""
+    from loaders.adjacency import load
+
+    cached = getattr(store, "_adjacency", None)
+    if cached is None:
+        cached = load(store.conn)
+        store._adjacency = cached
+    return cached
 
 
-def _flows(periods: list[str]) -> str:
-    """Per ordered pair, the flow over the chosen periods (pairs with flow > 0)."""
-    return (
-        "SELECT source, target, SUM(count) AS n FROM referrals "
-        f"WHERE period IN ({_marks(len(periods))}) GROUP BY source, target HAVING n > 0"
-    )
-
-
-_NODE_DISTRICT = (
-    "SELECT id, json_extract(districts, '$[0]') AS d FROM services "
-    "UNION ALL SELECT id, district FROM groups"
-)
+def node_attributes(store) -> tuple[list, list, list]:
+    """Names, first districts and whether active, by node number of :func:`adjacency`."""
+    c = store.conn
+    rows = c.execute(
+        "SELECT name, json_extract(districts, '$[0]'), active FROM services ORDER BY id"
+    ).fetchall()
+    rows += c.execute("SELECT name, district, 1 FROM groups ORDER BY id").fetchall()
+    return [r[0] for r in rows], [r[1] for r in rows], [bool(r[2]) for r in rows]
 
 
 def summary_sql(store, *, periods: Iterable[str] | None = None) -> dict:
-    """The :func:`queries.summary.summary` answer from SQL aggregates."""
-    chosen = _periods(store, periods)
+    """The :func:`queries.summary.summary` answer from SQL counts and the compact graph."""
+    chosen = chosen_periods(store, periods)
+    adj = adjacency(store)
     c = store.conn
-    one = lambda q, p=(): c.execute(q, p).fetchone()[0]  # noqa: E731
-    links, total = c.execute(
-        f"SELECT COUNT(*), COALESCE(SUM(n), 0) FROM ({_flows(chosen)})", chosen
-    ).fetchone()
+    one = lambda q: c.execute(q).fetchone()[0]  # noqa: E731
+    flow = adj.flows(chosen)
+    live = flow > 0
     totals = {
         "districts": one("SELECT COUNT(*) FROM districts"),
         "organisations": one("SELECT COUNT(*) FROM organisations"),
         "services": one("SELECT COUNT(*) FROM services"),
         "groups": one("SELECT COUNT(*) FROM groups"),
         "navigators": one("SELECT COUNT(*) FROM navigators"),
-        "referral_links": links,
-        "referrals": total,
+        "referral_links": int(live.sum()),
+        "referrals": int(flow.sum()),
         "peer_links": one("SELECT COUNT(*) FROM (SELECT DISTINCT source, target FROM peer_links)"),
     }
-    # One grouped pass per count, mapped to districts here: joining a million flow rows
-    # to their districts in SQL costs seconds more than summing per node first.
-    node_d = dict(c.execute(_NODE_DISTRICT))
-    flow_out: dict = {}
-    flow_in: dict = {}
-    marks = _marks(len(chosen))
-    for end, acc in (("source", flow_out), ("target", flow_in)):
-        q = f"SELECT {end}, SUM(count) FROM referrals WHERE period IN ({marks}) GROUP BY {end}"
-        for node, n in c.execute(q, chosen):
-            d = node_d.get(node)
-            acc[d] = acc.get(d, 0) + n
+    # Flows summed per district of each edge's end: a node's district is its first one.
+    _, node_district, _ = node_attributes(store)
+    code: dict = {}
+    codes = np.array([code.setdefault(d, len(code)) for d in node_district], dtype=np.int64)
+    w = flow.astype(np.float64)
+    flow_out, flow_in = (
+        dict(
+            zip(
+                code, np.bincount(codes[ends], weights=w, minlength=len(code)).tolist(), strict=True
+            )
+        )
+        for ends in (adj.eu, adj.ev)
+    )
     count = {
         "services": dict(
             c.execute(
@@ -96,32 +115,41 @@ def summary_sql(store, *, periods: Iterable[str] | None = None) -> dict:
             "district": d,
             "name": name,
             **{k: v.get(d, 0) for k, v in count.items()},
-            "referrals_out": flow_out.get(d, 0),
-            "referrals_in": flow_in.get(d, 0),
+            "referrals_out": int(flow_out.get(d, 0)),
+            "referrals_in": int(flow_in.get(d, 0)),
         }
         for d, name in c.execute("SELECT id, name FROM districts ORDER BY id")
     ]
     return {"periods": chosen, "totals": totals, "districts": rows}
 
 
+def degrees(adj, flow: np.ndarray) -> np.ndarray:
+    """Per node, how many edges with flow it has (in and out)."""
+    live = flow > 0
+    return np.bincount(adj.eu[live], minlength=adj.n) + np.bincount(adj.ev[live], minlength=adj.n)
+
+
 def isolated_sql(store, *, periods: Iterable[str] | None = None) -> list[dict]:
-    """The :func:`queries.isolated.isolated_services` answer from SQL."""
+    """The :func:`queries.isolated.isolated_services` answer from the compact graph."""
     from queries.isolated import _reason
 
-    chosen = _periods(store, periods)
-    q = f"""
-    WITH f AS ({_flows(chosen)}),
-         touched AS (SELECT source AS id FROM f UNION SELECT target FROM f)
-    SELECT id, name, 'Service', json_extract(districts, '$[0]') FROM services
-      WHERE active = 1 AND id NOT IN touched
-    UNION ALL
-    SELECT id, name, 'Group', district FROM groups WHERE id NOT IN touched
-    ORDER BY 1
-    """
-    return [
-        {"id": i, "name": n, "type": t, "district": d, "reason": _reason(chosen)}
-        for i, n, t, d in store.conn.execute(q, chosen)
+    chosen = chosen_periods(store, periods)
+    adj = adjacency(store)
+    names, districts, active = node_attributes(store)
+    deg = degrees(adj, adj.flows(chosen))
+    reason = _reason(chosen)
+    rows = [
+        {
+            "id": adj.ids[i],
+            "name": names[i],
+            "type": "Service" if i < adj.n_services else "Group",
+            "district": districts[i],
+            "reason": reason,
+        }
+        for i in np.flatnonzero(deg == 0)
+        if active[i]
     ]
+    return sorted(rows, key=lambda r: r["id"])
 
 
 def _check_ends_sql(store, source: str, target: str) -> None:
@@ -134,20 +162,34 @@ def _check_ends_sql(store, source: str, target: str) -> None:
             raise QueryError(f"{n!r} is not a known service or group id")
 
 
-def _neighbours(store, nodes: list[str], chosen: list[str], forward: bool) -> dict[str, dict]:
-    """node -> {neighbour: flow} over edges with flow > 0, for a whole frontier."""
-    near, far = ("source", "target") if forward else ("target", "source")
-    out: dict[str, dict] = {n: {} for n in nodes}
-    for i in range(0, len(nodes), _CHUNK):
-        part = nodes[i : i + _CHUNK]
-        q = (
-            f"SELECT {near}, {far}, SUM(count) AS n FROM referrals "
-            f"WHERE {near} IN ({_marks(len(part))}) AND period IN ({_marks(len(chosen))}) "
-            f"GROUP BY {near}, {far} HAVING n > 0"
-        )
-        for a, b, n in store.conn.execute(q, [*part, *chosen]):
-            out[a][b] = n
-    return out
+class _Walker:
+    """Neighbours with flow over the chosen periods, one frontier at a time."""
+
+    def __init__(self, store, chosen: list[str]):
+        self.adj = adjacency(store)
+        self.flow = self.adj.flows(chosen)
+
+    def neighbours(self, nodes: list[str], forward: bool) -> dict[str, dict]:
+        """node -> {neighbour: flow} over edges with flow > 0."""
+        adj, flow, ids = self.adj, self.flow, self.adj.ids
+        out: dict[str, dict] = {}
+        if forward:
+            starts, order, far = adj.by_source, None, adj.ev
+        else:
+            (order, starts), far = adj.by_target, adj.eu
+        for node in nodes:
+            i = adj.index[node]
+            edges = np.arange(starts[i], starts[i + 1])
+            if order is not None:
+                edges = order[edges]
+            edges = edges[flow[edges] > 0]
+            out[node] = {ids[j]: int(f) for j, f in zip(far[edges], flow[edges], strict=True)}
+        return out
+
+
+def _check_k(k: int) -> None:
+    if not isinstance(k, int) or not 1 <= k <= MAX_HOPS:
+        raise QueryError(f"k must be a whole number of hops from 1 to {MAX_HOPS}, not {k!r}")
 
 
 def _hops(path: list[str], flow: dict) -> dict:
@@ -163,16 +205,16 @@ def _hops(path: list[str], flow: dict) -> dict:
 def shortest_paths_sql(
     store, source: str, target: str, *, periods: Iterable[str] | None = None
 ) -> list[dict]:
-    """The :func:`queries.paths.shortest_paths` answer by breadth-first search over SQL."""
+    """The :func:`queries.paths.shortest_paths` answer by breadth-first search."""
     _check_ends_sql(store, source, target)
     if source == target:
         return []
-    chosen = _periods(store, periods)
+    walk = _Walker(store, chosen_periods(store, periods))
     preds: dict[str, list[str]] = {source: []}
     flow: dict[tuple[str, str], int] = {}
     frontier = [source]
     while frontier and target not in preds:
-        adj = _neighbours(store, frontier, chosen, forward=True)
+        adj = walk.neighbours(frontier, forward=True)
         level: dict[str, list[str]] = {}
         for u in frontier:
             for v, n in adj[u].items():
@@ -196,13 +238,13 @@ def shortest_paths_sql(
     return [_hops(p, flow) for p in sorted(paths)]
 
 
-def _depths(store, start: str, k: int, chosen, forward: bool, flow: dict) -> dict[str, int]:
+def _depths(walk: _Walker, start: str, k: int, forward: bool, flow: dict) -> dict[str, int]:
     depth = {start: 0}
     frontier = [start]
     for d in range(1, k + 1):
         if not frontier:
             break
-        adj = _neighbours(store, frontier, chosen, forward)
+        adj = walk.neighbours(frontier, forward)
         nxt = []
         for u in frontier:
             for v, n in adj[u].items():
@@ -223,10 +265,10 @@ def referral_paths_sql(
     _check_k(k)
     if source == target:
         return []
-    chosen = _periods(store, periods)
+    walk = _Walker(store, chosen_periods(store, periods))
     flow: dict[tuple[str, str], int] = {}
-    ds = _depths(store, source, max(k - 1, 1), chosen, True, flow)
-    dt = _depths(store, target, k - 1, chosen, False, flow)
+    ds = _depths(walk, source, max(k - 1, 1), True, flow)
+    dt = _depths(walk, target, k - 1, False, flow)
     keep = {n for n in ds if n in dt and ds[n] + dt[n] <= k}
     keep |= {source, target}
     succ: dict[str, list[str]] = {}

@@ -1,0 +1,203 @@
+"""The full isolation answer (:func:`queries.isolation.isolation`) on the embedded store.
+
+Every flag is computed on the compact referral graph (:mod:`loaders.adjacency`)
+and the small tables, so a fresh process answers in about a second at national
+scale instead of building the NetworkX graph from a million flow rows. The rows,
+their order and their wording are exactly the graph form's; parity tests hold
+the two to that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from ecosystem.privacy import fmt
+from queries.cuts_compact import _ranks, cuts, undirected
+from queries.sql import adjacency, chosen_periods, isolated_sql, node_attributes
+
+__all__ = ["isolation_sql", "FLAGS"]
+
+# The same flags, in the same order, as queries.isolation.FLAGS (a test checks it); kept
+# here too so that checking a --flag does not load NetworkX.
+FLAGS = (
+    "no_flows",
+    "detached",
+    "dead_end",
+    "source_only",
+    "single_bridge",
+    "bridge_link",
+    "no_peer_support",
+)
+
+
+class _Nodes:
+    def __init__(self, store, adj):
+        self.ids = adj.ids
+        self.n_services = adj.n_services
+        self.names, self.districts, self.active = node_attributes(store)
+
+    def row(self, i: int, flag: str, why: str, **extra) -> dict:
+        return {
+            "id": self.ids[i],
+            "name": self.names[i],
+            "type": "Service" if i < self.n_services else "Group",
+            "district": self.districts[i],
+            "flag": flag,
+            "why": why,
+            **extra,
+        }
+
+    def is_active_service(self, i: int) -> bool:
+        return i < self.n_services and self.active[i]
+
+
+def _detached(nodes: _Nodes, labels: np.ndarray, roots: np.ndarray, names: dict) -> list[dict]:
+    inside = np.flatnonzero(labels >= 0)
+    if len(roots) < 2:
+        return []
+    sizes = np.bincount(labels[inside])
+    # Largest first, then by lowest id (each root is its component's lowest id).
+    ranked = sorted(roots.tolist(), key=lambda r: (-int(sizes[labels[r]]), nodes.ids[r]))
+    main = int(sizes[labels[ranked[0]]])
+    members: dict[int, list[int]] = {}
+    for i in inside.tolist():
+        members.setdefault(int(labels[i]), []).append(i)
+    rows = []
+    for r in ranked[1:]:
+        comp = members[int(labels[r])]
+        where = sorted({names.get(nodes.districts[i], "no district") for i in comp})
+        for i in comp:
+            rows.append(
+                nodes.row(
+                    i,
+                    "detached",
+                    f"in a part of {len(comp)} services/groups ({', '.join(where)}) with no "
+                    f"referral to or from the main part of {main}",
+                    component_size=len(comp),
+                )
+            )
+    return sorted(rows, key=lambda r: r["id"])
+
+
+def _dead_ends(nodes: _Nodes, adj, flow: np.ndarray) -> list[dict]:
+    w = flow.astype(np.float64)
+    flow_in = np.bincount(adj.ev, weights=w, minlength=adj.n).astype(np.int64)
+    flow_out = np.bincount(adj.eu, weights=w, minlength=adj.n).astype(np.int64)
+    rows = []
+    for i in np.flatnonzero((flow_in > 0) != (flow_out > 0)).tolist():
+        if not nodes.is_active_service(i):
+            continue
+        fi, fo = int(flow_in[i]), int(flow_out[i])
+        if fi:
+            rows.append(
+                nodes.row(
+                    i,
+                    "dead_end",
+                    f"receives {fmt(fi)} referrals but refers none on",
+                    referrals_in=fi,
+                    referrals_out=fo,
+                )
+            )
+        else:
+            rows.append(
+                nodes.row(
+                    i,
+                    "source_only",
+                    f"refers {fmt(fo)} on but receives none",
+                    referrals_in=fi,
+                    referrals_out=fo,
+                )
+            )
+    return sorted(rows, key=lambda r: (r["flag"], r["id"]))
+
+
+def _cut_rows(nodes: _Nodes, adj, flow: np.ndarray, U, rank) -> tuple[list[dict], tuple]:
+    points, bridges, labels, roots = cuts(U, nodes.ids, rank)
+    rows = []
+    for c in points:
+        shown = ", ".join(c.examples[:6]) + (", …" if c.cut_off > 6 else "")
+        rows.append(
+            nodes.row(
+                c.node,
+                "single_bridge",
+                f"the only link to {c.cut_off} services/groups ({shown}); removing it splits "
+                f"its part into {len(c.pieces)} pieces",
+                cut_off=c.examples,
+            )
+        )
+    if bridges:
+        key = adj.eu.astype(np.int64) * adj.n + rank[adj.ev]
+    for c in bridges:
+        a, b = c.edge
+        total = 0
+        for x, y in ((a, b), (b, a)):
+            e = int(np.searchsorted(key, x * adj.n + rank[y]))
+            if e < len(key) and key[e] == x * adj.n + rank[y] and flow[e] > 0:
+                total += int(flow[e])
+        rows.append(
+            {
+                "id": f"{nodes.ids[a]}--{nodes.ids[b]}",
+                "name": f"{nodes.names[a]} - {nodes.names[b]}",
+                "type": "link",
+                "district": nodes.districts[a],
+                "flag": "bridge_link",
+                "why": f"the only referral link between {c.cut_off} services/groups and the rest "
+                f"({fmt(total)} referrals)",
+                "cut_off": c.examples,
+            }
+        )
+    return sorted(rows, key=lambda r: (r["flag"], r["id"])), (labels, roots)
+
+
+def _no_peer_support(store, nodes: _Nodes, adj, flow: np.ndarray, k: int) -> list[dict]:
+    from scipy.sparse import coo_array
+
+    index = dict(adj.index)
+    peer = store.conn.execute("SELECT source, target FROM peer_links").fetchall()
+    ends = []
+    for u, v in peer:
+        ends.append((index.setdefault(u, len(index)), index.setdefault(v, len(index))))
+    n = len(index)
+    live = flow > 0
+    pu = np.array([u for u, _ in ends], dtype=np.int64)
+    pv = np.array([v for _, v in ends], dtype=np.int64)
+    src = np.concatenate([adj.eu[live].astype(np.int64), pu])
+    dst = np.concatenate([adj.ev[live].astype(np.int64), pv])
+    a = coo_array(
+        (np.ones(2 * len(src)), (np.concatenate([src, dst]), np.concatenate([dst, src]))),
+        shape=(n, n),
+    ).tocsr()
+    reached = np.zeros(n, dtype=bool)
+    reached[pu] = True
+    reached[pv] = True
+    if reached.any():
+        for _ in range(max(k, 0)):
+            grown = reached | (a @ reached.astype(np.float64) > 0)
+            if (grown == reached).all():
+                break
+            reached = grown
+    return [
+        nodes.row(i, "no_peer_support", f"no peer-support link within {k} hops")
+        for i in sorted(range(adj.n), key=adj.ids.__getitem__)
+        if nodes.is_active_service(i) and not reached[i]
+    ]
+
+
+def isolation_sql(store, *, k: int = 2, periods: Iterable[str] | None = None) -> list[dict]:
+    """The :func:`queries.isolation.isolation` answer from the compact graph."""
+    chosen = chosen_periods(store, periods)
+    adj = adjacency(store)
+    flow = adj.flows(chosen)
+    nodes = _Nodes(store, adj)
+    rank = _ranks(adj.ids)
+    names = dict(store.conn.execute("SELECT id, name FROM districts"))
+    rows = [
+        {**r, "flag": "no_flows", "why": r.pop("reason")}
+        for r in isolated_sql(store, periods=periods)
+    ]
+    cut_rows, (labels, roots) = _cut_rows(nodes, adj, flow, undirected(adj, flow, rank), rank)
+    rows += _detached(nodes, labels, roots, names) + _dead_ends(nodes, adj, flow) + cut_rows
+    rows += _no_peer_support(store, nodes, adj, flow, k)
+    return sorted(rows, key=lambda r: (FLAGS.index(r["flag"]), r["id"]))
