@@ -14,7 +14,9 @@ Graph model (documented in docs/data-model.md)::
 One ``REFERS`` relationship per ordered pair holds its periods as parallel
 lists, so path queries see each pair once whatever the number of periods.
 An unknown accepted count is stored as -1 (Neo4j lists cannot hold null).
-Every import runs in one managed transaction: all rows or none.
+An import runs in one managed transaction (all rows or none), except a large
+import into an empty database, which :mod:`loaders.neo4j_bulk` writes in many
+transactions and removes again if it fails.
 """
 
 from __future__ import annotations
@@ -25,14 +27,23 @@ from collections.abc import Callable
 import pandas as pd
 
 from ecosystem.schema import ENTITIES
+from loaders import neo4j_bulk as bulk
 from loaders.provenance import Source, still_referenced
 from loaders.report import ImportRejected, Report, StoreError
 
-__all__ = ["Neo4jStore", "Neo4jConnectionError", "connection_settings"]
+__all__ = [
+    "Neo4jStore",
+    "Neo4jConnectionError",
+    "ImportInProgressError",
+    "connection_settings",
+]
 
 _BATCH = 10_000
 
-CONSTRAINTS = ("CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",)
+CONSTRAINTS = (
+    "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
+    bulk.MARKER_CONSTRAINT,
+)
 
 WRITE = {
     "districts": """
@@ -249,6 +260,14 @@ class Neo4jConnectionError(Exception):
     """The Neo4j server could not be reached or refused the credentials."""
 
 
+class ImportInProgressError(Neo4jConnectionError, StoreError):
+    """A bulk import into the database has not finished: its partial graph must not be read.
+
+    Both a connection error (the CLI reports it when opening the store) and a
+    store error (an import reports it).
+    """
+
+
 def connection_settings(
     uri: str | None = None,
     user: str | None = None,
@@ -275,39 +294,25 @@ def connection_settings(
 
 
 def _rows_for(name: str, df: pd.DataFrame) -> list[dict]:
-    e = ENTITIES[name]
-    cols = {}
-    for c in e.columns:
-        s = df[c.name]
-        if c.type in ("enum_list", "ref_list"):
-            cols[c.name] = [list(v) for v in s]
-        elif c.type == "bool":
-            cols[c.name] = [bool(v) for v in s]
-        elif c.type == "int":
-            cols[c.name] = [None if pd.isna(v) else int(v) for v in s]
-        elif c.type == "float":
-            cols[c.name] = [None if pd.isna(v) else float(v) for v in s]
-        else:
-            cols[c.name] = [
-                None if v is None or (isinstance(v, float) and pd.isna(v)) else v for v in s
-            ]
+    cols = bulk.column_lists(name, df)
     names = list(cols)
     return [dict(zip(names, vals, strict=True)) for vals in zip(*cols.values(), strict=True)]
 
 
 def _referral_rows(df: pd.DataFrame) -> list[dict]:
     """Group flow rows by ordered pair: one row per pair with parallel period lists."""
-    grouped: dict[tuple[str, str], dict] = {}
-    for s, t, p, c, a in zip(
-        df["source"], df["target"], df["period"], df["count"], df["accepted"], strict=True
-    ):
-        row = grouped.setdefault(
-            (s, t), {"source": s, "target": t, "periods": [], "counts": [], "accepted": []}
-        )
-        row["periods"].append(p)
-        row["counts"].append(int(c))
-        row["accepted"].append(-1 if pd.isna(a) else int(a))
-    return list(grouped.values())
+    c = bulk.pair_columns(df)
+    f = c["first"]
+    return [
+        {
+            "source": s,
+            "target": t,
+            "periods": c["period"][f[i] : f[i + 1]],
+            "counts": c["count"][f[i] : f[i + 1]],
+            "accepted": c["accepted"][f[i] : f[i + 1]],
+        }
+        for i, (s, t) in enumerate(zip(c["source"], c["target"], strict=True))
+    ]
 
 
 class Neo4jStore:
@@ -315,14 +320,30 @@ class Neo4jStore:
 
     kind = "neo4j"
 
-    def __init__(self, driver, database: str = "neo4j"):
+    def __init__(
+        self,
+        driver,
+        database: str = "neo4j",
+        *,
+        bulk_min_rows: int = bulk.BULK_MIN_ROWS,
+        stale_after: float = bulk.STALE_AFTER,
+    ):
+        """Open the store; refuse (or, once stale, clean up) an unfinished bulk import.
+
+        ``bulk_min_rows``: an import of at least this many rows into an empty
+        database takes the bulk path. ``stale_after``: seconds without progress
+        after which an unfinished bulk import is taken for dead and removed.
+        """
         self.driver = driver
         self.database = database
+        self.bulk_min_rows = bulk_min_rows
+        self.stale_after = stale_after
         self._periods: list[str] | None = None
         self._constraints()
+        self.settle_unfinished_import()
 
     @classmethod
-    def connect(cls, uri=None, user=None, password=None, database=None) -> Neo4jStore:
+    def connect(cls, uri=None, user=None, password=None, database=None, **options) -> Neo4jStore:
         import neo4j
 
         cfg = connection_settings(uri, user, password, database)
@@ -339,11 +360,40 @@ class Neo4jStore:
             raise Neo4jConnectionError(
                 f"cannot connect to Neo4j at {cfg['uri']} as {cfg['user']}: {type(e).__name__}: {e}"
             ) from None
-        return cls(driver, cfg["database"])
+        try:
+            return cls(driver, cfg["database"], **options)
+        except BaseException:
+            driver.close()
+            raise
 
     def _constraints(self) -> None:
         for q in CONSTRAINTS:
             self.driver.execute_query(q, database_=self.database)
+
+    def settle_unfinished_import(self) -> None:
+        """Remove a dead bulk import's partial data, or refuse while one may still run.
+
+        Raises
+        ------
+        ImportInProgressError
+            If a bulk import has not finished and made progress within ``stale_after`` s.
+        """
+        with self.driver.session(database=self.database) as s:
+            marker = bulk.unfinished(s)
+            if marker is None:
+                return
+            if marker["idle"] < self.stale_after:
+                wait = int(self.stale_after - marker["idle"]) + 1
+                raise ImportInProgressError(
+                    f"an import into this Neo4j database (source {marker['source']!r}, started "
+                    f"{marker['started']}) has not finished; its partial data is not read. "
+                    f"Wait for it to finish. If it is no longer running (the process died), "
+                    f"its partial data is removed by the next command run in {wait} s or later "
+                    f"({self.stale_after:.0f} s after its last progress), leaving the database "
+                    "as it was before it."
+                )
+            self._periods = None
+            bulk.discard(s, marker["import_id"])
 
     def query(self, cypher: str, params: dict | None = None, *, write: bool = False) -> list[dict]:
         """Run one parameterised Cypher statement; read-only unless ``write``."""
@@ -367,6 +417,7 @@ class Neo4jStore:
             return s.execute_read(lambda tx: [r.data() for r in tx.run(cypher, params or {})])
 
     def existing_ids(self) -> dict[str, set[str]]:
+        self.settle_unfinished_import()
         out: dict[str, set[str]] = {n: set() for n, e in ENTITIES.items() if e.is_node}
         for r in self.query(EXISTING_IDS):
             if r["entity"]:
@@ -380,6 +431,10 @@ class Neo4jStore:
         *,
         source: Source | None = None,
     ) -> None:
+        self.settle_unfinished_import()
+        self._periods = None
+        if source is not None and self._bulk_write(tables, progress, source):
+            return
         batches: list[tuple[str, str, list[dict]]] = []
         for name in ENTITIES:
             if name not in tables or tables[name].empty:
@@ -388,7 +443,6 @@ class Neo4jStore:
             rows = _referral_rows(df) if name == "referrals" else _rows_for(name, df)
             for i in range(0, len(rows), _BATCH):
                 batches.append((name, WRITE[name], rows[i : i + _BATCH]))
-        self._periods = None
         rebuild = source is not None or ("districts" in tables and not tables["districts"].empty)
         tag = {"src": source.name if source else "", "imp": source.import_id if source else ""}
 
@@ -421,6 +475,43 @@ class Neo4jStore:
                 f"Neo4j rolled the import back, nothing was stored: {e.message}{hint}"
             ) from None
 
+    def _bulk_write(
+        self, tables: dict[str, pd.DataFrame], progress: Callable | None, source: Source
+    ) -> bool:
+        """Write a large import into an empty database; False when it does not qualify."""
+        if sum(len(df) for df in tables.values()) < self.bulk_min_rows:
+            return False
+        import neo4j.exceptions
+
+        tag = {"src": source.name, "imp": source.import_id}
+
+        def finish(tx) -> None:
+            if "districts" in tables and not tables["districts"].empty:
+                tx.run(REBUILD_BORDERS).consume()
+            tx.run(RECORD_SOURCE, format=source.format, at=source.imported_at, **tag).consume()
+
+        try:
+            return bulk.bulk_write(
+                self.driver, self.database, tables, source, progress, finish=finish
+            )
+        except neo4j.exceptions.ConstraintError as e:
+            if "ImportInProgress" in (e.message or ""):
+                raise ImportInProgressError(
+                    "another import into this Neo4j database started at the same moment; "
+                    "nothing was stored, run this one again when it has finished"
+                ) from None
+            raise StoreError(
+                f"Neo4j rolled the import back, nothing was stored: {e.message}"
+            ) from None
+        except neo4j.exceptions.Neo4jError as e:
+            raise StoreError(
+                f"Neo4j rolled the import back, nothing was stored: {e.message}"
+            ) from None
+        except Exception as e:
+            raise StoreError(
+                f"Neo4j rolled the import back, nothing was stored: {type(e).__name__}: {e}"
+            ) from e
+
     @staticmethod
     def _replace_stale(tx, source: Source, tag: dict) -> None:
         tx.run(STALE_REFERRALS, **tag).consume()
@@ -436,6 +527,7 @@ class Neo4jStore:
         tx.run(RECORD_SOURCE, format=source.format, at=source.imported_at, **tag).consume()
 
     def sources(self) -> list[dict]:
+        self.settle_unfinished_import()
         out = []
         for r in self.query(SOURCES):
             rows: dict[str, int] = {}
@@ -455,6 +547,7 @@ class Neo4jStore:
         return out
 
     def read(self) -> dict[str, pd.DataFrame]:
+        self.settle_unfinished_import()
         out = {}
         for name, e in ENTITIES.items():
             rows = self.query(READ[name])
@@ -479,6 +572,7 @@ class Neo4jStore:
         # object is short-lived, and a write through it forgets the answer.
         if self._periods is not None:
             return list(self._periods)
+        self.settle_unfinished_import()
         rows = self.query(
             "CALL () { MATCH ()-[r:REFERS]->() UNWIND r.periods AS p RETURN p "
             "UNION MATCH (f:Feedback) RETURN f.period AS p } RETURN p ORDER BY p"
@@ -491,7 +585,7 @@ class Neo4jStore:
         self._periods = None
         with self.driver.session(database=self.database) as s:
             s.run(
-                "MATCH (n) WHERE n:Entity OR n:Source "
+                "MATCH (n) WHERE n:Entity OR n:Source OR n:ImportInProgress "
                 "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
             ).consume()
 

@@ -1,0 +1,144 @@
+"""The bulk path: a large import into an empty Neo4j, in many transactions, still all or nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from loaders import neo4j_bulk
+from loaders.generate import write_ecosystem
+from loaders.neo4j_store import ImportInProgressError, Neo4jStore
+from loaders.report import StoreError
+from loaders.store import import_paths
+
+pytestmark = pytest.mark.neo4j
+
+# Everything but the per-import ids and clock, which differ between any two imports.
+_NODES = """
+MATCH (n)
+RETURN labels(n) AS labels,
+       [k IN keys(n) WHERE NOT k IN ['_import', 'import_id', 'imported_at'] | [k, n[k]]] AS props
+"""
+_RELS = """
+MATCH (a)-[r]->(b)
+RETURN a.id AS a, type(r) AS type, b.id AS b,
+       [k IN keys(r) WHERE NOT k IN ['_import', 'imports'] | [k, r[k]]] AS props,
+       size(coalesce(r.imports, [])) AS n_imports
+"""
+_BORDERS = "MATCH (a:District)-[:BORDERS]-(b:District) RETURN a.id AS a, b.id AS b"
+
+
+def _key(row: dict) -> str:
+    # Property order follows write order, which an update changes.
+    return repr(sorted((k, sorted(v) if k == "props" else v) for k, v in row.items()))
+
+
+def _graph(store: Neo4jStore) -> dict:
+    """The whole graph, order-free; BORDERS compared undirected (MERGE picks a direction)."""
+    return {
+        "nodes": sorted(_key(r) for r in store.query(_NODES)),
+        "rels": sorted(_key(r) for r in store.query(_RELS) if r["type"] != "BORDERS"),
+        "borders": sorted(_key(r) for r in store.query(_BORDERS)),
+        "tables": {k: v.to_dict("records") for k, v in store.read().items()},
+    }
+
+
+def _empty(store: Neo4jStore) -> bool:
+    rows = store.query("MATCH (n) RETURN count(n) AS n")
+    return rows == [{"n": 0}]
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    return write_ecosystem(tmp_path_factory.mktemp("bulk") / "data", 2000, 20000, seed=1)
+
+
+def test_bulk_path_gives_the_same_graph_as_one_transaction(neo4j, data, monkeypatch):
+    monkeypatch.setattr(neo4j, "bulk_min_rows", 10**12)
+    import_paths(neo4j, [data], source_name="partners")
+    one_tx = _graph(neo4j)
+    neo4j.clear()
+    monkeypatch.setattr(neo4j, "bulk_min_rows", 1)
+    monkeypatch.setattr(neo4j_bulk, "BATCH", 3000)  # several batches per table
+    batches: list[tuple[str, int]] = []
+    import_paths(
+        neo4j, [data], lambda name, done, _: batches.append((name, done)), source_name="partners"
+    )
+    # It took the bulk path: flows in several transactions, progress counted in file rows.
+    assert len([n for n, _ in batches if n == "referrals"]) > 1
+    assert ("referrals", 20000) in batches
+    assert _graph(neo4j) == one_tx
+    assert neo4j.query("MATCH (m:ImportInProgress) RETURN count(m) AS n") == [{"n": 0}]
+    # A re-import goes through the one-transaction path and replaces the source's rows.
+    import_paths(neo4j, [data], source_name="partners")
+    assert _graph(neo4j) == one_tx
+
+
+def test_bulk_import_failing_midway_leaves_the_store_empty(neo4j, data, monkeypatch):
+    monkeypatch.setattr(neo4j, "bulk_min_rows", 1)
+    monkeypatch.setattr(neo4j_bulk, "BATCH", 3000)
+
+    def stop_in_referrals(name, done, _):
+        if name == "referrals" and done >= 6000:
+            raise RuntimeError("disk full on the client")
+
+    with pytest.raises(StoreError, match="nothing was stored: RuntimeError: disk full"):
+        import_paths(neo4j, [data], stop_in_referrals, source_name="partners")
+    assert _empty(neo4j)
+    assert neo4j.sources() == []
+
+
+def test_server_error_in_last_table_leaves_the_store_empty(neo4j, data, monkeypatch):
+    monkeypatch.setattr(neo4j, "bulk_min_rows", 1)
+    # The peer links come after every node and flow has been committed.
+    monkeypatch.setitem(
+        neo4j_bulk.CREATE, "peer_links", "UNWIND range(0, size($source) - 1) AS i RETURN 1 / 0"
+    )
+    with pytest.raises(StoreError, match="nothing was stored: .*(/ by zero|divide by zero)"):
+        import_paths(neo4j, [data], source_name="partners")
+    assert _empty(neo4j)
+
+
+_DIE_MIDWAY = """
+import os, sys
+from loaders import neo4j_bulk
+from loaders.neo4j_store import Neo4jStore
+from loaders.store import import_paths
+
+neo4j_bulk.BATCH = 3000
+
+def die(name, done, _):
+    if name == "referrals" and done >= 6000:
+        os._exit(17)  # the process dies: no cleanup, no rollback of committed batches
+
+store = Neo4jStore.connect(bulk_min_rows=1)
+import_paths(store, [sys.argv[1]], die, source_name="partners")
+"""
+
+
+def test_interrupted_bulk_import_is_hidden_then_removed(neo4j, data, tmp_path):
+    died = subprocess.run([sys.executable, "-c", _DIE_MIDWAY, str(data)], check=False)
+    assert died.returncode == 17
+    assert not _empty(neo4j)  # its committed batches are there ...
+    with pytest.raises(ImportInProgressError, match="has not finished"):
+        neo4j.read()  # ... but never read as the ecosystem
+    with pytest.raises(ImportInProgressError, match="has not finished"):
+        Neo4jStore.connect()
+    with pytest.raises(StoreError, match="has not finished"):
+        import_paths(neo4j, [data], source_name="partners")
+    # Once the marker has seen no progress for stale_after seconds, opening removes it all.
+    with Neo4jStore.connect(stale_after=0) as fresh:
+        assert _empty(fresh)
+        fresh.bulk_min_rows = 1
+        import_paths(fresh, [data], source_name="partners")
+        assert len(fresh.read()["referrals"]) == 20000
+
+
+def test_small_imports_keep_the_one_transaction_path(neo4j, tiny):
+    calls: list[str] = []
+    import_paths(neo4j, [tiny], lambda name, done, _: calls.append(name))
+    assert neo4j.bulk_min_rows == neo4j_bulk.BULK_MIN_ROWS
+    assert calls  # written, with progress, and no marker left behind
+    assert neo4j.query("MATCH (m:ImportInProgress) RETURN count(m) AS n") == [{"n": 0}]
