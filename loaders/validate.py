@@ -56,91 +56,100 @@ def _split(series: pd.Series) -> pd.Series:
     return series.map(lambda s: [p.strip() for p in s.split(LIST_SEP) if p.strip()] if s else [])
 
 
+def _distinct(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Each row's code and the distinct values, stripped.
+
+    Checks run once per distinct value and are spread back to the rows: a flow file
+    repeats a few thousand ids and a handful of periods a million times.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    return codes, pd.Series(uniques, dtype=series.dtype).str.strip()
+
+
+class _Column:
+    """A column as (row codes, distinct stripped values), and its issues by row."""
+
+    def __init__(self, raw: RawTable, col: Column):
+        self.label, self.name, self.index = raw.label, col.name, raw.frame.index
+        self.codes, self.u = _distinct(raw.frame[col.name])
+
+    def expand(self, values: pd.Series) -> pd.Series:
+        """Per-distinct-value results, one per row again."""
+        out = values.take(self.codes)
+        out.index = self.index
+        return out
+
+    def issues(self, code: str, bad, values, message_for) -> Iterator[Issue]:
+        """Issues for the rows whose distinct value is ``bad`` (a mask over the values)."""
+        pos = np.flatnonzero(np.asarray(bad, dtype=bool)[self.codes])
+        shown = np.asarray(values, dtype=object)[self.codes[pos]]
+        return _emit(self.label, self.name, code, pos + 2, shown, message_for)
+
+
 def _check_column(raw: RawTable, col: Column, out: dict) -> Iterator[Issue]:
-    label, s = raw.label, raw.frame[col.name].str.strip()
-    blank = s == ""
+    c = _Column(raw, col)
+    u = c.u
+    blank = (u == "").to_numpy(dtype=bool)
     if col.required and blank.any():
-        yield from _emit(
-            label,
-            col.name,
-            "missing-value",
-            _rows(blank),
-            s[blank],
-            lambda v: "a value is required",
-        )
+        yield from c.issues("missing-value", blank, u, lambda v: "a value is required")
     t = col.type
     if t in ("id", "text", "ref"):
-        out[col.name] = s.where(~blank, None)
+        out[col.name] = c.expand(u.where(~blank, None))
     elif t == "enum":
-        bad = ~blank & ~s.isin(col.choices)
-        yield from _emit(
-            label,
-            col.name,
-            "not-in-list",
-            _rows(bad),
-            s[bad],
-            lambda v: f"{v!r} is not one of: {', '.join(col.choices)}",
+        bad = ~blank & ~u.isin(col.choices)
+        yield from c.issues(
+            "not-in-list", bad, u, lambda v: f"{v!r} is not one of: {', '.join(col.choices)}"
         )
-        out[col.name] = s.where(~blank, None)
+        out[col.name] = c.expand(u.where(~blank, None))
     elif t == "bool":
-        low = s.str.lower()
+        low = u.str.lower()
         bad = ~blank & ~low.isin(TRUE_WORDS | FALSE_WORDS)
-        yield from _emit(
-            label, col.name, "not-a-boolean", _rows(bad), s[bad], lambda v: f"{v!r} is not yes/no"
-        )
-        out[col.name] = low.isin(TRUE_WORDS)
+        yield from c.issues("not-a-boolean", bad, u, lambda v: f"{v!r} is not yes/no")
+        out[col.name] = c.expand(low.isin(TRUE_WORDS))
     elif t in ("int", "float"):
-        num = pd.to_numeric(s.where(~blank), errors="coerce")
+        num = pd.to_numeric(u.where(~blank), errors="coerce")
         bad = ~blank & num.isna()
         if t == "int":
             bad |= ~blank & num.notna() & (num != np.floor(num.fillna(0)))
         kind = "a whole number" if t == "int" else "a number"
         code = "not-an-integer" if t == "int" else "not-a-number"
-        yield from _emit(
-            label, col.name, code, _rows(bad), s[bad], lambda v: f"{v!r} is not {kind}"
-        )
+        yield from c.issues(code, bad, u, lambda v: f"{v!r} is not {kind}")
         ok = ~blank & ~bad
         if col.minimum is not None:
-            low = ok & (num < col.minimum)
-            yield from _emit(
-                label,
-                col.name,
+            yield from c.issues(
                 "out-of-range",
-                _rows(low),
-                s[low],
+                ok & (num < col.minimum),
+                u,
                 lambda v: f"{v} is below the minimum {col.minimum:g}",
             )
         if col.maximum is not None:
-            high = ok & (num > col.maximum)
-            yield from _emit(
-                label,
-                col.name,
+            yield from c.issues(
                 "out-of-range",
-                _rows(high),
-                s[high],
+                ok & (num > col.maximum),
+                u,
                 lambda v: f"{v} is above the maximum {col.maximum:g}",
             )
         num = num.where(ok)
-        out[col.name] = num.astype("Int64") if t == "int" else num.astype("Float64")
+        out[col.name] = c.expand(num.astype("Int64") if t == "int" else num.astype("Float64"))
     elif t == "period":
-        bad = ~blank & ~s.str.match(PERIOD_RE)
-        yield from _emit(
-            label,
-            col.name,
+        bad = ~blank & ~u.str.match(PERIOD_RE)
+        yield from c.issues(
             "bad-period",
-            _rows(bad),
-            s[bad],
+            bad,
+            u,
             lambda v: f"{v!r} is not a period like 2024-Q1, 2024-03 or 2024",
         )
-        out[col.name] = s
+        out[col.name] = c.expand(u)
     elif t in ("enum_list", "ref_list"):
+        # Row by row: each row gets a list of its own.
+        s = c.expand(u)
         parts = _split(s)
         if t == "enum_list":
             allowed = {c.lower(): c for c in col.choices}
             bad_vals = parts.map(lambda xs: [x for x in xs if x.lower() not in allowed])
             bad = bad_vals.map(bool)
             yield from _emit(
-                label,
+                raw.label,
                 col.name,
                 "not-in-list",
                 _rows(bad),
