@@ -223,11 +223,19 @@ def referral_graph(G: nx.DiGraph) -> nx.DiGraph:
     # In G's order (a set would order nodes by string hash, which changes per process).
     ordered = [n for n, t in G.nodes(data="type") if t in ("Service", "Group")]
     keep = set(ordered)
-    R.add_nodes_from((n, G.nodes[n]) for n in ordered)
-    R.add_edges_from(
-        (u, v, d)
-        for u, v, d in G.edges(data=True)
-        if d.get("referrals", 0) > 0 and u in keep and v in keep
+    # Filled through the adjacency dicts NetworkX keeps (the ones its own subclasses
+    # customise): add_edges_from checks and re-creates every one of a million edges and
+    # took three times as long. Node and edge attribute dicts are G's own, not copies:
+    # R is frozen and read-only by contract, and a copy of each would cost seconds.
+    succ, pred = G._succ, G._pred
+    R._node.update((n, G._node[n]) for n in ordered)
+    R._succ.update(
+        (u, {v: d for v, d in succ[u].items() if v in keep and d.get("referrals", 0) > 0})
+        for u in ordered
+    )
+    R._pred.update(
+        (v, {u: d for u, d in pred[v].items() if u in keep and d.get("referrals", 0) > 0})
+        for v in ordered
     )
     R = nx.freeze(R)
     _REFERRAL_CACHE[G] = (key, R)
