@@ -25,16 +25,19 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from ecosystem.schema import ENTITIES
 from ecosystem.vocab import FELLOWSHIP_DOMAIN
 
-__all__ = ["build_graph", "referral_graph", "select_periods"]
+__all__ = ["ReferralArrays", "build_graph", "referral_arrays", "referral_graph", "select_periods"]
 
 _REFERRAL_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_ARRAYS_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def select_periods(available: Iterable[str], periods: Iterable[str] | None) -> list[str]:
@@ -240,3 +243,50 @@ def referral_graph(G: nx.DiGraph) -> nx.DiGraph:
     R = nx.freeze(R)
     _REFERRAL_CACHE[G] = (key, R)
     return R
+
+
+@dataclass(frozen=True)
+class ReferralArrays:
+    """The referral projection as arrays: ``nodes`` (its order), ``src``/``dst`` (positions
+    in ``nodes``) and ``referrals`` per edge, in the projection's edge order."""
+
+    nodes: list
+    src: np.ndarray
+    dst: np.ndarray
+    referrals: np.ndarray
+
+    def codes(self, values: list) -> tuple[np.ndarray, np.ndarray]:
+        """Integer codes of one value per node (-1 for None) and the distinct values."""
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        return codes, np.asarray(uniques, dtype=object)
+
+
+def referral_arrays(G: nx.DiGraph) -> ReferralArrays:
+    """:func:`referral_graph` of ``G`` as arrays, cached like it (for whole-graph sums).
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> for n in "abc": G.add_node(n, type="Service")
+    >>> G.add_edge("a", "b", referrals=3); G.add_edge("b", "c", referrals=0)
+    >>> A = referral_arrays(G)
+    >>> A.nodes, A.src.tolist(), A.dst.tolist(), A.referrals.tolist()
+    (['a', 'b', 'c'], [0], [1], [3])
+    """
+    R = referral_graph(G)
+    cached = _ARRAYS_CACHE.get(R)
+    if cached is not None:
+        return cached
+    nodes = list(R)
+    index = {n: i for i, n in enumerate(nodes)}
+    succ = R._succ
+    degree = np.fromiter((len(succ[u]) for u in nodes), dtype=np.int64, count=len(nodes))
+    m = int(degree.sum())
+    src = np.repeat(np.arange(len(nodes), dtype=np.int64), degree)
+    dst = np.fromiter((index[v] for u in nodes for v in succ[u]), dtype=np.int64, count=m)
+    flows = np.fromiter(
+        (d["referrals"] for u in nodes for d in succ[u].values()), dtype=np.int64, count=m
+    )
+    out = ReferralArrays(nodes, src, dst, flows)
+    _ARRAYS_CACHE[R] = out
+    return out
