@@ -5,10 +5,10 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("all", "analyses", "centrality", "imports", "views")
+BENCHMARKS = ("all", "analyses", "centrality", "imports", "views", "neo4j-import")
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in BENCHMARKS:
         sys.exit(f"usage: python -m benchmarks {{{'|'.join(BENCHMARKS)}}} [options]")
-    code = importlib.import_module(f"benchmarks.{sys.argv[1]}").main(sys.argv[2:])
+    code = importlib.import_module(f"benchmarks.{sys.argv[1].replace('-', '_')}").main(sys.argv[2:])
     sys.exit(code if isinstance(code, int) else 0)
