@@ -87,7 +87,8 @@ def build(
 ) -> Adjacency:
     """The compact form of referral rows (source, target, period, count) over the nodes.
 
-    ``services`` and ``groups`` are the stored ids, each sorted.
+    ``services`` and ``groups`` are the stored ids, each sorted; ``source``, ``target``
+    and ``period`` are arrays or ``pd.Categorical`` (codes already computed by the caller).
     """
     import pandas as pd  # only a write needs it; loading the arrays must stay light
 
@@ -96,13 +97,23 @@ def build(
     count = np.asarray(count, dtype=np.int64)
     positive = count > 0
     nodes = pd.Index(ids)
-    src = nodes.get_indexer(np.asarray(source, dtype=object)[positive]).astype(np.int64)
-    dst = nodes.get_indexer(np.asarray(target, dtype=object)[positive]).astype(np.int64)
+    # Each distinct id is looked up once; rows take their node numbers by code.
+    src, dst, per = (
+        x if isinstance(x, pd.Categorical) else pd.Categorical(np.asarray(x, dtype=object))
+        for x in (source, target, period)
+    )
+    src = nodes.get_indexer(src.categories)[src.codes][positive].astype(np.int64)
+    dst = nodes.get_indexer(dst.categories)[dst.codes][positive].astype(np.int64)
     if len(src) and min(src.min(), dst.min()) < 0:
         raise ValueError("a referral names a service or group that is not stored")
-    period = np.asarray(period, dtype=object)
-    pidx, periods = pd.factorize(period[positive], sort=True)
-    all_periods = sorted(pd.unique(period)) if len(period) else []
+    names = np.asarray(per.categories, dtype=object)
+    all_periods = sorted(names[np.unique(per.codes)].tolist()) if len(per) else []
+    used = np.unique(per.codes[positive])
+    used = used[np.argsort(names[used].astype(str), kind="stable")] if len(used) else used
+    periods = names[used]
+    remap = np.full(len(names), -1, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    pidx = remap[per.codes[positive]]
     # Node numbers follow the projection's node order; a target's rank is by id.
     by_id = np.empty(n, dtype=np.int64)
     by_id[sorted(range(n), key=ids.__getitem__)] = np.arange(n)

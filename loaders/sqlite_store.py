@@ -49,27 +49,38 @@ CREATE TABLE IF NOT EXISTS _sources (
 def _to_sql(col: Column, series: pd.Series) -> list:
     # Whole-column conversions: a million rows go through here on a national import.
     if col.type in ("enum_list", "ref_list"):
-        return [json.dumps(v) for v in series]
+        # Few distinct lists (districts, CHIME tags): each is encoded once.
+        done: dict[tuple, str] = {}
+        return [
+            done.get(t) or done.setdefault(t, json.dumps(v)) for v in series for t in [tuple(v)]
+        ]
     if col.type == "bool":
         return series.astype(bool).astype(int).tolist()
     return series.to_numpy(dtype=object, na_value=None).tolist()
 
 
-def _key_order(df: pd.DataFrame, key: list[str]) -> np.ndarray:
-    """Row order sorted by ``key``, as ``sort_values`` would give it, in a fraction of the time.
-
-    Each key column is hashed to codes and only its distinct values are sorted as
-    strings; the rows are then ordered by the integer ranks.
-    """
+def _categories(df: pd.DataFrame, columns) -> dict[str, pd.Categorical]:
+    """Each column as codes over its distinct values (hashed once, shared by the key sort
+    and the compact graph). Categories are in order of appearance, not sorted."""
     import pandas as pd
 
+    out = {}
+    for k in columns:
+        codes, uniques = pd.factorize(df[k], use_na_sentinel=False)
+        out[k] = pd.Categorical.from_codes(codes, categories=uniques)
+    return out
+
+
+def _key_order(df: pd.DataFrame, key: list[str], cats: dict) -> np.ndarray:
+    """Row order sorted by ``key``, as ``sort_values`` would give it, in a fraction of the time:
+    only each key column's distinct values are sorted as strings, rows by integer ranks."""
     ranks = []
     for k in reversed(key):
-        codes, uniques = pd.factorize(df[k], use_na_sentinel=False)
-        values = np.asarray(uniques, dtype=object).tolist()
+        cat = cats[k] if k in cats else _categories(df, [k])[k]
+        values = np.asarray(cat.categories, dtype=object).tolist()
         rank = np.empty(len(values), dtype=np.int64)
         rank[sorted(range(len(values)), key=values.__getitem__)] = np.arange(len(values))
-        ranks.append(rank[codes])
+        ranks.append(rank[cat.codes])
     return np.lexsort(ranks) if ranks else np.arange(len(df))
 
 
@@ -148,19 +159,25 @@ class SQLiteStore:
         try:
             for ix in _OLD_INDEXES:
                 cur.execute(f"DROP INDEX IF EXISTS {ix}")
+            cats: dict[str, dict] = {}
             for name in ENTITY_ORDER:
                 if name in tables:
-                    self._upsert(cur, name, tables[name], tag, progress)
+                    cats[name] = _categories(tables[name], ENTITIES[name].key)
+                    self._upsert(cur, name, tables[name], tag, progress, cats[name])
             removed = self._replace_stale(cur, source) if source is not None else 0
             if removed or _GRAPH_TABLES & tables.keys():
-                self._adjacency = self._rewrite_adjacency(cur, tables.get("referrals"))
+                self._adjacency = self._rewrite_adjacency(
+                    cur, tables.get("referrals"), cats.get("referrals", {})
+                )
             cur.execute("COMMIT")
         except BaseException:
             self._adjacency = None
             cur.execute("ROLLBACK")
             raise
 
-    def _rewrite_adjacency(self, cur, written: pd.DataFrame | None) -> adjacency.Adjacency:
+    def _rewrite_adjacency(
+        self, cur, written: pd.DataFrame | None, cats: dict
+    ) -> adjacency.Adjacency:
         """The compact referral graph of what the store now holds, saved in this transaction.
 
         When the referrals just written are all the store holds (a first import, or a
@@ -175,20 +192,20 @@ class SQLiteStore:
         ]
         adj = adjacency.build(
             *ids,
-            written["source"].to_numpy(object),
-            written["target"].to_numpy(object),
-            written["period"].to_numpy(object),
+            cats["source"],
+            cats["target"],
+            cats["period"],
             written["count"].to_numpy(np.int64),
         )
         adjacency.save(cur, adj)
         return adj
 
-    def _upsert(self, cur, name, df, tag, progress) -> None:
+    def _upsert(self, cur, name, df, tag, progress, cats: dict) -> None:
         e = ENTITIES[name]
         cols = e.column_names
         # Rows in key order fill the table's B-tree left to right instead of at random:
         # several times faster on a large import.
-        df = df.iloc[_key_order(df, list(e.key))]
+        df = df.iloc[_key_order(df, list(e.key), cats)]
         values = [_to_sql(e.column(c), df[c]) for c in cols]
         n = len(df)
         values += [[tag[0]] * n, [tag[1]] * n]

@@ -86,7 +86,14 @@ class _Column:
         return _emit(self.label, self.name, code, pos + 2, shown, message_for)
 
 
-def _check_column(raw: RawTable, col: Column, out: dict) -> Iterator[Issue]:
+# Distinct typed values of the single-valued string columns of one table:
+# column -> (each row's code, the value of each code).
+Distinct = dict[str, tuple[np.ndarray, pd.Series]]
+
+
+def _check_column(
+    raw: RawTable, col: Column, out: dict, seen: Distinct | None = None
+) -> Iterator[Issue]:
     c = _Column(raw, col)
     u = c.u
     blank = (u == "").to_numpy(dtype=bool)
@@ -94,7 +101,10 @@ def _check_column(raw: RawTable, col: Column, out: dict) -> Iterator[Issue]:
         yield from c.issues("missing-value", blank, u, lambda v: "a value is required")
     t = col.type
     if t in ("id", "text", "ref"):
-        out[col.name] = c.expand(u.where(~blank, None))
+        typed = u.where(~blank, None)
+        if seen is not None:
+            seen[col.name] = (c.codes, typed)
+        out[col.name] = c.expand(typed)
     elif t == "enum":
         bad = ~blank & ~u.isin(col.choices)
         yield from c.issues(
@@ -139,6 +149,8 @@ def _check_column(raw: RawTable, col: Column, out: dict) -> Iterator[Issue]:
             u,
             lambda v: f"{v!r} is not a period like 2024-Q1, 2024-03 or 2024",
         )
+        if seen is not None:
+            seen[col.name] = (c.codes, u)
         out[col.name] = c.expand(u)
     elif t in ("enum_list", "ref_list"):
         # Row by row: each row gets a list of its own.
@@ -162,7 +174,42 @@ def _check_column(raw: RawTable, col: Column, out: dict) -> Iterator[Issue]:
         raise ValueError(f"unknown column type {t}")
 
 
-def _check_entity(raw: RawTable, entity: Entity) -> tuple[list[Issue], pd.DataFrame | None]:
+def _duplicated(typed: pd.DataFrame, key: list[str], seen: Distinct) -> pd.Series:
+    """``typed.duplicated(key, keep="first")``, from the key columns' distinct values.
+
+    Each column's distinct typed values get one number each; rows are then compared by
+    one integer instead of by a tuple of strings.
+    """
+    combined = np.zeros(len(typed), dtype=np.int64)
+    span = 1
+    for k in key:
+        if k not in seen:
+            return typed.duplicated(key, keep="first")
+        codes, values = seen[k]
+        number, distinct = pd.factorize(values, use_na_sentinel=False)
+        span *= max(len(distinct), 1)
+        if span >= 2**62:
+            return typed.duplicated(key, keep="first")
+        combined = combined * max(len(distinct), 1) + number[codes]
+    return pd.Series(combined, index=typed.index).duplicated(keep="first")
+
+
+def _complete(typed: pd.DataFrame, key: list[str], seen: Distinct) -> np.ndarray:
+    """Rows with a value in every key column."""
+    ok = np.ones(len(typed), dtype=bool)
+    for k in key:
+        if k in seen:
+            codes, values = seen[k]
+            ok &= values.notna().to_numpy(dtype=bool)[codes]
+        else:
+            ok &= typed[k].notna().to_numpy(dtype=bool)
+    return ok
+
+
+def _check_entity(
+    raw: RawTable, entity: Entity, seen: Distinct | None = None
+) -> tuple[list[Issue], pd.DataFrame | None]:
+    seen = {} if seen is None else seen
     issues: list[Issue] = []
     frame = raw.frame
     missing = [c.name for c in entity.columns if c.required and c.name not in frame.columns]
@@ -205,7 +252,7 @@ def _check_entity(raw: RawTable, entity: Entity) -> tuple[list[Issue], pd.DataFr
             frame[c.name] = ""
     out: dict[str, pd.Series] = {}
     for c in entity.columns:
-        issues.extend(_check_column(raw, c, out))
+        issues.extend(_check_column(raw, c, out, seen))
     typed = pd.DataFrame(out, index=frame.index)
     for c in entity.columns:
         if c.type == "text" and c.name == "comment":
@@ -214,7 +261,7 @@ def _check_entity(raw: RawTable, entity: Entity) -> tuple[list[Issue], pd.DataFr
     if entity.name == "peer_links":
         typed["strength"] = typed["strength"].fillna(1.0)  # blank means full strength
     key = list(entity.key)
-    dup = typed.duplicated(key, keep="first") & typed[key].notna().all(axis=1)
+    dup = _duplicated(typed, key, seen) & _complete(typed, key, seen)
     if dup.any():
         first_row = typed.groupby(key, dropna=True, sort=False).cumcount()
         firsts = {
@@ -245,6 +292,7 @@ def _check_refs(
     tables: Mapping[str, RawTable],
     typed: dict[str, pd.DataFrame],
     existing: Mapping[str, set[str]],
+    distinct: Mapping[str, Distinct] | None = None,
 ) -> Iterator[Issue]:
     ids: dict[str, set[str]] = {name: set(existing.get(name, ())) for name in ENTITIES}
     for name, df in typed.items():
@@ -257,7 +305,14 @@ def _check_refs(
                 continue
             pool = set().union(*(ids[r] for r in col.refs))
             series = df[col.name]
-            if col.type == "ref":
+            known = (distinct or {}).get(name, {})
+            if col.type == "ref" and col.name in known:
+                # Each distinct value looked up once (a flow file names each service often).
+                codes, values = known[col.name]
+                miss = (values.notna() & ~values.isin(pool)).to_numpy(dtype=bool)
+                bad = miss[codes]
+                vals = np.asarray(values, dtype=object)[codes[bad]]
+            elif col.type == "ref":
                 bad = series.notna() & ~series.isin(pool)
                 vals = series[bad]
             else:
@@ -275,10 +330,25 @@ def _check_refs(
             )
 
 
+def _same_value(known: Distinct, df: pd.DataFrame, a: str, b: str) -> pd.Series:
+    """Rows where columns ``a`` and ``b`` hold the same (not missing) value."""
+    if a not in known or b not in known:
+        return df[a].notna() & (df[a] == df[b])
+    # Match the distinct values of one column to the other's, then compare row codes.
+    # Stripping can make two distinct raw values one value: number b's values afresh.
+    (ca, va), (cb, vb) = known[a], known[b]
+    nb, ub = pd.factorize(vb)
+    as_b = pd.Index(ub).get_indexer(va)
+    as_b[va.isna().to_numpy(dtype=bool)] = -1
+    mapped = as_b[ca]
+    return pd.Series((mapped >= 0) & (mapped == nb[cb]), index=df.index)
+
+
 def _check_rules(
     tables: Mapping[str, RawTable],
     typed: dict[str, pd.DataFrame],
     existing: Mapping[str, set[str]],
+    distinct: Mapping[str, Distinct] | None = None,
 ) -> Iterator[Issue]:
     seen: dict[str, str] = {}
     for name, ids in existing.items():
@@ -300,7 +370,7 @@ def _check_rules(
             seen.setdefault(i, name)
     if "referrals" in typed:
         df, label = typed["referrals"], tables["referrals"].label
-        loop = df["source"].notna() & (df["source"] == df["target"])
+        loop = _same_value((distinct or {}).get("referrals", {}), df, "source", "target")
         yield from _emit(
             label,
             "target",
@@ -344,11 +414,13 @@ def validate_tables(
     """
     report = Report()
     typed: dict[str, pd.DataFrame] = {}
+    distinct: dict[str, Distinct] = {}
     for name, raw in tables.items():
-        issues, df = _check_entity(raw, ENTITIES[name])
+        distinct[name] = {}
+        issues, df = _check_entity(raw, ENTITIES[name], distinct[name])
         report.issues.extend(issues)
         if df is not None:
             typed[name] = df
-    report.issues.extend(_check_refs(tables, typed, existing_ids or {}))
-    report.issues.extend(_check_rules(tables, typed, existing_ids or {}))
+    report.issues.extend(_check_refs(tables, typed, existing_ids or {}, distinct))
+    report.issues.extend(_check_rules(tables, typed, existing_ids or {}, distinct))
     return report, typed

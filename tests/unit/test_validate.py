@@ -201,3 +201,19 @@ def test_reference_to_an_already_stored_id_is_allowed(tiny, tmp_path):
     result = import_paths(store, [only])
     assert result.rows == {"referrals": 1}
     assert len(store.read()["referrals"]) == 5
+
+
+def test_checks_see_values_as_stripped(tiny):
+    """Checks run once per distinct value: a value with stray spaces is the same value."""
+    text = (tiny / "referrals.csv").read_text(encoding="utf-8")
+    (tiny / "referrals.csv").write_text(
+        text + '"S1 ",S2,2024-Q1,4,\nS2,"S2 ",2024-Q3,1,\n"nope ",S1,2024-Q1,1,\n',
+        encoding="utf-8",
+    )
+    _, lines = _lines(tiny)
+    assert lines == [
+        "referrals.csv:6:source: duplicate (source, target, period) 'S1/S2/2024-Q1', "
+        "first on row 2",
+        "referrals.csv:8:source: 'nope' is not a known service or group id",
+        "referrals.csv:7:target: 'S2' refers to itself; flows are between different services",
+    ]
