@@ -128,6 +128,11 @@ def progress_bar(quiet: bool):
 
 
 def print_json(data) -> None:
+    if not out.is_terminal:
+        # The text rich would print without colour, written directly: highlighting
+        # thousands of rows that go to a pipe or file took most of a second.
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+        return
     out.print_json(json.dumps(data, default=str))
 
 

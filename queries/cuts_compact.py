@@ -4,9 +4,10 @@ The same answer as :func:`queries.cuts.cuts` on the undirected referral graph,
 including which (up to 50) nodes each cut is said to cut off, which depends on
 the depth-first order. So the undirected adjacency is laid out in the order
 NetworkX would hold it (each neighbour where its first edge comes in the
-projection's edge order), roots are taken in id order, and SciPy's depth-first
-search, which follows neighbours in stored order, gives the same preorder.
-Low-points are then computed with numpy instead of one Python step per edge.
+projection's edge order), roots are taken in id order, and the search follows
+neighbours in stored order, which gives the same preorder. The search is a
+tight loop over flat lists; low-points are then computed with numpy rather
+than one Python step per edge, and nothing here imports SciPy or NetworkX.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Undirected", "undirected", "Cuts", "cuts", "LIST_LIMIT"]
+__all__ = ["Undirected", "undirected", "Cuts", "cuts", "search", "LIST_LIMIT"]
 
 LIST_LIMIT = 50
 
@@ -43,22 +44,31 @@ def undirected(adj, flow: np.ndarray, rank: np.ndarray) -> Undirected:
     """The edges with flow, undirected, each node's neighbours in first-edge order."""
     n, m = adj.n, len(adj.eu)
     eu, ev = adj.eu.astype(np.int64), adj.ev.astype(np.int64)
-    # Edges are sorted by (source node, target rank): find each edge's reverse by key.
+    # Edges are sorted by (source node, target rank): find each edge's reverse by key,
+    # asking in order of target so the binary searches walk the keys nearly in order.
     key = eu * n + rank[ev]
-    rkey = ev * n + rank[eu]
-    pos = np.searchsorted(key, rkey)
-    pos[pos >= m] = 0
-    rev = np.where((m > 0) & (key[pos] == rkey), pos, -1) if m else np.zeros(0, np.int64)
+    ask, _ = adj.by_target
+    rkey = ev[ask] * n + rank[eu[ask]]
+    pos = np.minimum(np.searchsorted(key, rkey), max(m - 1, 0))
+    rev = np.full(m, -1, dtype=np.int64)
+    if m:
+        rev[ask] = np.where(key[pos] == rkey, pos, -1)
     live = flow > 0
     later_twin = (rev >= 0) & (rev < np.arange(m)) & live[np.maximum(rev, 0)]
-    keep = np.flatnonzero(live & ~later_twin)
-    x = np.concatenate([eu[keep], ev[keep]])
-    y = np.concatenate([ev[keep], eu[keep]])
-    at = np.concatenate([keep, keep])
-    order = np.argsort(x * max(m, 1) + at, kind="stable")
+    kept = live & ~later_twin
+    keep = np.flatnonzero(kept)
+    # Each node's neighbours in edge order: its out-edges (already in order) merged with
+    # its in-edges (in order in the by-target listing) by edge number.
+    into = ask[kept[ask]]
+    out_key = eu[keep] * m + keep
+    in_key = ev[into] * m + into
+    y = np.empty(2 * len(keep), dtype=np.int64)
+    y[np.arange(len(keep)) + np.searchsorted(in_key, out_key)] = ev[keep]
+    y[np.arange(len(into)) + np.searchsorted(out_key, in_key)] = eu[into]
     indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(x, minlength=n), out=indptr[1:])
-    return Undirected(indptr, y[order], keep, rev)
+    deg = np.bincount(eu[keep], minlength=n) + np.bincount(ev[keep], minlength=n)
+    np.cumsum(deg, out=indptr[1:])
+    return Undirected(indptr, y, keep, rev)
 
 
 @dataclass
@@ -72,51 +82,51 @@ class Cuts:
     examples: list[str] = field(default_factory=list)  # up to LIST_LIMIT ids, sorted
 
 
-def components(U: Undirected, rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Component label per node (-1: no edge), and the components' roots (each one's lowest
-    id) in id order: where :func:`queries.cuts.cuts` starts each search."""
-    from scipy.sparse import csr_array
-    from scipy.sparse.csgraph import connected_components
-
+def search(U: Undirected, rank: np.ndarray) -> tuple[list[int], list[int], list[int]]:
+    """Depth-first search as :func:`queries.cuts.cuts` runs it: roots in id order, each
+    node's neighbours in stored order. Returns preorder, parent (-1 for a root) and each
+    node's root (-1 for a node without edges)."""
     n = len(U.indptr) - 1
-    g = csr_array((np.ones(len(U.indices)), U.indices, U.indptr), shape=(n, n))
-    _, labels = connected_components(g, directed=False)
-    inside = np.flatnonzero(U.degree() > 0)
-    labels = labels.astype(np.int64)
-    labels[U.degree() == 0] = -1
-    by_label = inside[np.lexsort((rank[inside], labels[inside]))]
-    lab = labels[by_label]
-    first = np.ones(len(by_label), dtype=bool)
-    first[1:] = lab[1:] != lab[:-1]
-    roots = by_label[first]
-    return labels, roots[np.argsort(rank[roots])]
-
-
-def _dfs(U: Undirected, roots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Preorder and parent (-1 for a root) of NetworkX-ordered depth-first search."""
-    from scipy.sparse import csr_array
-    from scipy.sparse.csgraph import depth_first_order
-
-    n = len(U.indptr) - 1
-    # One extra node whose neighbours are the roots in id order: one search covers all.
-    indptr = np.concatenate([U.indptr, [U.indptr[-1] + len(roots)]])
-    indices = np.concatenate([U.indices, roots]).astype(np.int32)
-    g = csr_array((np.ones(len(indices)), indices, indptr), shape=(n + 1, n + 1))
-    order, pred = depth_first_order(g, n, directed=True, return_predecessors=True)
-    order = order[1:].astype(np.int64)
-    parent = pred[:n].astype(np.int64)
-    parent[(parent == n) | (parent < 0)] = -1
-    return order, parent
+    indptr = U.indptr.tolist()
+    indices = U.indices.tolist()
+    nxt = indptr[:-1]  # where each node's scan of its neighbours resumes
+    parent = [-1] * n
+    root_of = [-1] * n
+    order: list[int] = []
+    deg = U.degree()
+    for root in np.argsort(rank)[deg[np.argsort(rank)] > 0].tolist():
+        if root_of[root] >= 0:
+            continue
+        root_of[root] = root
+        order.append(root)
+        stack = [root]
+        while stack:
+            v = stack[-1]
+            i, end = nxt[v], indptr[v + 1]
+            while i < end and root_of[indices[i]] >= 0:
+                i += 1
+            if i < end:
+                w = indices[i]
+                nxt[v] = i + 1
+                parent[w] = v
+                root_of[w] = root
+                order.append(w)
+                stack.append(w)
+            else:
+                nxt[v] = end
+                stack.pop()
+    return order, parent, root_of
 
 
 def cuts(
     U: Undirected, ids: list[str], rank: np.ndarray, *, limit: int = LIST_LIMIT
-) -> tuple[list[Cuts], list[Cuts], np.ndarray, np.ndarray]:
-    """Articulation points and bridges with what each cuts off, and the search's
-    (preorder, parent), as :func:`queries.cuts.cuts` finds them."""
-    labels, roots = components(U, rank)
-    order, parent = _dfs(U, roots)
+) -> tuple[list[Cuts], list[Cuts], np.ndarray]:
+    """Articulation points and bridges with what each cuts off, as :func:`queries.cuts.cuts`
+    finds them, and each node's root (its component's lowest id; -1 without edges)."""
+    seq, par, root_of = search(U, rank)
     n = len(ids)
+    order = np.array(seq, dtype=np.int64)
+    parent = np.array(par, dtype=np.int64)
     disc = np.full(n, -1, dtype=np.int64)
     disc[order] = np.arange(len(order))
     # low[v]: lowest preorder number reachable from v by one non-tree-parent edge ...
@@ -132,8 +142,6 @@ def cuts(
     # ... then the lowest of its subtree, children before parents.
     low = low0.tolist()
     size = [1] * n
-    par = parent.tolist()
-    seq = order.tolist()
     for v in reversed(seq):
         p = par[v]
         if p >= 0:
@@ -141,13 +149,10 @@ def cuts(
             if low[v] < low[p]:
                 low[p] = low[v]
     d = disc.tolist()
-    root_of = [-1] * n
     children: dict[int, list[int]] = {}
     for v in seq:
-        p = par[v]
-        root_of[v] = v if p < 0 else root_of[p]
-        if p >= 0:
-            children.setdefault(p, []).append(v)
+        if par[v] >= 0:
+            children.setdefault(par[v], []).append(v)
 
     def members(start: int, skip: list[tuple[int, int]], want: int) -> list[int]:
         out = []
@@ -209,4 +214,4 @@ def cuts(
         )
     points.sort(key=lambda c: ids[c.node])
     bridges.sort(key=lambda c: (ids[c.edge[0]], ids[c.edge[1]]))
-    return points, bridges, labels, roots
+    return points, bridges, np.array(root_of, dtype=np.int64)

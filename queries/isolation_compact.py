@@ -15,7 +15,7 @@ import numpy as np
 
 from ecosystem.privacy import fmt
 from queries.cuts_compact import _ranks, cuts, undirected
-from queries.sql import adjacency, chosen_periods, isolated_sql, node_attributes
+from queries.sql import adjacency, chosen_periods, isolated_rows, node_attributes
 
 __all__ = ["isolation_sql", "FLAGS"]
 
@@ -53,20 +53,20 @@ class _Nodes:
         return i < self.n_services and self.active[i]
 
 
-def _detached(nodes: _Nodes, labels: np.ndarray, roots: np.ndarray, names: dict) -> list[dict]:
-    inside = np.flatnonzero(labels >= 0)
-    if len(roots) < 2:
-        return []
-    sizes = np.bincount(labels[inside])
-    # Largest first, then by lowest id (each root is its component's lowest id).
-    ranked = sorted(roots.tolist(), key=lambda r: (-int(sizes[labels[r]]), nodes.ids[r]))
-    main = int(sizes[labels[ranked[0]]])
+def _detached(nodes: _Nodes, root_of: np.ndarray, names: dict) -> list[dict]:
+    """Nodes outside the largest referral component (ties: the one with the lowest id)."""
+    inside = np.flatnonzero(root_of >= 0)
     members: dict[int, list[int]] = {}
-    for i in inside.tolist():
-        members.setdefault(int(labels[i]), []).append(i)
+    for i, r in zip(inside.tolist(), root_of[inside].tolist(), strict=True):
+        members.setdefault(r, []).append(i)
+    if len(members) < 2:
+        return []
+    # Each component's root is its lowest id.
+    ranked = sorted(members, key=lambda r: (-len(members[r]), nodes.ids[r]))
+    main = len(members[ranked[0]])
     rows = []
     for r in ranked[1:]:
-        comp = members[int(labels[r])]
+        comp = members[r]
         where = sorted({names.get(nodes.districts[i], "no district") for i in comp})
         for i in comp:
             rows.append(
@@ -113,8 +113,8 @@ def _dead_ends(nodes: _Nodes, adj, flow: np.ndarray) -> list[dict]:
     return sorted(rows, key=lambda r: (r["flag"], r["id"]))
 
 
-def _cut_rows(nodes: _Nodes, adj, flow: np.ndarray, U, rank) -> tuple[list[dict], tuple]:
-    points, bridges, labels, roots = cuts(U, nodes.ids, rank)
+def _cut_rows(nodes: _Nodes, adj, flow: np.ndarray, U, rank) -> tuple[list[dict], np.ndarray]:
+    points, bridges, root_of = cuts(U, nodes.ids, rank)
     rows = []
     for c in points:
         shown = ", ".join(c.examples[:6]) + (", …" if c.cut_off > 6 else "")
@@ -148,36 +148,30 @@ def _cut_rows(nodes: _Nodes, adj, flow: np.ndarray, U, rank) -> tuple[list[dict]
                 "cut_off": c.examples,
             }
         )
-    return sorted(rows, key=lambda r: (r["flag"], r["id"])), (labels, roots)
+    return sorted(rows, key=lambda r: (r["flag"], r["id"])), root_of
 
 
 def _no_peer_support(store, nodes: _Nodes, adj, flow: np.ndarray, k: int) -> list[dict]:
-    from scipy.sparse import coo_array
-
+    """Active services with no peer link within ``k`` hops over referral and peer edges."""
     index = dict(adj.index)
-    peer = store.conn.execute("SELECT source, target FROM peer_links").fetchall()
-    ends = []
-    for u, v in peer:
-        ends.append((index.setdefault(u, len(index)), index.setdefault(v, len(index))))
-    n = len(index)
+    ends = [
+        (index.setdefault(u, len(index)), index.setdefault(v, len(index)))
+        for u, v in store.conn.execute("SELECT source, target FROM peer_links")
+    ]
+    peer = np.array(ends, dtype=np.int64).reshape(-1, 2)
     live = flow > 0
-    pu = np.array([u for u, _ in ends], dtype=np.int64)
-    pv = np.array([v for _, v in ends], dtype=np.int64)
-    src = np.concatenate([adj.eu[live].astype(np.int64), pu])
-    dst = np.concatenate([adj.ev[live].astype(np.int64), pv])
-    a = coo_array(
-        (np.ones(2 * len(src)), (np.concatenate([src, dst]), np.concatenate([dst, src]))),
-        shape=(n, n),
-    ).tocsr()
-    reached = np.zeros(n, dtype=bool)
-    reached[pu] = True
-    reached[pv] = True
-    if reached.any():
-        for _ in range(max(k, 0)):
-            grown = reached | (a @ reached.astype(np.float64) > 0)
-            if (grown == reached).all():
-                break
-            reached = grown
+    src = np.concatenate([adj.eu[live].astype(np.int64), peer[:, 0]])
+    dst = np.concatenate([adj.ev[live].astype(np.int64), peer[:, 1]])
+    reached = np.zeros(len(index), dtype=bool)
+    reached[peer.ravel()] = True
+    # One hop per round, in both directions, from the previous round's nodes only.
+    for _ in range(max(k, 0)):
+        grown = reached.copy()
+        grown[dst[reached[src]]] = True
+        grown[src[reached[dst]]] = True
+        if (grown == reached).all():
+            break
+        reached = grown
     return [
         nodes.row(i, "no_peer_support", f"no peer-support link within {k} hops")
         for i in sorted(range(adj.n), key=adj.ids.__getitem__)
@@ -195,9 +189,9 @@ def isolation_sql(store, *, k: int = 2, periods: Iterable[str] | None = None) ->
     names = dict(store.conn.execute("SELECT id, name FROM districts"))
     rows = [
         {**r, "flag": "no_flows", "why": r.pop("reason")}
-        for r in isolated_sql(store, periods=periods)
+        for r in isolated_rows(adj, flow, chosen, (nodes.names, nodes.districts, nodes.active))
     ]
-    cut_rows, (labels, roots) = _cut_rows(nodes, adj, flow, undirected(adj, flow, rank), rank)
-    rows += _detached(nodes, labels, roots, names) + _dead_ends(nodes, adj, flow) + cut_rows
+    cut_rows, root_of = _cut_rows(nodes, adj, flow, undirected(adj, flow, rank), rank)
+    rows += _detached(nodes, root_of, names) + _dead_ends(nodes, adj, flow) + cut_rows
     rows += _no_peer_support(store, nodes, adj, flow, k)
     return sorted(rows, key=lambda r: (FLAGS.index(r["flag"]), r["id"]))

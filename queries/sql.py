@@ -27,6 +27,7 @@ MAX_HOPS = 8
 __all__ = [
     "summary_sql",
     "isolated_sql",
+    "isolated_rows",
     "shortest_paths_sql",
     "referral_paths_sql",
     "adjacency",
@@ -131,12 +132,16 @@ def degrees(adj, flow: np.ndarray) -> np.ndarray:
 
 def isolated_sql(store, *, periods: Iterable[str] | None = None) -> list[dict]:
     """The :func:`queries.isolated.isolated_services` answer from the compact graph."""
-    from queries.isolated import _reason
-
     chosen = chosen_periods(store, periods)
     adj = adjacency(store)
-    names, districts, active = node_attributes(store)
-    deg = degrees(adj, adj.flows(chosen))
+    return isolated_rows(adj, adj.flows(chosen), chosen, node_attributes(store))
+
+
+def isolated_rows(adj, flow: np.ndarray, chosen: list[str], attributes: tuple) -> list[dict]:
+    """Active services and groups without a flow in or out, sorted by id."""
+    from queries.isolated import _reason
+
+    names, districts, active = attributes
     reason = _reason(chosen)
     rows = [
         {
@@ -146,7 +151,7 @@ def isolated_sql(store, *, periods: Iterable[str] | None = None) -> list[dict]:
             "district": districts[i],
             "reason": reason,
         }
-        for i in np.flatnonzero(deg == 0)
+        for i in np.flatnonzero(degrees(adj, flow) == 0).tolist()
         if active[i]
     ]
     return sorted(rows, key=lambda r: r["id"])
