@@ -158,14 +158,18 @@ def save(cur: sqlite3.Cursor, adj: Adjacency) -> None:
 
 def rebuild(cur: sqlite3.Cursor) -> Adjacency:
     """Rebuild the compact form from the stored tables and save it (inside a transaction)."""
+    adj = _build_from_tables(cur)
+    save(cur, adj)
+    return adj
+
+
+def _build_from_tables(cur: sqlite3.Cursor) -> Adjacency:
     services = [r[0] for r in cur.execute("SELECT id FROM services ORDER BY id")]
     groups = [r[0] for r in cur.execute("SELECT id FROM groups ORDER BY id")]
     rows = cur.execute("SELECT source, target, period, count FROM referrals")
     cols = list(zip(*rows.fetchall(), strict=True)) or [(), (), (), ()]
     arrays = [np.array(c, dtype=object) for c in cols[:3]]
-    adj = build(services, groups, *arrays, np.array(cols[3], dtype=np.int64))
-    save(cur, adj)
-    return adj
+    return build(services, groups, *arrays, np.array(cols[3], dtype=np.int64))
 
 
 def load(conn: sqlite3.Connection) -> Adjacency:
@@ -176,7 +180,15 @@ def load(conn: sqlite3.Connection) -> Adjacency:
         stored = {}
     if stored.get("version") != _VERSION:
         cur = conn.cursor()
-        cur.execute("BEGIN IMMEDIATE")
+        try:
+            cur.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            # A read-only file, or a writer holding it: answer from the tables this time.
+            cur.execute("BEGIN")
+            try:
+                return _build_from_tables(cur)
+            finally:
+                cur.execute("ROLLBACK")
         try:
             adj = rebuild(cur)
             cur.execute("COMMIT")

@@ -164,8 +164,8 @@ class SQLiteStore:
                 if name in tables:
                     cats[name] = _categories(tables[name], ENTITIES[name].key)
                     self._upsert(cur, name, tables[name], tag, progress, cats[name])
-            removed = self._replace_stale(cur, source) if source is not None else 0
-            if removed or _GRAPH_TABLES & tables.keys():
+            removed = self._replace_stale(cur, source) if source is not None else set()
+            if _GRAPH_TABLES & (removed | tables.keys()):
                 self._adjacency = self._rewrite_adjacency(
                     cur, tables.get("referrals"), cats.get("referrals", {})
                 )
@@ -224,8 +224,8 @@ class SQLiteStore:
             if progress:
                 progress(name, min(i + _BATCH, n), n)
 
-    def _replace_stale(self, cur, source: Source) -> int:
-        """Remove the source's records this import did not contain; how many were removed."""
+    def _replace_stale(self, cur, source: Source) -> set[str]:
+        """Remove the source's records this import did not contain; the tables that lost any."""
         stale = "_source = :s AND _import <> :i"
         p = {"s": source.name, "i": source.import_id}
         problems = []
@@ -251,9 +251,10 @@ class SQLiteStore:
                 problems += cur.execute(q, p).fetchall()
         if problems:
             raise ImportRejected(Report(still_referenced(source, problems[:20])))
-        removed = 0
+        removed = set()
         for name in ENTITY_ORDER:
-            removed += cur.execute(f'DELETE FROM "{name}" WHERE {stale}', p).rowcount
+            if cur.execute(f'DELETE FROM "{name}" WHERE {stale}', p).rowcount:
+                removed.add(name)
         cur.execute(
             "INSERT INTO _sources VALUES (:s, :f, :t, :i) ON CONFLICT (name) DO UPDATE SET "
             "format = excluded.format, imported_at = excluded.imported_at, "
