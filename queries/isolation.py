@@ -17,9 +17,12 @@ rarely record referrals, so a group that only receives is normal.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 
 import networkx as nx
+import numpy as np
+import scipy.sparse as sp
 
 from ecosystem.privacy import fmt
 from queries._cypher import flow, resolve_periods
@@ -61,6 +64,21 @@ def _row(G, n, flag, why, **extra) -> dict:
         "why": why,
         **extra,
     }
+
+
+_UNDIRECTED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _undirected(G: nx.DiGraph) -> nx.Graph:
+    """The referral projection without direction, built once per projection: components and
+    cut points both walk it, and at a million edges each build took seconds."""
+    R = referral_graph(G)
+    U = _UNDIRECTED.get(R)
+    if U is None:
+        U = nx.Graph()
+        U.add_edges_from(R.edges)
+        _UNDIRECTED[R] = U
+    return U
 
 
 def dead_ends(G: nx.DiGraph) -> list[dict]:
@@ -153,13 +171,30 @@ def no_peer_support(G: nx.DiGraph, k: int = 2) -> list[dict]:
     >>> [r["id"] for r in no_peer_support(G, k=1)]
     ['d']
     """
-    touched = {n for u, v, e in G.edges(data=True) if e.get("peer_kind") for n in (u, v)}
-    U = nx.Graph()
-    U.add_nodes_from(G)
-    U.add_edges_from(
-        (u, v) for u, v, e in G.edges(data=True) if e.get("peer_kind") or e.get("referrals", 0) > 0
+    nodes = list(G)
+    index = {n: i for i, n in enumerate(nodes)}
+    src, dst, peer = [], [], []
+    for u, v, e in G.edges(data=True):
+        p = bool(e.get("peer_kind"))
+        if p or e.get("referrals", 0) > 0:
+            src.append(index[u])
+            dst.append(index[v])
+            peer.append(p)
+    src, dst, peer = np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64), np.array(peer)
+    A = sp.csr_array(
+        (np.ones(2 * src.size, dtype=np.int32), (np.r_[src, dst], np.r_[dst, src])),
+        shape=(len(nodes), len(nodes)),
     )
-    dist = nx.multi_source_dijkstra_path_length(U, touched, cutoff=k) if touched else {}
+    # Breadth-first rounds from every node touching a peer link at once, k deep.
+    near = np.zeros(len(nodes), dtype=bool)
+    near[src[peer]] = near[dst[peer]] = True
+    front = near.copy()
+    for _ in range(k if near.any() else 0):
+        front = (A @ front.astype(np.int32) > 0) & ~near
+        if not front.any():
+            break
+        near |= front
+    dist = {n for n, ok in zip(nodes, near.tolist(), strict=True) if ok}
     rows = [
         _row(G, n, "no_peer_support", f"no peer-support link within {k} hops")
         for n, a in G.nodes(data=True)
@@ -198,8 +233,7 @@ def detached(G: nx.DiGraph) -> list[dict]:
 
     Components are weakly connected over referral edges; the main one is the largest.
     """
-    R = referral_graph(G)
-    U = nx.Graph((u, v) for u, v in R.edges)
+    U = _undirected(G)
     comps = sorted(nx.connected_components(U), key=lambda c: (-len(c), min(c)))
     if len(comps) < 2:
         return []
@@ -238,8 +272,7 @@ def cut_points(G: nx.DiGraph) -> list[dict]:
     [('bridge_link', 'a--b'), ('bridge_link', 'b--c'), ('single_bridge', 'b')]
     """
     R = referral_graph(G)
-    U = nx.Graph()
-    U.add_edges_from(R.edges)
+    U = _undirected(G)
     points, bridges = cuts(U)
     rows = []
     for c in points:
