@@ -30,6 +30,9 @@ import tomllib
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
 from queries import stats_scoring as sc
 from queries.contagion import default_seeds, edge_probabilities, independent_cascade
@@ -39,7 +42,7 @@ from queries.coverage import coverage
 from queries.errors import QueryError
 from queries.feedback import feedback_summary
 from queries.flows import boundary_flows
-from queries.graph import referral_graph
+from queries.graph import referral_arrays
 from queries.stats_worlds import group_reach
 
 __all__ = [
@@ -186,6 +189,22 @@ def _per(count, pop):
     return None if pop is None else round(count * 100_000 / pop, 3)
 
 
+def _main_component(G: nx.DiGraph) -> set:
+    """The largest weakly connected part of the referral projection (ties: the part whose
+    first node comes first), from the cached arrays rather than a rebuilt graph."""
+    A = referral_arrays(G)
+    n = len(A.nodes)
+    if not n:
+        return set()
+    M = sp.csr_array((np.ones(A.src.size), (A.src, A.dst)), shape=(n, n))
+    _, labels = connected_components(M, directed=True, connection="weak")
+    size = np.bincount(labels)
+    first = np.full(size.size, n)
+    np.minimum.at(first, labels, np.arange(n))
+    best = min(np.flatnonzero(size == size.max()), key=lambda c: first[c])
+    return {A.nodes[i] for i in np.flatnonzero(labels == best).tolist()}
+
+
 def index_indicators(G: nx.DiGraph, *, population=None, runs: int = 256, seed=None) -> dict:
     """Raw indicator values per district (None where one cannot be computed), with notes.
 
@@ -207,11 +226,7 @@ def index_indicators(G: nx.DiGraph, *, population=None, runs: int = 256, seed=No
     if missing := sorted(v["name"] for d, v in dist.items() if pop[d] is None):
         notes.append(f"no population for {', '.join(missing)}: no per-100k indicators there")
     cov = {r["district"]: r["covered"] for r in coverage(G)["districts"]}
-    R = referral_graph(G)
-    U = nx.Graph()
-    U.add_nodes_from(R)
-    U.add_edges_from(R.edges)
-    main = max(nx.connected_components(U), key=len, default=set())
+    main = _main_component(G)
     out_, in_, obs = {}, {}, {}
     for f in boundary_flows(G, "district"):
         out_[f["source"]] = out_.get(f["source"], 0) + f["referrals"]
