@@ -21,6 +21,21 @@ from queries.summary import summary
 __all__ = ["run_all"]
 
 TOP_CLOSURES = 10  # rows kept by reach lost (and at most this many cut points by pairs lost)
+# Closure ranking costs one dominator tree per random world, so its worlds are rationed:
+# 256 up to 100,000 links, fewer above (never under 16); the result records how many and
+# every row carries its standard error.
+CLOSURE_RUNS, CLOSURE_LINKS, MIN_CLOSURE_RUNS = 256, 100_000, 16
+
+
+def closure_runs(links: int) -> int:
+    """Random worlds for the closure ranking of a graph with ``links`` edges.
+
+    >>> closure_runs(20_000), closure_runs(1_000_000)
+    (256, 25)
+    """
+    return max(MIN_CLOSURE_RUNS, min(CLOSURE_RUNS, CLOSURE_RUNS * CLOSURE_LINKS // max(links, 1)))
+
+
 SEED = 42  # the report's analyses repeat exactly
 
 
@@ -49,7 +64,7 @@ def _closures(G: nx.DiGraph) -> dict | None:
     if not G.graph.get("districts") or not default_seeds(G):
         return None
     try:
-        r = rank_closures(G, runs=256, seed=SEED)
+        r = rank_closures(G, runs=closure_runs(G.number_of_edges()), seed=SEED)
     except QueryError:
         return None
     cuts = sorted((x for x in r["rows"] if x["articulation"]), key=lambda x: x["rank_pairs"])

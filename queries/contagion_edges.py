@@ -5,6 +5,7 @@ The public entry point is :mod:`queries.contagion`, which re-exports these.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 
 import networkx as nx
@@ -13,6 +14,8 @@ import scipy.sparse as sp
 
 from queries.contagion_sim import MAX_RUNS, edge_arrays
 from queries.errors import QueryError
+
+_PROBS_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 __all__ = [
     "FORMULA",
@@ -56,6 +59,12 @@ class EdgeProbabilities(dict):
         if c is not None and len(c[0]) == len(nodes) and c[0] == nodes and len(self) == len(c[1]):
             return c[1], c[2], c[3]
         return None
+
+    def copy(self) -> EdgeProbabilities:
+        """A copy that keeps the arrays (they are never written to)."""
+        out = EdgeProbabilities(self)
+        out._cache = self._cache
+        return out
 
     # Any change forgets the arrays.
     def __setitem__(self, key, value):
@@ -195,9 +204,19 @@ def edge_probabilities(
     if override is not None and not (isinstance(override, dict) or callable(override)):
         raise QueryError("override must be a dict {(u, v): p} or a callable f(u, v, data)")
     nodes = list(G)
-    probs = EdgeProbabilities.from_arrays(
-        nodes, *_channels(G, nodes, referral_scale, peer_factor, peer_both_ways)
-    )
+    # Contagion, the index, closures and navigators all ask for the same channels of the
+    # same graph; at a million edges each computation took seconds. A cached answer is
+    # handed out as a copy, so a caller that edits its dict changes no one else's.
+    key = (len(nodes), G.number_of_edges(), referral_scale, peer_factor, peer_both_ways)
+    cached = _PROBS_CACHE.get(G)
+    if cached is not None and cached[0] == key:
+        base = cached[1]
+    else:
+        base = EdgeProbabilities.from_arrays(
+            nodes, *_channels(G, nodes, referral_scale, peer_factor, peer_both_ways)
+        )
+        _PROBS_CACHE[G] = (key, base)
+    probs = base.copy()
     if isinstance(override, dict):
         for pair, p in override.items():
             probs[check_pair(G, pair, "override")] = check_prob(p, f"override {pair!r}")

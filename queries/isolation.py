@@ -180,7 +180,8 @@ def no_peer_support(G: nx.DiGraph, k: int = 2) -> list[dict]:
             src.append(index[u])
             dst.append(index[v])
             peer.append(p)
-    src, dst, peer = np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64), np.array(peer)
+    src, dst = np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64)
+    peer = np.array(peer, dtype=bool)
     A = sp.csr_array(
         (np.ones(2 * src.size, dtype=np.int32), (np.r_[src, dst], np.r_[dst, src])),
         shape=(len(nodes), len(nodes)),
