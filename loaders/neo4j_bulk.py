@@ -194,8 +194,8 @@ def column_lists(name: str, df: pd.DataFrame) -> dict[str, list]:
 def pair_columns(df: pd.DataFrame) -> dict[str, list]:
     """Flow rows grouped by ordered pair, as flat columns plus each pair's first row.
 
-    ``source``/``target`` have one entry per pair; ``period``/``count``/``accepted``
-    one per row, pair by pair in file order; pair ``i`` owns rows
+    ``source``/``target`` have one entry per pair, sorted by source;
+    ``period``/``count``/``accepted`` one per row, pair by pair; pair ``i`` owns rows
     ``first[i]:first[i + 1]``. Unknown accepted counts become -1.
 
     >>> df = pd.DataFrame({"source": ["a", "b", "a"], "target": ["b", "a", "b"],
@@ -205,13 +205,14 @@ def pair_columns(df: pd.DataFrame) -> dict[str, list]:
     >>> c["source"], c["target"], c["first"], c["period"], c["accepted"]
     (['a', 'b'], ['b', 'a'], [0, 2, 3], ['p1', 'p2', 'p1'], [-1, 1, 2])
     """
-    s_code, s_names = pd.factorize(df["source"])
+    # Pairs go out sorted by source: consecutive CREATEs then extend one node's
+    # relationship chain, which stays in the page cache; in file order each one
+    # touches a random record (about 3x slower at a million flows, measured).
+    s_code, _ = pd.factorize(df["source"], sort=True)
     t_code, _ = pd.factorize(df["target"])
-    # First-seen pair order keeps the batches in file order, like the one-tx path.
     key = s_code.astype(np.int64) * (int(t_code.max(initial=0)) + 1) + t_code
-    pair, _ = pd.factorize(key)
-    order = np.argsort(pair, kind="stable")
-    grouped = pair[order]
+    order = np.argsort(key, kind="stable")  # stable: a pair's rows stay in file order
+    grouped = key[order]
     starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]]) if len(order) else order
     heads = order[starts]
     return {
