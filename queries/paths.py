@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from queries._cypher import FLOW, resolve_periods
+from queries._cypher import FLOW, flow, resolve_periods
 from queries.errors import QueryError
 from queries.graph import referral_graph
 
@@ -101,42 +101,112 @@ def _check_k(k: int) -> None:
         raise QueryError(f"k must be a whole number of hops from 1 to {MAX_HOPS}, not {k!r}")
 
 
+# Only for calls that run no search (the same end twice, a bad k): the end check alone.
 _ENDS = """
 MATCH (a:Entity {id: $source}) WHERE a:Service OR a:Group
 MATCH (b:Entity {id: $target}) WHERE b:Service OR b:Group
 RETURN count(*) AS n
 """
 
-_SHORTEST_T = """
-MATCH (a:Entity {{id: $source}}), (b:Entity {{id: $target}})
-MATCH p = ALL SHORTEST (a)-[r:REFERS WHERE {flow} > 0]->+(b)
-RETURN [n IN nodes(p) | n.id] AS nodes,
-       [r IN relationships(p) | {{source: startNode(r).id, target: endNode(r).id,
-                                 referrals: {flow}}}] AS hops
+# The Cypher forms answer in one round trip: the end check rides along as two flags
+# beside the paths, and hops are rebuilt in Python from the node ids and per-hop flows
+# (no startNode()/endNode() lookups in the server). A search from a missing end is
+# skipped, not run: ALL SHORTEST from a null node fails in Neo4j 5.26.
+_BOTH_ENDS = """
+OPTIONAL MATCH (a:Entity {{id: $source}}) WHERE a:Service OR a:Group
+OPTIONAL MATCH (b:Entity {{id: $target}}) WHERE b:Service OR b:Group
+CALL (a, b) {{
+{body}
+}}
+RETURN a IS NOT NULL AS source_known, b IS NOT NULL AS target_known, paths
 """
-# Over every period the stored total is the flow: no per-relationship sum in the search.
-_ALL = "r.total"
-_SHORTEST = {every: _SHORTEST_T.format(flow=_ALL if every else FLOW) for every in (True, False)}
 
-# The hop quantifier cannot be a parameter; k is checked to be an int in 1..MAX_HOPS
-# and the statements are built once per k from this fixed template.
-_UP_TO_K = """
-MATCH (a:Entity {{id: $source}}), (b:Entity {{id: $target}})
-MATCH p = (a)-[r:REFERS WHERE {flow} > 0]->{{1,{k}}}(b)
-WITH p, nodes(p) AS ns
-WHERE all(i IN range(0, size(ns) - 2) WHERE NOT ns[i] IN ns[i + 1..])
-RETURN [n IN ns | n.id] AS nodes,
-       [r IN relationships(p) | {{source: startNode(r).id, target: endNode(r).id,
-                                 referrals: {flow}}}] AS hops
-"""
-_UP_TO = {
-    (k, every): _UP_TO_K.format(flow=_ALL if every else FLOW, k=k)
-    for k in range(1, MAX_HOPS + 1)
-    for every in (True, False)
-}
+# Shortest paths over every period, where the stored total is the flow (no
+# per-relationship sum in the search). A search with a per-relationship property predicate
+# runs 3-5x slower in Neo4j 5.26 than the plain bidirectional BFS (ShortestPath
+# operator), so search the unfiltered REFERS graph and keep the shortest paths whose hops
+# all carried referrals. If one survives, the shortest distance over referral-carrying
+# hops is the same and the survivors are exactly its shortest paths; if none was found,
+# no path exists at all. Only when every unfiltered shortest path used a zero-total hop
+# (rare) is the filtered search run; a universal predicate on every relationship keeps
+# it the same BFS, not an exhaustive search. (Neo4j refuses ALL SHORTEST beside
+# allShortestPaths in one statement.)
+_SHORTEST_EVERY = _BOTH_ENDS.format(
+    body="""  CALL (a, b) {
+    WITH a, b WHERE a IS NOT NULL AND b IS NOT NULL
+    MATCH p = allShortestPaths((a)-[:REFERS*]->(b))
+    RETURN collect(p) AS found
+  }
+  WITH a, b, found, [p IN found WHERE all(r IN relationships(p) WHERE r.total > 0)] AS kept
+  CALL (a, b, found, kept) {
+    WITH a, b WHERE kept = [] AND found <> []
+    MATCH p = allShortestPaths((a)-[:REFERS*]->(b))
+    WHERE all(r IN relationships(p) WHERE r.total > 0)
+    RETURN collect(p) AS fallback
+  }
+  RETURN [p IN kept + fallback |
+          {nodes: [n IN nodes(p) | n.id], flows: [r IN relationships(p) | r.total]}] AS paths"""
+)
+
+# A subset of periods leaves most relationships without flow, so the unfiltered search
+# would nearly always need the fallback: search with the flow predicate inline.
+_SHORTEST_SOME = _BOTH_ENDS.format(
+    body=f"""  WITH a, b WHERE a IS NOT NULL AND b IS NOT NULL
+  MATCH p = ALL SHORTEST (a)-[r:REFERS WHERE {FLOW} > 0]->+(b)
+  RETURN collect({{nodes: [n IN nodes(p) | n.id],
+                   flows: [r IN relationships(p) | {FLOW}]}}) AS paths"""
+)
+
+_SHORTEST = {True: _SHORTEST_EVERY, False: _SHORTEST_SOME}
+
+
+def _chain(hops: int, every: bool) -> str:
+    """Simple paths of exactly ``hops`` hops from a to b, met in the middle.
+
+    A quantified pattern enumerates every walk out of a (about 15^k rows on the national
+    graph); joining walks of half the length out of a and into b on the middle node
+    touches about 2 * 15^(k/2).
+    """
+    names = ["a", *(f"n{i}" for i in range(1, hops)), "b"]
+    # Over every period the stored total is the flow.
+    flows = [f"r{i}.total" if every else flow(f"r{i}") for i in range(1, hops + 1)]
+    pattern = "(a)" + "".join(f"-[r{i}:REFERS]->({names[i]})" for i in range(1, hops + 1))
+    # Hints only where there are two expansions to join; a and b differ (checked before).
+    hint = f" USING JOIN ON {names[hops // 2]}" if hops >= 3 else ""
+    distinct = [
+        f"{names[i]} <> {names[j]}"
+        for i in range(hops + 1)
+        for j in range(i + 1, hops + 1)
+        if (i, j) != (0, hops)
+    ]
+    where = " AND ".join([f"{f} > 0" for f in flows] + distinct)
+    return (
+        f"    MATCH {pattern}{hint}\n    WHERE {where}\n"
+        f"    RETURN [{', '.join(n + '.id' for n in names)}] AS nodes, "
+        f"[{', '.join(flows)}] AS flows"
+    )
+
+
+def _up_to(k: int, every: bool) -> str:
+    union = "\n    UNION ALL\n".join(_chain(h, every) for h in range(1, k + 1))
+    return _BOTH_ENDS.format(
+        body=f"""  CALL (a, b) {{
+{union}
+  }}
+  RETURN collect({{nodes: nodes, flows: flows}}) AS paths"""
+    )
+
+
+# Hop counts cannot be parameters; k is checked to be an int in 1..MAX_HOPS and the
+# statements are built once per k from the fixed fragments above.
+_UP_TO = {(k, every): _up_to(k, every) for k in range(1, MAX_HOPS + 1) for every in (True, False)}
 
 
 def _params(db, source, target, periods) -> tuple[dict, bool]:
+    if periods is None:
+        # Every period: the query reads r.total and never $periods, so the store's
+        # period list (a scan of every relationship on first use) is not needed.
+        return {"source": source, "target": target, "periods": []}, True
     chosen = resolve_periods(db, periods)
     every = chosen == db.periods()
     return {"source": source, "target": target, "periods": chosen}, every
@@ -154,29 +224,43 @@ def _cypher_ends(db, source, target) -> None:
         raise QueryError(f"{bad!r} is not a known service or group id")
 
 
-def _sorted(rows: list[dict], key) -> list[dict]:
-    return sorted(({"nodes": r["nodes"], "hops": r["hops"]} for r in rows), key=key)
+def _answer(db, cypher: str, params: dict, key) -> list[dict]:
+    (row,) = db.query(cypher, params)
+    for known, end in (("source_known", params["source"]), ("target_known", params["target"])):
+        if not row[known]:
+            raise QueryError(f"{end!r} is not a known service or group id")
+    paths = [
+        {
+            "nodes": p["nodes"],
+            "hops": [
+                {"source": u, "target": v, "referrals": n}
+                for u, v, n in zip(p["nodes"], p["nodes"][1:], p["flows"], strict=False)
+            ],
+        }
+        for p in row["paths"]
+    ]
+    return sorted(paths, key=key)
 
 
 def shortest_paths_cypher(
     db, source: str, target: str, *, periods: Iterable[str] | None = None
 ) -> list[dict]:
-    """The :func:`shortest_paths` answer from Neo4j (``ALL SHORTEST`` path pattern)."""
-    _cypher_ends(db, source, target)
+    """The :func:`shortest_paths` answer from Neo4j (bidirectional BFS), in one round trip."""
     if source == target:
+        _cypher_ends(db, source, target)
         return []
     params, every = _params(db, source, target, periods)
-    return _sorted(db.query(_SHORTEST[every], params), key=lambda r: r["nodes"])
+    return _answer(db, _SHORTEST[every], params, key=lambda r: r["nodes"])
 
 
 def referral_paths_cypher(
     db, source: str, target: str, k: int = 4, *, periods: Iterable[str] | None = None
 ) -> list[dict]:
-    """The :func:`referral_paths` answer from Neo4j (a quantified path pattern)."""
-    _cypher_ends(db, source, target)
-    _check_k(k)
-    if source == target:
+    """The :func:`referral_paths` answer from Neo4j (paths met in the middle), one round trip."""
+    if source == target or not isinstance(k, int) or not 1 <= k <= MAX_HOPS:
+        # Same order of errors as referral_paths: unknown ends first, then k.
+        _cypher_ends(db, source, target)
+        _check_k(k)
         return []
     params, every = _params(db, source, target, periods)
-    rows = db.query(_UP_TO[(k, every)], params)
-    return _sorted(rows, key=lambda r: (len(r["nodes"]), r["nodes"]))
+    return _answer(db, _UP_TO[(k, every)], params, key=lambda r: (len(r["nodes"]), r["nodes"]))
