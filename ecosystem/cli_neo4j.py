@@ -48,11 +48,14 @@ def start(
         typer.Option(help="Bolt port on 127.0.0.1 [default: the previous one, or a free one]."),
     ] = None,
     heap: Annotated[str, typer.Option(help="JVM maximum heap, e.g. 1g.")] = "1g",
+    pagecache: Annotated[
+        str, typer.Option(help="Page cache for the store files, e.g. 2g for a national graph.")
+    ] = "256m",
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the server.")] = 90,
 ) -> None:
     """Start the server (fetching the jars with Maven the first time)."""
     try:
-        info = server.start(home, port=port, heap=heap, timeout=timeout)
+        info = server.start(home, port=port, heap=heap, pagecache=pagecache, timeout=timeout)
     except Neo4jServerError as exc:
         _fail(exc)
     typer.echo(f"Neo4j {info.version} {info.edition} running at {info.uri} (pid {info.pid})")
