@@ -467,7 +467,8 @@ class Neo4jStore:
             hint = ""
             if "MemoryPoolOutOfMemory" in (e.code or "") or "memory" in (e.message or "").lower():
                 hint = (
-                    " The import is one transaction; give the server more heap "
+                    " Into a database that already holds data the import is one transaction; "
+                    "give the server more heap "
                     "(`gridvoices neo4j start --heap 12g` for a national data set) or import "
                     "in parts."
                 )
