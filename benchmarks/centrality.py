@@ -89,9 +89,16 @@ def measure(nodes: int, seed: int = 1) -> list[dict]:
             "ratio": t_nx / t_sampled,
             "ratio_vs_ours_exact": t_exact / t_sampled,
             "spearman": rho,
-            "target": "Spearman >= 0.95 at >= 20x the exact speed",
             # Against the faster exact run, so the speed-up is not flattered by NetworkX.
-            "met": bool(rho >= 0.95 and t_exact / t_sampled >= 20),
+            # The target is set for 5,000 nodes; a smaller smoke run only reports.
+            **(
+                {
+                    "target": "Spearman >= 0.95 at >= 20x the exact speed",
+                    "met": bool(rho >= 0.95 and t_exact / t_sampled >= 20),
+                }
+                if nodes >= 5000
+                else {}
+            ),
         },
     ]
     U = _undirected(R)

@@ -193,9 +193,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
         help="the benchmark's own Neo4j home (its database is emptied)",
     )
     ap.add_argument("--heap", default="4g")
+    ap.add_argument("--pagecache", default="256m", help="the server's page cache")
     ap.add_argument("--json", type=Path)
     a = ap.parse_args(argv)
-    info = neo4j_server.start(home=a.home, heap=a.heap)
+    info = neo4j_server.start(home=a.home, heap=a.heap, pagecache=a.pagecache)
     user, password = info.auth()
     # The CLI child finds this server through its home; no password in argv.
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
