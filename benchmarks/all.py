@@ -207,7 +207,16 @@ def main(argv: list[str] | None = None) -> int:
 
             sizes = [str(n) for n in plan["views"]]
             rows += _views_rows(
-                views.main(["--sizes", *sizes, "--json", str(Path(tmp) / "v.json")])
+                views.main(
+                    [
+                        "--sizes",
+                        *sizes,
+                        "--pyvis-timeout",
+                        "60",
+                        "--json",
+                        str(Path(tmp) / "v.json"),
+                    ]
+                )
             )
     _print(rows)
     data_out = {
