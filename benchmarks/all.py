@@ -58,6 +58,7 @@ PLAN = {
         "repeat": 3,
     },
 }
+PYVIS_TIMEOUT = 60  # seconds raw pyvis gets to draw a first picture, per size
 PATH_TARGETS_MS = {"shortest_paths": 10.0, "referral_paths": 50.0}
 
 
@@ -107,22 +108,24 @@ def _paths_rows(size: str, rows: list[dict]) -> list[dict]:
     return out
 
 
-def _views_rows(rows: list[dict]) -> list[dict]:
+def _views_rows(rows: list[dict], timeout: float) -> list[dict]:
     out = []
     for r in rows:
-        pyvis = r.get("pyvis_iterations_s")
+        pyvis, ready = r.get("pyvis_iterations_s"), r["ready_s"]
         out.append(
             {
                 "group": "views",
                 "step": "network view ready in headless Chromium",
                 "size": f"{r['services']} services ({r['nodes']} nodes / {r['edges']} edges)",
-                "figure": f"{r['ready_s']:.2f} s",
-                "seconds": r["ready_s"],
+                "figure": f"{ready:.2f} s",
+                "seconds": ready,
                 "vs": "raw pyvis, first picture",
-                "ratio": (pyvis / r["ready_s"]) if pyvis else None,
+                # No picture within the timeout: the ratio is at least timeout / ready.
+                "ratio": (pyvis or timeout) / ready,
+                "ratio_at_least": pyvis is None,
                 "target": "<= 3 s",
-                "met": r["ready_s"] <= 3.0,
-                "baseline": f"{pyvis:.1f} s" if pyvis else "no picture within the timeout",
+                "met": ready <= 3.0,
+                "baseline": f"{pyvis:.1f} s" if pyvis else f"no picture within {timeout:g} s",
             }
         )
     return out
@@ -140,6 +143,7 @@ def _markdown(data: dict) -> str:
     lines = []
     for r in data["rows"]:
         ratio = f"{r['ratio']:.1f}x" if r.get("ratio") else ""
+        ratio = f"> {ratio}" if r.get("ratio_at_least") else ratio
         vs = r.get("vs", "") + (f" ({r['baseline']})" if r.get("baseline") else "")
         met = {True: "yes", False: "**no**"}.get(r.get("met"), "")
         mb = f"{r['peak_mb']:.0f}" if r.get("peak_mb") else ""
@@ -219,11 +223,12 @@ def main(argv: list[str] | None = None) -> int:
                         "--sizes",
                         *sizes,
                         "--pyvis-timeout",
-                        "60",
+                        str(PYVIS_TIMEOUT),
                         "--json",
                         str(Path(tmp) / "v.json"),
                     ]
-                )
+                ),
+                PYVIS_TIMEOUT,
             )
     _print(rows)
     data_out = {
