@@ -5,7 +5,16 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("all", "analyses", "centrality", "imports", "views", "neo4j-paths", "neo4j-import")
+BENCHMARKS = (
+    "all",
+    "analyses",
+    "centrality",
+    "full",
+    "imports",
+    "views",
+    "neo4j-paths",
+    "neo4j-import",
+)
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in BENCHMARKS:
