@@ -13,6 +13,7 @@ than one Python step per edge, and nothing here imports SciPy or NetworkX.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -75,11 +76,11 @@ def undirected(adj, flow: np.ndarray, rank: np.ndarray) -> Undirected:
 class Cuts:
     """A cut point (``node``) or bridge (``edge``) and the parts its removal leaves."""
 
-    node: int | None = None
-    edge: tuple[int, int] | None = None
+    node: Any = None  # a node number here; the graph's node in queries.cuts
+    edge: tuple | None = None
     pieces: list[int] = field(default_factory=list)  # sizes, largest first
     cut_off: int = 0  # nodes outside the largest piece
-    examples: list[str] = field(default_factory=list)  # up to LIST_LIMIT ids, sorted
+    examples: list = field(default_factory=list)  # up to LIST_LIMIT ids, sorted
 
 
 def search(U: Undirected, rank: np.ndarray) -> tuple[list[int], list[int], list[int]]:

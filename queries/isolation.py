@@ -29,6 +29,7 @@ from queries._cypher import flow, resolve_periods
 from queries.cuts import cuts
 from queries.graph import referral_graph
 from queries.isolated import isolated_services, isolated_services_cypher
+from queries.isolation_compact import FLAGS
 
 __all__ = [
     "isolation",
@@ -41,16 +42,6 @@ __all__ = [
     "detached",
     "FLAGS",
 ]
-
-FLAGS = (
-    "no_flows",
-    "detached",
-    "dead_end",
-    "source_only",
-    "single_bridge",
-    "bridge_link",
-    "no_peer_support",
-)
 
 
 def _row(G, n, flag, why, **extra) -> dict:

@@ -19,8 +19,7 @@ from queries.sql import adjacency, chosen_periods, isolated_rows, node_attribute
 
 __all__ = ["isolation_sql", "FLAGS"]
 
-# The same flags, in the same order, as queries.isolation.FLAGS (a test checks it); kept
-# here too so that checking a --flag does not load NetworkX.
+# Defined here and imported by queries.isolation, so that checking a --flag loads no NetworkX.
 FLAGS = (
     "no_flows",
     "detached",

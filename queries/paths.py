@@ -9,6 +9,7 @@ import networkx as nx
 from queries._cypher import FLOW, flow, resolve_periods
 from queries.errors import QueryError
 from queries.graph import referral_graph
+from queries.sql import MAX_HOPS, _check_k
 
 __all__ = [
     "shortest_paths",
@@ -17,8 +18,6 @@ __all__ = [
     "referral_paths_cypher",
     "MAX_HOPS",
 ]
-
-MAX_HOPS = 8
 
 
 def _path_record(R, nodes: list[str]) -> dict:
@@ -94,11 +93,6 @@ def referral_paths(G: nx.DiGraph, source: str, target: str, k: int = 4) -> list[
     R = referral_graph(G)
     paths = nx.all_simple_paths(R, source, target, cutoff=k)
     return [_path_record(R, p) for p in sorted(paths, key=lambda p: (len(p), p))]
-
-
-def _check_k(k: int) -> None:
-    if not isinstance(k, int) or not 1 <= k <= MAX_HOPS:
-        raise QueryError(f"k must be a whole number of hops from 1 to {MAX_HOPS}, not {k!r}")
 
 
 # Only for calls that run no search (the same end twice, a bad k): the end check alone.

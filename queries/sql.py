@@ -20,8 +20,8 @@ import numpy as np
 
 from queries.errors import QueryError
 
-# As queries.paths.MAX_HOPS (a test checks they agree): importing queries.paths for the
-# check would load NetworkX and pandas into a cold answer that needs neither.
+# Defined here, not in queries.paths (which uses it too): importing that module would load
+# NetworkX into a cold answer that needs none.
 MAX_HOPS = 8
 
 __all__ = [
@@ -193,6 +193,7 @@ class _Walker:
 
 
 def _check_k(k: int) -> None:
+    """The hop bound every path query accepts (graph, SQL and Cypher forms alike)."""
     if not isinstance(k, int) or not 1 <= k <= MAX_HOPS:
         raise QueryError(f"k must be a whole number of hops from 1 to {MAX_HOPS}, not {k!r}")
 

@@ -142,19 +142,8 @@ def test_failed_import_leaves_compact_graph_as_before(tmp_path, tiny):
     store.close()
 
 
-def test_flags_match_the_graph_form():
-    from queries.isolation import FLAGS
-    from queries.isolation_compact import FLAGS as COMPACT_FLAGS
-
-    assert COMPACT_FLAGS == FLAGS
-
-
 @pytest.mark.parametrize("k", [0, 9, 2.5])
 def test_bad_k_is_the_same_error_on_both_engines(tmp_path, k):
-    from queries.paths import MAX_HOPS
-    from queries.sql import MAX_HOPS as SQL_MAX_HOPS
-
-    assert SQL_MAX_HOPS == MAX_HOPS
     store = SQLiteStore(tmp_path / "g.sqlite")
     import_paths(store, [FIXTURES / "tiny"])
     messages = []
