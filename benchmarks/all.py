@@ -26,11 +26,12 @@ import datetime as dt
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from benchmarks.process import generate
 
 __all__ = ["main", "SIZES"]
 
@@ -185,14 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
-        # Generated in a child: a child's peak RSS counts the pages of the process it was
-        # forked from, so a parent that had held the data would inflate every later figure.
-        data = Path(tmp) / "data"
-        make = (
-            "from loaders.generate import write_ecosystem; "
-            f"write_ecosystem({str(data)!r}, {services}, {flows}, seed=1, planted=True)"
-        )
-        subprocess.run([sys.executable, "-c", make], check=True)
+        # In a child, so this process stays small (see benchmarks.process).
+        data = generate(Path(tmp) / "data", services, flows, planted=True)
         rows.append(
             _row(
                 "generate", size, {"step": "generate (planted)", "seconds": time.perf_counter() - t}

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from benchmarks.process import generate, run
 
 __all__ = ["main", "measure", "TARGET_STEPS"]
 
@@ -71,14 +71,9 @@ def measure(data: Path) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "full.json"
         cmd = [sys.executable, "-m", "benchmarks.full", "--child", str(data), "--json", str(out)]
-        t = time.perf_counter()
-        child = subprocess.Popen(cmd)
-        _, status, usage = os.wait4(child.pid, 0)
-        wall = time.perf_counter() - t
-        if os.waitstatus_to_exitcode(status):
-            raise RuntimeError(f"the analysis child failed: {' '.join(cmd)}")
+        cost = run(cmd, quiet=False)
         res = json.loads(out.read_text())
-    res.update(wall=wall, peak_mb=usage.ru_maxrss / 1024, cpu=usage.ru_utime + usage.ru_stime)
+    res.update(wall=cost.wall, peak_mb=cost.peak_mb, cpu=cost.cpu)
     return res
 
 
@@ -124,11 +119,7 @@ def main(argv: list[str] | None = None) -> list[dict] | None:
     with tempfile.TemporaryDirectory() as tmp:
         data = a.data
         if data is None:
-            from loaders.generate import write_ecosystem
-
-            data = write_ecosystem(
-                Path(tmp) / "data", a.services, a.flows, seed=a.seed, planted=True
-            )
+            data = generate(Path(tmp) / "data", a.services, a.flows, seed=a.seed, planted=True)
         res = measure(data)
     size = f"{res['nodes']} nodes / {res['edges']} edges"
     rows = rows_of(res, size)

@@ -25,14 +25,13 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.process import generate, run
 from ecosystem import neo4j_server
-from loaders.generate import write_ecosystem
 from loaders.neo4j_store import REBUILD_BORDERS, Neo4jStore
 
 __all__ = ["main"]
@@ -119,18 +118,6 @@ RETURN nodes, relationships, refers
 """
 
 
-def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one child process (its own rusage, via wait4)."""
-    t = time.perf_counter()
-    child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, env=env)
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - t
-    code = os.waitstatus_to_exitcode(status)
-    if code:
-        raise subprocess.CalledProcessError(code, cmd)
-    return wall, usage.ru_maxrss / 1024
-
-
 def _load_csv(store: Neo4jStore, folder: str) -> float:
     t = time.perf_counter()
     with store.driver.session(database=store.database) as s:
@@ -204,7 +191,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     store = Neo4jStore.connect(info.uri, user, password)
     rows: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
-        data = write_ecosystem(Path(tmp) / "data", a.services, a.flows, seed=a.seed)
+        data = generate(Path(tmp) / "data", a.services, a.flows, seed=a.seed)
         total_rows = sum(sum(1 for _ in open(f, encoding="utf-8")) - 1 for f in data.glob("*.csv"))
         folder = f"bench-{os.getpid()}"
         shutil.copytree(data, info.home / "import" / folder)
@@ -225,7 +212,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
                 {"step": f"one tx per row ({n} timed, x {total_rows} rows)", "seconds": per_row}
             )
             store.clear()
-            wall, mb = _run(
+            cost = run(
                 [
                     sys.executable,
                     "-m",
@@ -238,12 +225,14 @@ def main(argv: list[str] | None = None) -> list[dict]:
                     "--source",
                     "benchmark",
                 ],
-                env,
+                env=env,
             )
-            ours = {"seconds": wall, "peak_mb": mb, **store.query(COUNTS)[0]}
+            ours = {"seconds": cost.wall, "peak_mb": cost.peak_mb, **store.query(COUNTS)[0]}
             rows.append({"step": "gridvoices import --store neo4j", **ours})
-            rows.append({"step": "  vs LOAD CSV", "vs": "LOAD CSV", "ratio": base / wall})
-            rows.append({"step": "  vs one tx per row", "vs": "per row", "ratio": per_row / wall})
+            rows.append({"step": "  vs LOAD CSV", "vs": "LOAD CSV", "ratio": base / cost.wall})
+            rows.append(
+                {"step": "  vs one tx per row", "vs": "per row", "ratio": per_row / cost.wall}
+            )
             store.clear()
             for step, seconds in _in_process(store, data).items():
                 rows.append({"step": f"  in process: {step}", "seconds": seconds})
