@@ -244,8 +244,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _neo4j(a, plan: dict, sized: list[str], data: Path, size: str) -> list[dict]:
     """The Neo4j import comparison, then path latency on the same server with ``data`` loaded."""
+    from gridvoices.stores import neo4j_server
+
     from benchmarks import neo4j_import, neo4j_paths
-    from ecosystem import neo4j_server
 
     home = str(a.neo4j_home)
     opts = ["--home", home, "--heap", plan["heap"], "--per-row", str(plan["per_row"])]

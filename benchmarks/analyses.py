@@ -12,11 +12,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from ecosystem.demo import DEMO_DATA
-from loaders.generate import write_ecosystem
-from loaders.store import validate_paths
-from queries.analyses import run_all
-from queries.graph import build_graph
+from gridvoices.loaders.generate import write_ecosystem
+from gridvoices.queries.analyses import run_all
+from gridvoices.queries.graph import build_graph
+from gridvoices.stores.store import validate_paths
+
+from gridvoices.demo import DEMO_DATA
 
 
 def _peak_mb() -> float:

@@ -6,11 +6,11 @@ On the referral network of a generated ecosystem with about ``--nodes`` services
 groups, measured in one run:
 
 * exact betweenness by NetworkX (:func:`networkx.betweenness_centrality`, the
-  reference) and by :func:`queries.metrics.betweenness` with every node a source;
-* sampled betweenness with the default pivots (:func:`queries.metrics.default_pivots`),
-  as :func:`queries.metrics.centrality` runs it above its exact limit, and the
+  reference) and by :func:`queries.metrics.centrality.betweenness` with every node a source;
+* sampled betweenness with the default pivots (:func:`queries.metrics.centrality.default_pivots`),
+  as :func:`gridvoices.queries.metrics.centrality.centrality` runs it above its exact limit, and the
   Spearman correlation of its ranking with the exact one (target >= 0.95 at >= 20x);
-* communities: igraph Leiden (what :func:`queries.metrics.centrality` uses) against
+* communities: igraph Leiden (what :func:`queries.metrics.centrality.centrality` uses) against
   :func:`networkx.community.louvain_communities`, with the modularity of each.
 """
 
@@ -24,12 +24,11 @@ from pathlib import Path
 
 import networkx as nx
 import numpy as np
+from gridvoices.loaders.generate import write_ecosystem
+from gridvoices.queries.graph import build_graph, referral_graph
+from gridvoices.queries.metrics.centrality import _communities, betweenness, default_pivots
+from gridvoices.stores.store import validate_paths
 from scipy.stats import spearmanr
-
-from loaders.generate import write_ecosystem
-from loaders.store import validate_paths
-from queries.graph import build_graph, referral_graph
-from queries.metrics import _communities, betweenness, default_pivots
 
 __all__ = ["main", "measure"]
 

@@ -3,7 +3,7 @@
     python -m benchmarks full [--services 50000 --flows 1000000 | --data DIR] [--json out.json]
 
 A child process reads and validates the folder, builds the graph and runs every
-analysis (:func:`queries.analyses.run_all`), then checks the planted structures
+analysis (:func:`gridvoices.queries.analyses.run_all`), then checks the planted structures
 when the folder has a ``planted.json``. The parent reports the child's wall time
 and peak RSS (its own rusage), so nothing the parent holds inflates the figure.
 
@@ -34,10 +34,10 @@ TARGET_SECONDS, TARGET_MB = 60.0, 4096.0
 
 
 def _child(data: Path, out: Path) -> None:
-    from loaders.plant import check_planted
-    from loaders.store import validate_paths
-    from queries.analyses import run_all
-    from queries.graph import build_graph
+    from gridvoices.loaders.plant import check_planted
+    from gridvoices.queries.analyses import run_all
+    from gridvoices.queries.graph import build_graph
+    from gridvoices.stores.store import validate_paths
 
     clock: dict[str, float] = {}
     t = time.perf_counter()

@@ -53,7 +53,7 @@ def _median_run(cmd: list[str], repeat: int, before=None) -> dict:
 
 
 def _latency(store, name: str, pairs, **kw) -> tuple[float, float]:
-    from queries.run import answer
+    from gridvoices.queries.run import answer
 
     ts = []
     for a, b in pairs:
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     ap.add_argument("--repeat", type=int, default=3, help="Runs per process step (median).")
     ap.add_argument("--json", type=Path)
     a = ap.parse_args(argv)
-    exe = [sys.executable, "-m", "ecosystem.cli"]
+    exe = [sys.executable, "-m", "gridvoices.cli.main"]
     rows: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
         data = generate(Path(tmp) / "data", a.services, a.flows, seed=a.seed)
@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
                     "met": cold["seconds"] <= COLD_QUERY_TARGET_S,
                 }
             )
-        from loaders.sqlite_store import SQLiteStore
+        from gridvoices.stores.sqlite_store import SQLiteStore
 
         store = SQLiteStore(ws / "gridvoices.sqlite")
         ends = [

@@ -30,9 +30,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from gridvoices.stores import neo4j_server
+from gridvoices.stores.neo4j_store import REBUILD_BORDERS, Neo4jStore
+
 from benchmarks.process import generate, run
-from ecosystem import neo4j_server
-from loaders.neo4j_store import REBUILD_BORDERS, Neo4jStore
 
 __all__ = ["main"]
 
@@ -151,9 +152,9 @@ def _per_row(store: Neo4jStore, data: Path, n: int) -> tuple[float, int]:
 
 def _in_process(store: Neo4jStore, data: Path) -> dict[str, float]:
     """Where the time of an import goes: read + validate, client work, server (and network)."""
-    from loaders.provenance import source_for
-    from loaders.sources import read_sources
-    from loaders.validate import validate_tables
+    from gridvoices.loaders.provenance import source_for
+    from gridvoices.loaders.sources import read_sources
+    from gridvoices.loaders.validate import validate_tables
 
     t = time.perf_counter()
     raw, _, read = read_sources([data])
@@ -216,7 +217,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
                 [
                     sys.executable,
                     "-m",
-                    "ecosystem.cli",
+                    "gridvoices.cli.main",
                     "import",
                     str(data),
                     "--store",

@@ -10,7 +10,7 @@ from the tables read back from Neo4j, so every engine answers over the same data
 
 Pairs are random (seeded) service/group ids. Each figure is wall-clock from the Python
 call, as an analyst sees it: ``shortest_paths_cypher`` / ``referral_paths_cypher`` through
-``queries.run.answer`` on Neo4j, the SQL forms on the embedded store, and NetworkX on an
+``gridvoices.queries.run.answer`` on Neo4j, the SQL forms on the embedded store, and NetworkX on an
 in-memory graph built once (its build time printed apart). A few other pairs warm each
 engine first (plan compilation, caches). Every engine's answers are compared pair by
 pair; the table reports how many pairs agree and how many had a path.
@@ -71,12 +71,12 @@ def main(argv: list[str] | None = None) -> list[dict]:
     ap.add_argument("--json", type=Path)
     a = ap.parse_args(argv)
 
-    from loaders.neo4j_store import Neo4jStore
-    from loaders.sqlite_store import SQLiteStore
-    from loaders.store import import_paths
-    from queries.graph import build_graph
-    from queries.paths import referral_paths, shortest_paths
-    from queries.run import answer
+    from gridvoices.queries.graph import build_graph
+    from gridvoices.queries.paths.forms import referral_paths, shortest_paths
+    from gridvoices.queries.run import answer
+    from gridvoices.stores.neo4j_store import Neo4jStore
+    from gridvoices.stores.sqlite_store import SQLiteStore
+    from gridvoices.stores.store import import_paths
 
     rows: list[dict] = []
     periods = a.period

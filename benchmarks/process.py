@@ -39,7 +39,7 @@ def run(cmd: list[str], *, env: dict[str, str] | None = None, quiet: bool = True
 def generate(folder: Path, services: int, flows: int, *, seed: int = 1, planted=False) -> Path:
     """:func:`loaders.generate.write_ecosystem` in a child process; the folder written."""
     make = (
-        "from loaders.generate import write_ecosystem; "
+        "from gridvoices.loaders.generate import write_ecosystem; "
         f"write_ecosystem({str(folder)!r}, {services}, {flows}, seed={seed}, planted={planted})"
     )
     subprocess.run([sys.executable, "-c", make], check=True)

@@ -3,10 +3,10 @@
     python -m benchmarks views [--sizes 1000 10000 50000] [--pyvis-timeout 120] [--json out.json]
 
 For each size: generate ``n`` services with ``10 n`` referral rows
-(:func:`loaders.generate.write_ecosystem`, seed 1), validate, build the graph,
+(:func:`gridvoices.loaders.generate.write_ecosystem`, seed 1), validate, build the graph,
 then time
 
-* **ours**: :func:`visualise.views.write_view` (Python), then headless Debian
+* **ours**: :func:`gridvoices.visualise.views.write_view` (Python), then headless Debian
   chromium from ``page.goto`` until the page marks itself ready
   (``data-ready``, set after the first complete drawing; the browser is busy
   until then, so this is when a person can use it), then opening one district;
@@ -30,11 +30,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from loaders.generate import write_ecosystem
-from loaders.store import validate_paths
-from queries.graph import build_graph
-from visualise.png import CHROMIUM_ARGS, chromium_path
-from visualise.views import write_view
+from gridvoices.loaders.generate import write_ecosystem
+from gridvoices.queries.graph import build_graph
+from gridvoices.stores.store import validate_paths
+from gridvoices.visualise.png import CHROMIUM_ARGS, chromium_path
+from gridvoices.visualise.views import write_view
 
 __all__ = ["main", "measure"]
 

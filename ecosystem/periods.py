@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ecosystem.schema import PERIOD_RE
+from gridvoices.ecosystem.schema import PERIOD_RE
 
 __all__ = ["choose_periods", "PeriodError"]
 

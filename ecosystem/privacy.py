@@ -1,7 +1,7 @@
 """The small-number disclosure rule: referral counts of 1-4 are shown as ``*``.
 
 Numbers in results stay exact so analyses can build on each other; the rule
-is applied where people read them: :func:`ecosystem.render.shown` for
+is applied where people read them: :func:`gridvoices.visualise.render.shown` for
 structured results, and :func:`fmt` inside the plain-words ``why`` texts.
 Suppression is on unless a caller turns it off for a block of work with
 ``with suppression(False):`` (the CLI's ``--show-small-counts``).
@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from ecosystem.vocab import SUPPRESSION_THRESHOLD
+from gridvoices.ecosystem.vocab import SUPPRESSION_THRESHOLD
 
 __all__ = ["suppress", "fmt", "fmt_derived", "is_suppressed", "suppression", "SUPPRESSED"]
 

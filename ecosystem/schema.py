@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ecosystem import vocab
+from gridvoices.ecosystem import vocab
 
 __all__ = ["Column", "Entity", "ENTITIES", "ENTITY_ORDER", "PERIOD_RE", "LIST_SEP"]
 

@@ -6,10 +6,9 @@ import io
 from pathlib import Path
 
 import pandas as pd
-
-from ecosystem.schema import ENTITIES, ENTITY_ORDER
-from loaders.report import Issue
-from loaders.validate import RawTable
+from gridvoices.ecosystem.issues import Issue
+from gridvoices.ecosystem.schema import ENTITIES, ENTITY_ORDER
+from gridvoices.loaders.validate import RawTable
 
 __all__ = ["read_csv_tables", "read_csv_file", "write_template", "find_csv_files"]
 

@@ -1,7 +1,7 @@
 """Partner data as one Excel workbook: write the template, read filled-in workbooks back.
 
 The workbook has an ``instructions`` sheet and one sheet per entity, named as the
-entity (``services``), row 1 holding the column names of :mod:`ecosystem.schema`.
+entity (``services``), row 1 holding the column names of :mod:`gridvoices.ecosystem.schema`.
 Reading turns every cell into the string a person sees (12.0 -> ``"12"``, TRUE ->
 ``"yes"``, a date -> ISO) and hands the sheets to the same validation as CSV files,
 each labelled ``partners.xlsx#services`` so problems read
@@ -24,10 +24,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
-
-from ecosystem.schema import ENTITIES, ENTITY_ORDER, LIST_SEP, Column, Entity
-from loaders.report import Issue
-from loaders.validate import RawTable
+from gridvoices.ecosystem.issues import Issue
+from gridvoices.ecosystem.schema import ENTITIES, ENTITY_ORDER, LIST_SEP, Column, Entity
+from gridvoices.loaders.validate import RawTable
 
 __all__ = [
     "INSTRUCTIONS_SHEET",

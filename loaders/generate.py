@@ -13,8 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from ecosystem import vocab
+from gridvoices.ecosystem import vocab
 
 __all__ = ["generate_tables", "write_ecosystem"]
 
@@ -155,14 +154,14 @@ def generate_tables(
 def write_ecosystem(directory: Path, *args, planted: bool = False, **kwargs) -> Path:
     """Write :func:`generate_tables` as partner CSV files in ``directory``.
 
-    With ``planted``, the structures of :func:`loaders.plant.plant` are planted and
+    With ``planted``, the structures of :func:`gridvoices.loaders.plant.plant` are planted and
     described in ``planted.json`` beside the files.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     tables = generate_tables(*args, **kwargs)
     if planted:
-        from loaders.plant import plant
+        from gridvoices.loaders.plant import plant
 
         tables, what = plant(tables)
         (directory / "planted.json").write_text(json.dumps(what, indent=2))

@@ -12,8 +12,8 @@ Three readers, one per way directories are published:
 
 Each returns raw string tables (districts, organisations, services) in the
 project's format and the issues met, after applying the mapping files of
-:mod:`loaders.mapping` (a ``gridvoices-mapping.json`` beside the data, or an
-explicit :class:`~loaders.mapping.MappingOptions`, overrides the defaults).
+:mod:`gridvoices.loaders.mapping` (a ``gridvoices-mapping.json`` beside the data, or an
+explicit :class:`~gridvoices.loaders.mapping.MappingOptions`, overrides the defaults).
 """
 
 from __future__ import annotations
@@ -21,13 +21,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from loaders.hsds_json import read_json_paths
-from loaders.hsds_model import Directory, build_tables
-from loaders.hsds_sniff import sniff_path
-from loaders.hsds_tabular import is_package, read_package
-from loaders.mapping import MappingOptions, load_mappings
-from loaders.report import Issue
-from loaders.validate import RawTable
+from gridvoices.ecosystem.issues import Issue
+from gridvoices.loaders.hsds_json import read_json_paths
+from gridvoices.loaders.hsds_model import Directory, build_tables
+from gridvoices.loaders.hsds_sniff import sniff_path
+from gridvoices.loaders.hsds_tabular import is_package, read_package
+from gridvoices.loaders.mapping import MappingOptions, load_mappings
+from gridvoices.loaders.validate import RawTable
 
 __all__ = [
     "detect_package",

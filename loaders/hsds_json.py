@@ -22,12 +22,11 @@ import re
 from pathlib import Path
 
 import pandas as pd
-
-from loaders.hsds_model import Address, Area, Directory, Location, Org, Service, Where
-from loaders.hsds_sniff import load_json, read_head, sniff
-from loaders.hsds_tabular import package_version, read_frames
-from loaders.mapping import Term
-from loaders.report import Issue
+from gridvoices.ecosystem.issues import Issue
+from gridvoices.loaders.hsds_model import Address, Area, Directory, Location, Org, Service, Where
+from gridvoices.loaders.hsds_sniff import load_json, read_head, sniff
+from gridvoices.loaders.hsds_tabular import package_version, read_frames
+from gridvoices.loaders.mapping import Term
 
 __all__ = ["read_json_paths"]
 

@@ -16,11 +16,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import pandas as pd
-
-from ecosystem.schema import ENTITIES, LIST_SEP
-from loaders.mapping import OUTSIDE, Mappings, Resolution, Term
-from loaders.report import Issue
-from loaders.validate import RawTable
+from gridvoices.ecosystem.issues import Issue
+from gridvoices.ecosystem.schema import ENTITIES, LIST_SEP
+from gridvoices.loaders.mapping import OUTSIDE, Mappings, Resolution, Term
+from gridvoices.loaders.validate import RawTable
 
 __all__ = [
     "Where",

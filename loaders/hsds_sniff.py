@@ -13,7 +13,7 @@ import json
 import re
 from pathlib import Path
 
-from loaders.report import Issue
+from gridvoices.ecosystem.issues import Issue
 
 __all__ = ["sniff", "sniff_path", "read_head", "load_json", "V1_KEYS"]
 

@@ -17,12 +17,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
-
-from loaders.csvfiles import read_csv_file
-from loaders.hsds_model import Address, Area, Directory, Location, Org, Service, Where
-from loaders.hsds_spec import ALIASES, COLUMNS, CORE, NEEDED, STANDARD_FILES, V2_ONLY, V3_ONLY
-from loaders.mapping import Term
-from loaders.report import Issue
+from gridvoices.ecosystem.issues import Issue
+from gridvoices.loaders.csvfiles import read_csv_file
+from gridvoices.loaders.hsds_model import Address, Area, Directory, Location, Org, Service, Where
+from gridvoices.loaders.hsds_spec import (
+    ALIASES,
+    COLUMNS,
+    CORE,
+    NEEDED,
+    STANDARD_FILES,
+    V2_ONLY,
+    V3_ONLY,
+)
+from gridvoices.loaders.mapping import Term
 
 __all__ = ["is_package", "package_version", "read_package", "read_frames"]
 

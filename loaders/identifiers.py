@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 
 import pandas as pd
-
-from loaders.report import Issue
+from gridvoices.ecosystem.issues import Issue
 
 __all__ = ["identifying_column", "scrub_text", "EMAIL", "PHONE"]
 

@@ -31,8 +31,9 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ecosystem import vocab
-from loaders.report import Issue
+from gridvoices.ecosystem import vocab
+from gridvoices.ecosystem.issues import Issue
+from gridvoices.ecosystem.shipped import DERBYSHIRE, MAPPINGS
 
 __all__ = [
     "MAPPINGS_DIR",
@@ -50,8 +51,7 @@ __all__ = [
     "parse_postcode",
 ]
 
-_ROOT = Path(__file__).resolve().parent.parent
-MAPPINGS_DIR = _ROOT / "data" / "mappings"
+MAPPINGS_DIR = MAPPINGS
 SIDECAR = "gridvoices-mapping.json"
 OUTSIDE = "outside"
 _ONS = re.compile(r"\b([EWSN]\d{8})\b")
@@ -113,7 +113,7 @@ class MappingOptions:
     districts: Path = MAPPINGS_DIR / "districts-derbyshire.csv"
     organisation_kinds: Path = MAPPINGS_DIR / "organisation-kinds.csv"
     # Names and borders of districts found (the project's own districts file).
-    district_borders: Path | None = _ROOT / "data" / "derbyshire" / "districts.csv"
+    district_borders: Path | None = DERBYSHIRE / "districts.csv"
     keep_unmapped: bool = True
     fellowship: str = "AA"
     id_prefix: str | None = None  # None: each reader's own ("hsds", "mg")

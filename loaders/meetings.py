@@ -26,13 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-
-from ecosystem import vocab
-from ecosystem.schema import ENTITIES
-from loaders.hsds_sniff import load_json
-from loaders.mapping import MappingOptions, Mappings, load_mappings, parse_postcode
-from loaders.report import Issue
-from loaders.validate import RawTable
+from gridvoices.ecosystem import vocab
+from gridvoices.ecosystem.issues import Issue
+from gridvoices.ecosystem.schema import ENTITIES
+from gridvoices.loaders.hsds_sniff import load_json
+from gridvoices.loaders.mapping import MappingOptions, Mappings, load_mappings, parse_postcode
+from gridvoices.loaders.validate import RawTable
 
 __all__ = ["detect_meetings", "read_meetings", "TYPE_CODES", "cadence_for"]
 

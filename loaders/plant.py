@@ -1,6 +1,6 @@
 """Plant known structures into a generated ecosystem, so a run at any size checks its answers.
 
-:func:`plant` edits the partner tables of :func:`loaders.generate.generate_tables`:
+:func:`plant` edits the partner tables of :func:`gridvoices.loaders.generate.generate_tables`:
 
 * a **closed border**: the first district exchanges no referral with any other district;
 * an **isolated service**: the last active service has no referral and no peer link;
@@ -24,7 +24,7 @@ def plant(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], dic
 
     Examples
     --------
-    >>> from loaders.generate import generate_tables
+    >>> from gridvoices.loaders.generate import generate_tables
     >>> t, planted = plant(generate_tables(60, 400, seed=1))
     >>> sorted(planted)
     ['bridge', 'closed_district', 'isolated', 'missing_domain']

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ecosystem.schema import ENTITIES
-from loaders.report import Issue
+from gridvoices.ecosystem.issues import Issue
+from gridvoices.ecosystem.schema import ENTITIES
 
 __all__ = ["Source", "source_for", "still_referenced", "REFERENCES"]
 

@@ -12,10 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ecosystem.schema import ENTITIES
-from loaders.csvfiles import read_csv_tables
-from loaders.excel import is_workbook, read_workbooks
-from loaders.hsds import (
+from gridvoices.ecosystem.issues import Issue
+from gridvoices.ecosystem.schema import ENTITIES
+from gridvoices.loaders.csvfiles import read_csv_tables
+from gridvoices.loaders.excel import is_workbook, read_workbooks
+from gridvoices.loaders.hsds import (
     detect_hsds_json,
     detect_oruk_json,
     detect_package,
@@ -23,9 +24,8 @@ from loaders.hsds import (
     read_hsds_package,
     read_oruk_json,
 )
-from loaders.meetings import detect_meetings, read_meetings
-from loaders.report import Issue
-from loaders.validate import RawTable
+from gridvoices.loaders.meetings import detect_meetings, read_meetings
+from gridvoices.loaders.validate import RawTable
 
 __all__ = ["Reader", "READERS", "detect_format", "read_sources", "FORMATS"]
 

@@ -38,13 +38,12 @@ import tomllib
 from pathlib import Path
 
 import pandas as pd
-
-from ecosystem import vocab
-from ecosystem.schema import ENTITIES, LIST_SEP
-from loaders.csvfiles import read_csv_file
-from loaders.identifiers import identifying_column
-from loaders.report import Issue
-from loaders.validate import RawTable
+from gridvoices.ecosystem import vocab
+from gridvoices.ecosystem.issues import Issue
+from gridvoices.ecosystem.schema import ENTITIES, LIST_SEP
+from gridvoices.loaders.csvfiles import read_csv_file
+from gridvoices.loaders.identifiers import identifying_column
+from gridvoices.loaders.validate import RawTable
 
 __all__ = ["read_survey", "survey_columns"]
 

@@ -11,10 +11,9 @@ from collections.abc import Iterator, Mapping
 
 import numpy as np
 import pandas as pd
-
-from ecosystem.schema import ENTITIES, LIST_SEP, PERIOD_RE, Column, Entity
-from loaders.identifiers import identifying_column, scrub_text
-from loaders.report import Issue, Report
+from gridvoices.ecosystem.issues import Issue, Report
+from gridvoices.ecosystem.schema import ENTITIES, LIST_SEP, PERIOD_RE, Column, Entity
+from gridvoices.loaders.identifiers import identifying_column, scrub_text
 
 __all__ = ["RawTable", "validate_tables", "TRUE_WORDS", "FALSE_WORDS"]
 

@@ -5,18 +5,17 @@ from __future__ import annotations
 import time
 
 import networkx as nx
-
-from queries.barriers import barriers
-from queries.contagion import default_seeds
-from queries.contagion_report import contagion_report
-from queries.coverage import coverage
-from queries.errors import QueryError
-from queries.feedback import feedback_summary
-from queries.index import recovery_index
-from queries.isolation import isolation
-from queries.metrics import brokers, centrality
-from queries.stats import barrier_test, rank_closures
-from queries.summary import summary
+from gridvoices.ecosystem.errors import QueryError
+from gridvoices.queries.barriers.forms import barriers
+from gridvoices.queries.contagion import default_seeds
+from gridvoices.queries.contagion.report import contagion_report
+from gridvoices.queries.coverage import coverage
+from gridvoices.queries.feedback import feedback_summary
+from gridvoices.queries.index.scores import recovery_index
+from gridvoices.queries.isolation.flags import isolation
+from gridvoices.queries.metrics.centrality import brokers, centrality
+from gridvoices.queries.stats import barrier_test, rank_closures
+from gridvoices.queries.summary import summary
 
 __all__ = ["run_all"]
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import networkx as nx
-
-from ecosystem.privacy import fmt, fmt_derived
-from ecosystem.vocab import COMMUNITY_DOMAINS
-from queries.barriers import barriers
-from queries.coverage import coverage
-from queries.isolation import isolation
+from gridvoices.ecosystem.privacy import fmt, fmt_derived
+from gridvoices.ecosystem.vocab import COMMUNITY_DOMAINS
+from gridvoices.queries.barriers.forms import barriers
+from gridvoices.queries.coverage import coverage
+from gridvoices.queries.isolation.flags import isolation
 
 __all__ = ["compare"]
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import networkx as nx
-
-from ecosystem.vocab import COMMUNITY_DOMAINS, FELLOWSHIP_DOMAIN
+from gridvoices.ecosystem.vocab import COMMUNITY_DOMAINS, FELLOWSHIP_DOMAIN
 
 __all__ = ["coverage", "coverage_cypher", "coverage_from_counts"]
 
@@ -15,7 +14,7 @@ def coverage(G: nx.DiGraph, *, inactive_with_flows: bool = False) -> dict:
     A service counts in every district it lists; inactive services do not
     count (they are named in ``why`` when they are all a district has), unless
     ``inactive_with_flows``: then a closed service counts in the periods where
-    it still sent or received referrals (how :func:`queries.compare.compare`
+    it still sent or received referrals (how :func:`gridvoices.queries.compare.compare`
     sees coverage change over time).
 
     Returns

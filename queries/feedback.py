@@ -4,7 +4,7 @@ Feedback is summarised per service or group, per district and per referral
 link: number of responses, mean rating, the CHIME themes and barriers most
 mentioned, by period and the trend between the first and last period. The
 library returns exact numbers; where people read them, aggregates of fewer
-than 5 responses are starred (``ecosystem.render.shown``) — the same rule as
+than 5 responses are starred (``gridvoices.visualise.render.shown``) — the same rule as
 referral counts. Comments are never part of a summary.
 """
 
@@ -14,9 +14,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 import networkx as nx
-
-from ecosystem.vocab import SUPPRESSION_THRESHOLD
-from queries._cypher import resolve_periods
+from gridvoices.ecosystem.vocab import SUPPRESSION_THRESHOLD
+from gridvoices.queries.cypher import resolve_periods
 
 __all__ = [
     "feedback_summary",

@@ -1,7 +1,7 @@
 """Referral flows aggregated across boundaries: district x district, organisation x organisation.
 
 These are the graph queries behind the barrier analysis. Each has a NetworkX
-form and a Cypher form with the same rows; :mod:`queries.barriers` turns the
+form and a Cypher form with the same rows; :mod:`gridvoices.queries.barriers.forms` turns the
 rows into findings.
 
 A flow is placed in the district of its ends' first listed district (a group's
@@ -15,9 +15,8 @@ from collections.abc import Iterable
 
 import networkx as nx
 import numpy as np
-
-from queries._cypher import flow, resolve_periods
-from queries.graph import referral_arrays
+from gridvoices.queries.cypher import flow, resolve_periods
+from gridvoices.queries.graph import referral_arrays
 
 __all__ = [
     "boundary_flows",

@@ -30,9 +30,8 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 import pandas as pd
-
-from ecosystem.schema import ENTITIES
-from ecosystem.vocab import FELLOWSHIP_DOMAIN
+from gridvoices.ecosystem.schema import ENTITIES
+from gridvoices.ecosystem.vocab import FELLOWSHIP_DOMAIN
 
 __all__ = ["ReferralArrays", "build_graph", "referral_arrays", "referral_graph", "select_periods"]
 
@@ -99,7 +98,7 @@ def build_graph(
     Examples
     --------
     >>> import pandas as pd
-    >>> from ecosystem.schema import ENTITIES
+    >>> from gridvoices.ecosystem.schema import ENTITIES
     >>> t = {n: pd.DataFrame(columns=e.column_names) for n, e in ENTITIES.items()}
     >>> build_graph(t).number_of_nodes()
     0

@@ -14,28 +14,44 @@ __all__ = ["load_graph", "answer", "NAMED_QUERIES", "SQL_FORMS"]
 # name -> (graph form, Cypher form, whether the Cypher form also needs the projection),
 # as "module:function".
 NAMED_QUERIES = {
-    "summary": ("queries.summary:summary", "queries.summary:summary_cypher", False),
+    "summary": (
+        "gridvoices.queries.summary:summary",
+        "gridvoices.queries.summary:summary_cypher",
+        False,
+    ),
     "shortest_paths": (
-        "queries.paths:shortest_paths",
-        "queries.paths:shortest_paths_cypher",
+        "gridvoices.queries.paths.forms:shortest_paths",
+        "gridvoices.queries.paths.forms:shortest_paths_cypher",
         False,
     ),
     "referral_paths": (
-        "queries.paths:referral_paths",
-        "queries.paths:referral_paths_cypher",
+        "gridvoices.queries.paths.forms:referral_paths",
+        "gridvoices.queries.paths.forms:referral_paths_cypher",
         False,
     ),
     "isolated": (
-        "queries.isolated:isolated_services",
-        "queries.isolated:isolated_services_cypher",
+        "gridvoices.queries.isolation.isolated:isolated_services",
+        "gridvoices.queries.isolation.isolated:isolated_services_cypher",
         False,
     ),
-    "isolation": ("queries.isolation:isolation", "queries.isolation:isolation_cypher", True),
-    "barriers": ("queries.barriers:barriers", "queries.barriers:barriers_cypher", True),
-    "coverage": ("queries.coverage:coverage", "queries.coverage:coverage_cypher", False),
+    "isolation": (
+        "gridvoices.queries.isolation.flags:isolation",
+        "gridvoices.queries.isolation.flags:isolation_cypher",
+        True,
+    ),
+    "barriers": (
+        "gridvoices.queries.barriers.forms:barriers",
+        "gridvoices.queries.barriers.forms:barriers_cypher",
+        True,
+    ),
+    "coverage": (
+        "gridvoices.queries.coverage:coverage",
+        "gridvoices.queries.coverage:coverage_cypher",
+        False,
+    ),
     "feedback": (
-        "queries.feedback:feedback_summary",
-        "queries.feedback:feedback_summary_cypher",
+        "gridvoices.queries.feedback:feedback_summary",
+        "gridvoices.queries.feedback:feedback_summary_cypher",
         False,
     ),
 }
@@ -43,11 +59,11 @@ NAMED_QUERIES = {
 # Forms for the embedded store that answer in a fresh process without building the whole
 # graph: SQL over the tables and the compact referral graph (see queries/sql.py).
 SQL_FORMS = {
-    "summary": "queries.sql:summary_sql",
-    "shortest_paths": "queries.sql:shortest_paths_sql",
-    "referral_paths": "queries.sql:referral_paths_sql",
-    "isolated": "queries.sql:isolated_sql",
-    "isolation": "queries.isolation_compact:isolation_sql",
+    "summary": "gridvoices.queries.compact:summary_sql",
+    "shortest_paths": "gridvoices.queries.compact:shortest_paths_sql",
+    "referral_paths": "gridvoices.queries.compact:referral_paths_sql",
+    "isolated": "gridvoices.queries.compact:isolated_sql",
+    "isolation": "gridvoices.queries.isolation.compact:isolation_sql",
 }
 
 
@@ -59,7 +75,7 @@ def _load(ref: str):
 def load_graph(store, periods: list[str] | None = None):
     """The NetworkX projection (``nx.DiGraph``) of whatever ``store`` holds, for the
     chosen periods."""
-    from queries.graph import build_graph
+    from gridvoices.queries.graph import build_graph
 
     return build_graph(store.read(), periods)
 

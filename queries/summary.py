@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import networkx as nx
-
-from queries._cypher import flow, resolve_periods
+from gridvoices.queries.cypher import flow, resolve_periods
 
 __all__ = ["summary", "summary_cypher"]
 

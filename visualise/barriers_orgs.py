@@ -2,7 +2,7 @@
 
 Organisations have no borders, so every pair could refer and there are no
 "missing" links; links are split into pairs of the same kind and pairs of
-different kinds instead. Only the :data:`~visualise.barriers_view.MAX_ORGANISATIONS`
+different kinds instead. Only the :data:`~gridvoices.visualise.barriers_view.MAX_ORGANISATIONS`
 organisations with most referrals are drawn (ranked by the shown volumes).
 """
 
@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 import networkx as nx
-
-from ecosystem.vocab import ORG_KINDS
-from queries.flows import GROUPS_ORG, boundary_flows
-from visualise.barriers_view import (
+from gridvoices.ecosystem.vocab import ORG_KINDS
+from gridvoices.queries.flows import GROUPS_ORG, boundary_flows
+from gridvoices.visualise.barriers_view import (
     MAX_OTHER_LINKS,
     finish_view,
     keep_heaviest,
@@ -23,9 +22,9 @@ from visualise.barriers_view import (
     marginals,
     pair_link,
 )
-from visualise.common import label, plural, text
-from visualise.counts import block_flows, drawing_value, fmt_ratio, fmt_shown, shown_sum
-from visualise.page import ViewData
+from gridvoices.visualise.common import label, plural, text
+from gridvoices.visualise.counts import block_flows, drawing_value, fmt_ratio, fmt_shown, shown_sum
+from gridvoices.visualise.page import ViewData
 
 __all__ = ["organisation_view"]
 

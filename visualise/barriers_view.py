@@ -1,13 +1,13 @@
 """The barriers view: districts (or organisations) as nodes, flows coloured by permeability.
 
 Permeability is observed / expected referrals between two blocks under the
-independence null model of :mod:`queries.barriers` (1: the boundary is
+independence null model of :mod:`gridvoices.queries.barriers.forms` (1: the boundary is
 invisible to referrals; 0: nothing crosses it). Bordering districts with no
 referral either way are drawn as dashed red "missing" links. Each link's
 details give both directions, the expected flow, the permeability and the
 reason in words.
 
-Counts follow :mod:`visualise.counts`: a block flow is exact unless its hidden
+Counts follow :mod:`gridvoices.visualise.counts`: a block flow is exact unless its hidden
 cells could be worked out from it (rule 3), a pair's two directions add as
 shown parts (rule 2), and a permeability from a total that is not exact is
 ``*`` (rule 4). Expected flows and the barrier / inward-looking / silo flags
@@ -19,12 +19,11 @@ from __future__ import annotations
 from collections import defaultdict
 
 import networkx as nx
-
-from ecosystem.privacy import suppression
-from ecosystem.vocab import ORG_KINDS
-from queries.barriers import barriers
-from visualise.common import KIND_COLOURS, UNKNOWN_COLOUR, plural, text
-from visualise.counts import (
+from gridvoices.ecosystem.privacy import suppression
+from gridvoices.ecosystem.vocab import ORG_KINDS
+from gridvoices.queries.barriers.forms import barriers
+from gridvoices.visualise.common import KIND_COLOURS, UNKNOWN_COLOUR, plural, text
+from gridvoices.visualise.counts import (
     Shown,
     block_flows,
     drawing_value,
@@ -33,8 +32,8 @@ from visualise.counts import (
     period_columns,
     shown_sum,
 )
-from visualise.layout import block_layout
-from visualise.page import ViewData
+from gridvoices.visualise.layout import block_layout
+from gridvoices.visualise.page import ViewData
 
 __all__ = [
     "build",
@@ -150,14 +149,14 @@ def build(
     Parameters
     ----------
     G : networkx.DiGraph
-        Graph from :func:`queries.graph.build_graph`.
+        Graph from :func:`gridvoices.queries.graph.build_graph`.
     suppress_small : bool
-        The disclosure rule (:mod:`visualise.counts`).
+        The disclosure rule (:mod:`gridvoices.visualise.counts`).
     level : {"district", "organisation"}
         Blocks to draw. Organisations have no borders, so no "missing" links;
         only the ``max_organisations`` with most referrals are drawn.
     min_permeability : float
-        Passed to :func:`queries.barriers.barriers` (what counts as a barrier).
+        Passed to :func:`gridvoices.queries.barriers.forms.barriers` (what counts as a barrier).
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
@@ -165,7 +164,7 @@ def build(
         result = barriers(G, min_permeability=min_permeability)
     if level == "district":
         return _district_view(G, suppress_small, result)
-    from visualise.barriers_orgs import organisation_view  # needs this module's helpers
+    from gridvoices.visualise.barriers_orgs import organisation_view  # needs this module's helpers
 
     return organisation_view(G, suppress_small, result, max_organisations)
 

@@ -1,6 +1,6 @@
 """Node columns for the page: one list per attribute, categories as indices.
 
-:func:`node_columns` turns the nodes of :func:`queries.graph.build_graph` into
+:func:`node_columns` turns the nodes of :func:`gridvoices.queries.graph.build_graph` into
 parallel lists (ids, names, type code, home district index, organisation index,
 kind, domain, flags, CHIME bitmask, fellowship or role, cadence, navigator base)
 and the lookup tables that give the indices their labels. Unknown codes (hand-made
@@ -10,10 +10,16 @@ graphs) get labels of their own rather than failing.
 from __future__ import annotations
 
 import networkx as nx
-
-from ecosystem.render import FLOW_KEYS
-from ecosystem.vocab import CADENCES, CHIME, DOMAINS, FELLOWSHIPS, NAVIGATOR_ROLES, ORG_KINDS
-from visualise.common import TYPES, label, text
+from gridvoices.ecosystem.vocab import (
+    CADENCES,
+    CHIME,
+    DOMAINS,
+    FELLOWSHIPS,
+    NAVIGATOR_ROLES,
+    ORG_KINDS,
+)
+from gridvoices.visualise.common import TYPES, label, text
+from gridvoices.visualise.render import FLOW_KEYS
 
 __all__ = ["Codes", "NO_DISTRICT", "numeric_attributes", "districts", "home", "node_columns"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 
-from ecosystem.vocab import DOMAINS, ORG_KINDS
+from gridvoices.ecosystem.vocab import DOMAINS, ORG_KINDS
 
 __all__ = [
     "DEFAULT_TITLES",

@@ -4,14 +4,14 @@ A view of the whole ecosystem (network, isolation, and any view that colours
 the same nodes differently) sends one column per attribute rather than one
 object per node: names, a type code, a district index, an organisation index,
 ... and for links their two ends and one count per period (*cells*, with 1-4
-already replaced by ``-1`` when suppressing, see :mod:`visualise.counts`).
+already replaced by ``-1`` when suppressing, see :mod:`gridvoices.visualise.counts`).
 Tooltips, totals, filters and aggregation are all computed from these columns
 in the browser, so a 50,000-service ecosystem is a few megabytes, not hundreds.
 
 Above :data:`AGGREGATE_ABOVE` nodes the page starts with one node per district
 (a pie of its members' colours) and opens a district on click; districts with
 more than :data:`EXPAND_LIMIT` members open into their organisations first.
-Positions: :mod:`visualise.layout`.
+Positions: :mod:`gridvoices.visualise.layout`.
 """
 
 from __future__ import annotations
@@ -19,10 +19,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 import networkx as nx
-
-from ecosystem.vocab import PEER_LINK_KINDS
-from visualise.columns import Codes, districts, node_columns, numeric_attributes
-from visualise.common import (
+from gridvoices.ecosystem.vocab import PEER_LINK_KINDS
+from gridvoices.visualise.columns import Codes, districts, node_columns, numeric_attributes
+from gridvoices.visualise.common import (
     SHAPES,
     TYPE_LABELS,
     TYPES,
@@ -31,7 +30,7 @@ from visualise.common import (
     round_sig,
     text,
 )
-from visualise.counts import (
+from gridvoices.visualise.counts import (
     HIDDEN,
     block_totals,
     cell,
@@ -40,8 +39,8 @@ from visualise.counts import (
     hide_small,
     period_columns,
 )
-from visualise.layout import block_layout, block_radius, member_layout
-from visualise.page import ViewData
+from gridvoices.visualise.layout import block_layout, block_radius, member_layout
+from gridvoices.visualise.page import ViewData
 
 __all__ = [
     "AGGREGATE_ABOVE",
@@ -106,14 +105,14 @@ def ecosystem_view(
     size_modes: list[dict] | None = None,
     edge_notes: dict | None = None,
 ) -> ViewData:
-    """A :class:`~visualise.page.ViewData` of the whole ecosystem in compact columns.
+    """A :class:`~gridvoices.visualise.page.ViewData` of the whole ecosystem in compact columns.
 
     Parameters
     ----------
     kind : str
         The view's name.
     G : networkx.DiGraph
-        Graph from :func:`queries.graph.build_graph` (extra numeric node attributes
+        Graph from :func:`gridvoices.queries.graph.build_graph` (extra numeric node attributes
         such as ``betweenness`` become "size by" choices).
     suppress_small : bool
         Replace cells of 1-4 by ``-1`` and apply the secondary rule.

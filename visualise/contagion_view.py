@@ -1,6 +1,6 @@
 """The contagion view: how recovery could spread peer to peer through the ecosystem.
 
-Built on :func:`queries.contagion_report.contagion_report`:
+Built on :func:`gridvoices.queries.contagion.report.contagion_report`:
 
 * node colour: each node's activation probability (share of Monte Carlo runs in
   which it ends active), a sequential scale with a legend;
@@ -13,11 +13,11 @@ Built on :func:`queries.contagion_report.contagion_report`:
   most ``t`` links from a seed (the earliest step at which it can activate); the
   legend gives the expected number active by step ``t`` (cumulative mean of
   ``steps``). The last position shows every node;
-* suggested new links (:func:`queries.contagion.suggest_links`) are drawn dashed in
+* suggested new links (:func:`gridvoices.queries.contagion.suggest_links`) are drawn dashed in
   their own colour, labelled "suggested", with the analysis's reason on hover.
 
 Probabilities are model outputs, not counts; referral counts on links are
-suppressed as in the other views (:mod:`visualise.counts`).
+suppressed as in the other views (:mod:`gridvoices.visualise.counts`).
 """
 
 from __future__ import annotations
@@ -25,12 +25,11 @@ from __future__ import annotations
 from collections import deque
 
 import networkx as nx
-
-from ecosystem.privacy import suppression
-from queries.contagion_report import contagion_report
-from visualise.common import text
-from visualise.compact import ecosystem_view
-from visualise.page import ViewData
+from gridvoices.ecosystem.privacy import suppression
+from gridvoices.queries.contagion.report import contagion_report
+from gridvoices.visualise.common import text
+from gridvoices.visualise.compact import ecosystem_view
+from gridvoices.visualise.page import ViewData
 
 __all__ = ["build", "PATHWAY_COLOUR", "SUGGESTED_COLOUR", "SCALE_STOPS"]
 
@@ -70,14 +69,14 @@ def build(
     Parameters
     ----------
     G : networkx.DiGraph
-        Graph from :func:`queries.graph.build_graph`.
+        Graph from :func:`gridvoices.queries.graph.build_graph`.
     suppress_small : bool
-        The disclosure rule (:mod:`visualise.counts`).
+        The disclosure rule (:mod:`gridvoices.visualise.counts`).
     colour_by : {"activation", "kind", "domain"}
         What the page colours nodes by first.
     size_by : str
         ``volume``, ``degree`` or a numeric node attribute.
-    model, runs, seed, suggest : see :func:`queries.contagion_report.contagion_report`.
+    model, runs, seed, suggest : see :func:`gridvoices.queries.contagion.report.contagion_report`.
     aggregate_above : int, optional
         Open on districts above this many nodes.
     """

@@ -34,8 +34,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 import networkx as nx
-
-from ecosystem.vocab import SUPPRESSION_THRESHOLD
+from gridvoices.ecosystem.vocab import SUPPRESSION_THRESHOLD
 
 __all__ = [
     "HIDDEN",

@@ -1,6 +1,6 @@
 """Export the ecosystem graph for other tools: GraphML and GEXF (Gephi), CSV, node-link JSON.
 
-:func:`export_graph` writes the graph of :func:`queries.graph.build_graph`, with
+:func:`export_graph` writes the graph of :func:`gridvoices.queries.graph.build_graph`, with
 per-node metrics from :func:`node_metrics` when given, in one of :data:`FORMATS`:
 
 * ``graphml`` and ``gexf``: every attribute is a scalar, as Gephi needs. Lists
@@ -45,9 +45,8 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-
-from ecosystem.privacy import suppress
-from ecosystem.vocab import SUPPRESSION_THRESHOLD
+from gridvoices.ecosystem.privacy import suppress
+from gridvoices.ecosystem.vocab import SUPPRESSION_THRESHOLD
 
 __all__ = [
     "FORMATS",
@@ -61,7 +60,7 @@ __all__ = [
 FORMATS = ("graphml", "gexf", "csv", "json")
 # Attributes that count people, wherever they appear (per-period ones start with "referrals_").
 COUNT_KEYS = frozenset({"referrals", "accepted", "in_volume", "out_volume", "weighted_degree"})
-# Taken from queries.metrics.centrality when it is there; volumes are computed here.
+# Taken from queries.metrics.centrality.centrality when it is there; volumes are computed here.
 _CENTRALITY_KEYS = (
     "degree",
     "betweenness",
@@ -98,11 +97,11 @@ def neutralise(value: str) -> str:
 
 
 def node_metrics(G: nx.DiGraph, *, centrality: bool = True) -> dict[Hashable, dict[str, Any]]:
-    """Per-node metrics: referral volumes, and centrality when :mod:`queries.metrics` offers it.
+    """Referral volumes per node, and centrality when :mod:`queries.metrics.centrality` offers it.
 
     ``in_volume``/``out_volume`` are referrals received/made in the graph's periods and
     ``weighted_degree`` their sum, for every node. With ``centrality``, the columns of
-    ``queries.metrics.centrality(G)`` named in ``_CENTRALITY_KEYS`` are added for the
+    ``queries.metrics.centrality.centrality(G)`` named in ``_CENTRALITY_KEYS`` are added for the
     services and groups it covers; without that module the volumes alone are returned.
 
     Examples
@@ -125,7 +124,7 @@ def node_metrics(G: nx.DiGraph, *, centrality: bool = True) -> dict[Hashable, di
 
 def _centrality(G: nx.DiGraph) -> dict[Hashable, dict[str, Any]]:
     try:
-        from queries.metrics import centrality
+        from gridvoices.queries.metrics.centrality import centrality
     except ImportError:  # written separately; exports work without it
         return {}
     result = centrality(G)
@@ -345,7 +344,7 @@ def export_graph(
     Parameters
     ----------
     G : nx.DiGraph
-        The graph from :func:`queries.graph.build_graph` (or ``load_graph``).
+        The graph from :func:`gridvoices.queries.graph.build_graph` (or ``load_graph``).
     path : Path
         The file to write; for CSV a folder (created) or a ``.zip``.
     format : str

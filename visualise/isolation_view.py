@@ -1,13 +1,13 @@
 """The isolation view: the network with isolated, dead-end and single-bridge services lit up.
 
 Nodes are coloured by their most severe finding from
-:func:`queries.isolation.isolation` (kind and domain stay switchable); every
+:func:`gridvoices.queries.isolation.flags.isolation` (kind and domain stay switchable); every
 finding and its reason is in the node's details; links that are the only
 connection between two parts (``bridge_link``) are drawn thick and orange.
 
 The reasons are the analysis's own sentences, except where they quote a
 referral total: those are re-worded with the total as the views show it
-(:mod:`visualise.counts`), so the sentence cannot give back a hidden count.
+(:mod:`gridvoices.visualise.counts`), so the sentence cannot give back a hidden count.
 """
 
 from __future__ import annotations
@@ -15,17 +15,23 @@ from __future__ import annotations
 import re
 
 import networkx as nx
-
-from ecosystem.privacy import suppression
-from queries.isolation import isolation
-from visualise.common import categorical_mode
-from visualise.compact import ecosystem_view
-from visualise.counts import Shown, cell, edge_cells, fmt_shown, period_columns, shown_sum
-from visualise.page import ViewData
+from gridvoices.ecosystem.privacy import suppression
+from gridvoices.queries.isolation.flags import isolation
+from gridvoices.visualise.common import categorical_mode
+from gridvoices.visualise.compact import ecosystem_view
+from gridvoices.visualise.counts import (
+    Shown,
+    cell,
+    edge_cells,
+    fmt_shown,
+    period_columns,
+    shown_sum,
+)
+from gridvoices.visualise.page import ViewData
 
 __all__ = ["build", "FINDINGS", "FINDING_COLOURS", "BRIDGE_COLOUR"]
 
-# Most severe first, as in queries.isolation.FLAGS (bridge_link is a link, drawn separately).
+# Most severe first, as in queries.isolation.flags.FLAGS (bridge_link is a link, drawn separately).
 FINDINGS: dict[str, str] = {
     "no_flows": "Isolated: no referral in or out",
     "detached": "Detached from the main network",
@@ -105,9 +111,9 @@ def build(
     Parameters
     ----------
     G : networkx.DiGraph
-        Graph from :func:`queries.graph.build_graph`.
+        Graph from :func:`gridvoices.queries.graph.build_graph`.
     suppress_small : bool
-        The disclosure rule (:mod:`visualise.counts`).
+        The disclosure rule (:mod:`gridvoices.visualise.counts`).
     colour_by : {"finding", "kind", "domain"}
         What the page colours nodes by first.
     size_by : str

@@ -6,9 +6,9 @@ carries (``betweenness``, ``pagerank``, ...). Districts are drawn as shaded
 circles; the page searches by name, filters by district, kind, domain and
 period (recomputing volumes for the period), shows a node's details on click
 and can focus on its neighbourhood (1 or 2 hops). Above
-:data:`~visualise.compact.AGGREGATE_ABOVE` nodes it opens on districts.
+:data:`~gridvoices.visualise.compact.AGGREGATE_ABOVE` nodes it opens on districts.
 
-Feedback (``G.graph["feedback"]``, :func:`queries.feedback.feedback_summary`):
+Feedback (``G.graph["feedback"]``, :func:`gridvoices.queries.feedback.feedback_summary`):
 extra colour modes (mean rating, responses, and the share of responses naming
 each CHIME theme) and size modes (responses, mean rating); a service's details
 show its responses, mean rating, top themes and barriers, starred when fewer
@@ -17,9 +17,9 @@ Comments appear only with ``show_comments=True`` and only for services with at
 least 5 comments (a few of them, as text). With ``index_bands`` (district ->
 recovery index band 1-5) districts can be coloured by band.
 
-How it is built: :mod:`visualise.compact` (data), :mod:`visualise.page`
+How it is built: :mod:`gridvoices.visualise.compact` (data), :mod:`gridvoices.visualise.page`
 (the page), ``static/gv-*.js`` (drawing and interaction, shared by every view).
-Suppression: :mod:`visualise.counts`.
+Suppression: :mod:`gridvoices.visualise.counts`.
 """
 
 from __future__ import annotations
@@ -28,11 +28,10 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import networkx as nx
-
-from ecosystem.privacy import SUPPRESSION_THRESHOLD
-from ecosystem.vocab import CHIME, FEEDBACK_BARRIERS
-from queries.feedback import feedback_summary
-from visualise.common import (
+from gridvoices.ecosystem.privacy import SUPPRESSION_THRESHOLD
+from gridvoices.ecosystem.vocab import CHIME, FEEDBACK_BARRIERS
+from gridvoices.queries.feedback import feedback_summary
+from gridvoices.visualise.common import (
     DEFAULT_TITLES,
     DOMAIN_COLOURS,
     ILLUSTRATIVE_BANNER,
@@ -40,8 +39,8 @@ from visualise.common import (
     round_sig,
     text,
 )
-from visualise.compact import AGGREGATE_ABOVE, ecosystem_view
-from visualise.page import Meta, ViewData, render_page, write_page
+from gridvoices.visualise.compact import AGGREGATE_ABOVE, ecosystem_view
+from gridvoices.visualise.page import Meta, ViewData, render_page, write_page
 
 __all__ = [
     "build",
@@ -232,7 +231,7 @@ def build(
     show_comments: bool = False,
     index_bands: dict | None = None,
 ) -> ViewData:
-    """The network view's data (see :func:`visualise.views.write_view` for the options).
+    """The network view's data (see :func:`gridvoices.visualise.views.write_view` for the options).
 
     ``show_comments`` adds a few comments (as text) to services with at least 5;
     ``index_bands`` (district -> band 1-5) adds the "District: recovery index band"
@@ -310,7 +309,7 @@ def write_network_view(
     Parameters
     ----------
     G : networkx.DiGraph
-        Graph from :func:`queries.graph.build_graph`.
+        Graph from :func:`gridvoices.queries.graph.build_graph`.
     path : str or Path
         File to write; parent folders are created.
     title : str
@@ -321,7 +320,7 @@ def write_network_view(
         ``volume``, ``degree`` or a numeric node attribute (``betweenness``).
     suppress_small : bool
         Show counts of 1-4 as ``*`` with the secondary rule of
-        :mod:`visualise.counts`. Only turn off for internal checking; the
+        :mod:`gridvoices.visualise.counts`. Only turn off for internal checking; the
         legend then warns not to publish.
     illustrative : bool
         Show the "Illustrative data" banner.

@@ -7,7 +7,7 @@ script and stylesheet that pyvis ships, the shared stylesheet and scripts in
 PNG lives once, in the shared scripts.
 
 Safety: the template is rendered with autoescaping; data goes through
-:func:`visualise.html.json_for_script`; the scripts put partner text into the
+:func:`gridvoices.visualise.html.json_for_script`; the scripts put partner text into the
 page only with ``textContent`` or as canvas text; the Content-Security-Policy
 allows the page's own scripts by hash and forbids every fetch.
 """
@@ -20,17 +20,16 @@ from importlib.resources import files
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
-
-from ecosystem.vocab import SUPPRESSION_THRESHOLD
-from visualise.common import DEFAULT_TITLES, ILLUSTRATIVE_BANNER, text
-from visualise.common import periods_label as _periods_label
-from visualise.html import (
+from gridvoices.ecosystem.vocab import SUPPRESSION_THRESHOLD
+from gridvoices.visualise.common import DEFAULT_TITLES, ILLUSTRATIVE_BANNER, text
+from gridvoices.visualise.common import periods_label as _periods_label
+from gridvoices.visualise.html import (
     content_security_policy,
     external_references,
     json_for_script,
     vis_assets,
 )
+from markupsafe import Markup
 
 __all__ = ["ViewData", "Meta", "SCRIPTS", "asset", "render_page", "write_page"]
 

@@ -51,7 +51,7 @@ def html_to_png(
     Parameters
     ----------
     html : str or Path
-        A view written by :func:`visualise.views.write_view`.
+        A view written by :func:`gridvoices.visualise.views.write_view`.
     png : str or Path
         The PNG file to write; parent folders are created.
     width, height : int

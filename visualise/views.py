@@ -4,9 +4,9 @@ A view is a module with a ``build(G, *, suppress_small, **options) -> ViewData``
 function. The built-in ones are listed in :data:`VIEWS`; any module
 ``visualise/<kind>_view.py`` with a ``build`` function is found by name too, so
 a new view (e.g. ``contagion``) is one more module using the shared page,
-scripts and colour modes (:func:`visualise.compact.ecosystem_view` for the
+scripts and colour modes (:func:`gridvoices.visualise.compact.ecosystem_view` for the
 whole ecosystem with its own colour mode, or the plain mode of
-:func:`visualise.barriers_view.finish_view` for precomputed nodes and links).
+:func:`gridvoices.visualise.barriers_view.finish_view` for precomputed nodes and links).
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ import inspect
 import pkgutil
 from pathlib import Path
 
+import gridvoices.visualise as visualise
 import networkx as nx
-
-import visualise
-from queries.errors import QueryError
-from visualise.page import Meta, ViewData, render_page, write_page
+from gridvoices.ecosystem.errors import QueryError
+from gridvoices.visualise.page import Meta, ViewData, render_page, write_page
 
 __all__ = [
     "VIEWS",
@@ -34,9 +33,9 @@ __all__ = [
 ]
 
 VIEWS: dict[str, str] = {
-    "network": "visualise.network",
-    "barriers": "visualise.barriers_view",
-    "isolation": "visualise.isolation_view",
+    "network": "gridvoices.visualise.network",
+    "barriers": "gridvoices.visualise.barriers_view",
+    "isolation": "gridvoices.visualise.isolation_view",
 }
 
 
@@ -59,7 +58,7 @@ def view_kinds() -> tuple[str, ...]:
 def _module(kind: str):
     if kind not in view_kinds():
         raise ValueError(f"unknown view {kind!r}; choose from {', '.join(view_kinds())}")
-    return importlib.import_module(VIEWS.get(kind, f"visualise.{kind}_view"))
+    return importlib.import_module(VIEWS.get(kind, f"gridvoices.visualise.{kind}_view"))
 
 
 def view_options(kind: str) -> tuple[str, ...]:
@@ -121,7 +120,7 @@ def write_view(
     kind : str
         ``network``, ``barriers``, ``isolation`` (or another ``*_view`` module).
     G : networkx.DiGraph
-        Graph from :func:`queries.graph.build_graph`.
+        Graph from :func:`gridvoices.queries.graph.build_graph`.
     path : str or Path
         HTML file to write; parent folders are created.
     title, source, periods_label : str
@@ -130,9 +129,9 @@ def write_view(
     illustrative : bool
         Mark the page and picture "Illustrative data".
     suppress_small : bool
-        Counts of 1-4 as ``*`` with secondary suppression (:mod:`visualise.counts`).
+        Counts of 1-4 as ``*`` with secondary suppression (:mod:`gridvoices.visualise.counts`).
     png : str or Path, optional
-        Also write the page's picture here (headless chromium, :mod:`visualise.png`).
+        Also write the page's picture here (headless chromium, :mod:`gridvoices.visualise.png`).
     **options
         The view's own options, e.g. ``colour_by``, ``size_by`` (network,
         isolation), ``level`` (barriers), ``aggregate_above``; network also
@@ -165,7 +164,7 @@ def write_view(
     )
     out = write_page(page, path)
     if png is not None:
-        from visualise.png import html_to_png
+        from gridvoices.visualise.png import html_to_png
 
         html_to_png(out, png)
     return out
@@ -214,11 +213,11 @@ def index_bands(G: nx.DiGraph, runs: int = 256, seed: int = 42) -> dict:
     """District -> recovery index band (1 strongest ... 5 weakest), or ``{}``.
 
     Empty when the graph has no districts or the index cannot be computed
-    (:class:`~queries.errors.QueryError`).
+    (:class:`~gridvoices.ecosystem.errors.QueryError`).
     """
     if not G.graph.get("districts"):
         return {}
-    from queries.index import recovery_index
+    from gridvoices.queries.index.scores import recovery_index
 
     try:
         rows = recovery_index(G, runs=runs, seed=seed)["districts"]

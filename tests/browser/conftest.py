@@ -12,8 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from visualise.png import CHROMIUM_ARGS
+from gridvoices.visualise.png import CHROMIUM_ARGS
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 

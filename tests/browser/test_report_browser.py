@@ -9,15 +9,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from gridvoices.queries.graph import build_graph
+from gridvoices.stores.store import validate_paths
+from gridvoices.visualise.report.build import write_report
 from typer.testing import CliRunner
 
-import ecosystem.cli  # noqa: F401 - registers the other commands on the shared app
-import ecosystem.cli_report  # noqa: F401 - registers `report`
-from ecosystem.cli_common import app
-from loaders.store import validate_paths
-from queries.graph import build_graph
+import gridvoices.cli.main  # noqa: F401 - registers the other commands on the shared app
+import gridvoices.cli.report  # noqa: F401 - registers `report`
+from gridvoices.cli.common import app
 from tests.conftest import DERBYSHIRE
-from visualise.report import write_report
 
 pytestmark = pytest.mark.browser
 

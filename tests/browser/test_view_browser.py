@@ -7,9 +7,8 @@ import random
 
 import networkx as nx
 import pytest
-
-from visualise.counts import fmt_shown, shown_sum
-from visualise.network import ILLUSTRATIVE_BANNER, write_network_view
+from gridvoices.visualise.counts import fmt_shown, shown_sum
+from gridvoices.visualise.network import ILLUSTRATIVE_BANNER, write_network_view
 
 pytestmark = pytest.mark.browser
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import base64
 
 import pytest
+from gridvoices.loaders.generate import write_ecosystem
+from gridvoices.queries.graph import build_graph
+from gridvoices.stores.store import validate_paths
+from gridvoices.visualise.compact import AGGREGATE_ABOVE
+from gridvoices.visualise.png import html_to_png
+from gridvoices.visualise.views import write_view
 
-from loaders.generate import write_ecosystem
-from loaders.store import validate_paths
-from queries.graph import build_graph
 from tests.browser.test_view_browser import (
     XSS_ATTR,
     XSS_IMG,
@@ -19,9 +22,6 @@ from tests.browser.test_view_browser import (
     shown_ids,
     table,
 )
-from visualise.compact import AGGREGATE_ABOVE
-from visualise.png import html_to_png
-from visualise.views import write_view
 
 pytestmark = pytest.mark.browser
 
@@ -216,8 +216,8 @@ def test_png_facts(open_view, files):
 
 def test_a_scale_colour_mode_for_future_views(open_view, graph, tmp_path, artifacts):
     """A view module can colour by a number (e.g. a contagion probability) with no new JS."""
-    from visualise.compact import ecosystem_view
-    from visualise.page import Meta, render_page, write_page
+    from gridvoices.visualise.compact import ecosystem_view
+    from gridvoices.visualise.page import Meta, render_page, write_page
 
     values = [round(i / graph.number_of_nodes(), 3) for i in range(graph.number_of_nodes())]
     mode = {
@@ -249,7 +249,7 @@ def test_a_scale_colour_mode_for_future_views(open_view, graph, tmp_path, artifa
 
 
 def test_big_district_opens_into_organisations_first(open_view, graph, tmp_path, monkeypatch):
-    from visualise import compact
+    from gridvoices.visualise import compact
 
     monkeypatch.setattr(compact, "EXPAND_LIMIT", 3)
     path = write_view("network", graph, tmp_path / "orgs.html", aggregate_above=10)

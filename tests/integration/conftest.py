@@ -10,8 +10,7 @@ from __future__ import annotations
 import os
 
 import pytest
-
-from loaders.neo4j_store import Neo4jConnectionError, Neo4jStore
+from gridvoices.stores.neo4j_store import Neo4jConnectionError, Neo4jStore
 
 
 @pytest.fixture(scope="session")

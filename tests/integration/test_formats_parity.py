@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from gridvoices.loaders.excel import write_workbook
+from gridvoices.stores.sqlite_store import SQLiteStore
+from gridvoices.stores.store import import_paths
 
-from loaders.excel import write_workbook
-from loaders.sqlite_store import SQLiteStore
-from loaders.store import import_paths
 from tests.conftest import FIXTURES, SHARED_HSDS
 
 pytestmark = pytest.mark.neo4j

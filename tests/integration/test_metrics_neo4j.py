@@ -5,10 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from loaders.store import import_paths
-from queries.metrics import NEO4J_PROPERTIES, brokers, centrality, write_metrics_neo4j
-from queries.run import load_graph
+from gridvoices.queries.metrics.centrality import (
+    NEO4J_PROPERTIES,
+    brokers,
+    centrality,
+    write_metrics_neo4j,
+)
+from gridvoices.queries.run import load_graph
+from gridvoices.stores.store import import_paths
 
 pytestmark = pytest.mark.neo4j
 

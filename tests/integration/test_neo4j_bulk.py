@@ -6,12 +6,12 @@ import subprocess
 import sys
 
 import pytest
+from gridvoices.ecosystem.issues import StoreError
+from gridvoices.loaders.generate import write_ecosystem
+from gridvoices.stores import neo4j_bulk
+from gridvoices.stores.neo4j_store import ImportInProgressError, Neo4jStore
+from gridvoices.stores.store import import_paths
 
-from loaders import neo4j_bulk
-from loaders.generate import write_ecosystem
-from loaders.neo4j_store import ImportInProgressError, Neo4jStore
-from loaders.report import StoreError
-from loaders.store import import_paths
 from tests.conftest import DERBYSHIRE
 
 pytestmark = pytest.mark.neo4j
@@ -107,9 +107,9 @@ def test_server_error_in_last_table_leaves_the_store_empty(neo4j, data, monkeypa
 
 _DIE_MIDWAY = """
 import os, sys
-from loaders import neo4j_bulk
-from loaders.neo4j_store import Neo4jStore
-from loaders.store import import_paths
+from gridvoices.stores import neo4j_bulk
+from gridvoices.stores.neo4j_store import Neo4jStore
+from gridvoices.stores.store import import_paths
 from tests.conftest import DERBYSHIRE
 
 neo4j_bulk.BATCH = 3000

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import neo4j
 import pytest
-
-from ecosystem import neo4j_server as ns
+from gridvoices.stores import neo4j_server as ns
 
 pytestmark = pytest.mark.neo4j
 
@@ -130,7 +129,7 @@ def test_status_start_again_and_local_connection(info: ns.ServerInfo, home: Path
 def test_cli(info: ns.ServerInfo, home: Path) -> None:
     from typer.testing import CliRunner
 
-    from ecosystem.cli_neo4j import neo4j_app
+    from gridvoices.cli.neo4j import neo4j_app
 
     runner = CliRunner()
     result = runner.invoke(neo4j_app, ["status", "--home", str(home)])
@@ -148,7 +147,7 @@ def test_cli(info: ns.ServerInfo, home: Path) -> None:
 def test_stop(info: ns.ServerInfo, home: Path) -> None:
     from typer.testing import CliRunner
 
-    from ecosystem.cli_neo4j import neo4j_app
+    from gridvoices.cli.neo4j import neo4j_app
 
     assert ns.stop(home) is True
     assert not Path(f"/proc/{info.pid}").exists()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from gridvoices.ecosystem.issues import ImportRejected, StoreError
+from gridvoices.stores import neo4j_store as mod
+from gridvoices.stores.store import import_paths
 
-from loaders import neo4j_store as mod
-from loaders.report import ImportRejected, StoreError
-from loaders.store import import_paths
 from tests.conftest import FIXTURES, edit_csv
 
 pytestmark = pytest.mark.neo4j

@@ -5,11 +5,11 @@ from __future__ import annotations
 import random
 
 import pytest
+from gridvoices.loaders.generate import write_ecosystem
+from gridvoices.queries.run import answer
+from gridvoices.stores.sqlite_store import SQLiteStore
+from gridvoices.stores.store import import_paths
 
-from loaders.generate import write_ecosystem
-from loaders.sqlite_store import SQLiteStore
-from loaders.store import import_paths
-from queries.run import answer
 from tests.conftest import DERBYSHIRE, FIXTURES
 
 pytestmark = pytest.mark.neo4j

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from gridvoices.ecosystem.issues import ImportRejected
+from gridvoices.stores.sqlite_store import SQLiteStore
+from gridvoices.stores.store import import_paths
 
-from loaders.report import ImportRejected
-from loaders.sqlite_store import SQLiteStore
-from loaders.store import import_paths
 from tests.conftest import edit_csv
 
 

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
+from gridvoices.ecosystem.privacy import suppression
+from gridvoices.queries.barriers.forms import barriers
+from gridvoices.queries.compare import compare
+from gridvoices.queries.coverage import coverage
+from gridvoices.queries.graph import build_graph
+from gridvoices.queries.isolation.flags import (
+    cut_points,
+    dead_ends,
+    detached,
+    isolation,
+    no_peer_support,
+)
+from gridvoices.stores.store import validate_paths
+from gridvoices.visualise.render import shown
 
-from ecosystem.privacy import suppression
-from ecosystem.render import shown
-from loaders.store import validate_paths
-from queries.barriers import barriers
-from queries.compare import compare
-from queries.coverage import coverage
-from queries.graph import build_graph
-from queries.isolation import cut_points, dead_ends, detached, isolation, no_peer_support
 from tests.conftest import DERBYSHIRE
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from ecosystem.cli import app
+from gridvoices.cli.main import app
 from tests.conftest import DERBYSHIRE, edit_csv
 
 runner = CliRunner()

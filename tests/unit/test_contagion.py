@@ -18,10 +18,8 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import pytest
-from typer.testing import CliRunner
-
-from loaders.store import validate_paths
-from queries.contagion import (
+from gridvoices.ecosystem.errors import QueryError
+from gridvoices.queries.contagion import (
     FORMULA,
     EdgeProbabilities,
     activation_table,
@@ -35,9 +33,11 @@ from queries.contagion import (
     normalised_weights,
     suggest_links,
 )
-from queries.contagion_sim import resolve_seed, uniforms
-from queries.errors import QueryError
-from queries.graph import build_graph
+from gridvoices.queries.contagion.sim import resolve_seed, uniforms
+from gridvoices.queries.graph import build_graph
+from gridvoices.stores.store import validate_paths
+from typer.testing import CliRunner
+
 from tests.conftest import DERBYSHIRE
 
 HP, DD = "E07000037", "E07000035"
@@ -551,7 +551,7 @@ class TestCascadeStops:
         assert "no referral or peer link runs from Derbyshire Dales into High Peak" in b["why"]
 
     def test_small_counts_are_suppressed_in_why(self, derby):
-        from ecosystem.privacy import suppression
+        from gridvoices.ecosystem.privacy import suppression
 
         r = independent_cascade(derby, default_seeds(derby), runs=300, seed=42)
         with suppression(True):
@@ -647,8 +647,8 @@ class TestSuggestLinks:
 
 @pytest.fixture
 def cli(tmp_path, monkeypatch):
-    import ecosystem.cli_contagion  # noqa: F401  (registers the command)
-    from ecosystem.cli import app
+    import gridvoices.cli.contagion  # noqa: F401  (registers the command)
+    from gridvoices.cli.main import app
 
     monkeypatch.setenv("GRIDVOICES_WORKSPACE", str(tmp_path / "ws"))
     monkeypatch.setenv("COLUMNS", "200")

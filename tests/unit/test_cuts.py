@@ -6,8 +6,7 @@ import random
 
 import networkx as nx
 import pytest
-
-from queries.cuts import cuts
+from gridvoices.queries.isolation.cuts import cuts
 
 
 @pytest.mark.parametrize("seed", range(40))

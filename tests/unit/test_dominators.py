@@ -5,8 +5,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pytest
-
-from queries.stats_worlds import _dominator_sizes
+from gridvoices.queries.stats.worlds import _dominator_sizes
 
 
 def _reference(src, dst, seeds, n) -> dict:

@@ -8,14 +8,14 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from gridvoices.ecosystem.schema import ENTITIES, ENTITY_ORDER
+from gridvoices.loaders import excel
+from gridvoices.loaders.excel import read_workbook, write_workbook
+from gridvoices.stores.store import import_paths, open_store, validate_paths
 from typer.testing import CliRunner
 
-import ecosystem.cli  # noqa: F401 - registers the commands on the shared app
-from ecosystem.cli_common import app
-from ecosystem.schema import ENTITIES, ENTITY_ORDER
-from loaders import excel
-from loaders.excel import read_workbook, write_workbook
-from loaders.store import import_paths, open_store, validate_paths
+import gridvoices.cli.main  # noqa: F401 - registers the commands on the shared app
+from gridvoices.cli.common import app
 from tests.conftest import DERBYSHIRE
 
 runner = CliRunner()

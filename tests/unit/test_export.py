@@ -10,15 +10,15 @@ import zipfile
 
 import networkx as nx
 import pytest
+from gridvoices.queries.graph import build_graph
+from gridvoices.stores.store import validate_paths
+from gridvoices.visualise.export import export_graph, node_metrics
 from typer.testing import CliRunner
 
-import ecosystem.cli  # noqa: F401 - registers the shared commands
-import ecosystem.cli_partners  # noqa: F401 - registers `export`
-from ecosystem.cli_common import app
-from loaders.store import validate_paths
-from queries.graph import build_graph
+import gridvoices.cli.main  # noqa: F401 - registers the shared commands
+import gridvoices.cli.partners  # noqa: F401 - registers `export`
+from gridvoices.cli.common import app
 from tests.conftest import DERBYSHIRE
-from visualise.export import export_graph, node_metrics
 
 runner = CliRunner()
 COUNTS = ("referrals", "accepted", "in_volume", "out_volume", "weighted_degree")
@@ -136,7 +136,8 @@ def test_json_is_node_link_with_the_same_suppression(G, metrics, tmp_path):
 
 
 def test_metrics_degrade_to_volumes_without_the_metrics_module(G, monkeypatch):
-    monkeypatch.setitem(sys.modules, "queries.metrics", None)  # import now fails
+    # the import now fails
+    monkeypatch.setitem(sys.modules, "gridvoices.queries.metrics.centrality", None)
     m = node_metrics(G)
     assert set(m["svc-spoc"]) == {"in_volume", "out_volume", "weighted_degree"}
     assert (

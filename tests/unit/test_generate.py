@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from loaders.generate import write_ecosystem
-from loaders.plant import check_planted
-from loaders.store import validate_paths
-from queries.analyses import run_all
-from queries.graph import build_graph
+from gridvoices.loaders.generate import write_ecosystem
+from gridvoices.loaders.plant import check_planted
+from gridvoices.queries.analyses import run_all
+from gridvoices.queries.graph import build_graph
+from gridvoices.stores.store import validate_paths
 
 
 def test_same_seed_same_files(tmp_path):

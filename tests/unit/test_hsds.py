@@ -7,12 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from gridvoices.loaders.hsds import read_hsds_json, read_hsds_package, read_oruk_json
+from gridvoices.loaders.mapping import MappingOptions, Term, load_mappings, parse_postcode
+from gridvoices.loaders.sources import detect_format
+from gridvoices.stores.sqlite_store import SQLiteStore
+from gridvoices.stores.store import import_paths, validate_paths
 
-from loaders.hsds import read_hsds_json, read_hsds_package, read_oruk_json
-from loaders.mapping import MappingOptions, Term, load_mappings, parse_postcode
-from loaders.sources import detect_format
-from loaders.sqlite_store import SQLiteStore
-from loaders.store import import_paths, validate_paths
 from tests.conftest import FIXTURES
 from tests.conftest import SHARED_HSDS as SHARED  # noqa: E402
 

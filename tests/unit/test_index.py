@@ -1,4 +1,4 @@
-"""The district recovery ecosystem index (queries.index and `gridvoices index`)."""
+"""The district recovery ecosystem index (queries.index.scores and `gridvoices index`)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,10 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import pytest
-from typer.testing import CliRunner
-
-import ecosystem.cli  # noqa: F401  (registers the commands)
-import ecosystem.cli_index  # noqa: F401
-from ecosystem.cli_common import app
-from loaders.store import validate_paths
-from queries.contagion import default_seeds, edge_probabilities, independent_cascade
-from queries.errors import QueryError
-from queries.graph import build_graph
-from queries.index import (
+from gridvoices.ecosystem.errors import QueryError
+from gridvoices.queries.contagion import default_seeds, edge_probabilities, independent_cascade
+from gridvoices.queries.graph import build_graph
+from gridvoices.queries.index.scores import (
     COMPONENTS,
     DEFAULT_POPULATION,
     INDICATORS,
@@ -28,8 +22,14 @@ from queries.index import (
     load_weights,
     recovery_index,
 )
-from queries.stats_scoring import bands, need_quadrants, score, weight_sensitivity
-from queries.stats_worlds import group_reach
+from gridvoices.queries.stats.scoring import bands, need_quadrants, score, weight_sensitivity
+from gridvoices.queries.stats.worlds import group_reach
+from gridvoices.stores.store import validate_paths
+from typer.testing import CliRunner
+
+import gridvoices.cli.index  # noqa: F401
+import gridvoices.cli.main  # noqa: F401  (registers the commands)
+from gridvoices.cli.common import app
 from tests.conftest import DERBYSHIRE
 
 HP, BO = "E07000037", "E07000033"

@@ -6,12 +6,12 @@ import json
 import shutil
 
 import pytest
+from gridvoices.loaders.mapping import MappingOptions
+from gridvoices.loaders.meetings import cadence_for, detect_meetings, read_meetings
+from gridvoices.loaders.sources import detect_format
+from gridvoices.stores.sqlite_store import SQLiteStore
+from gridvoices.stores.store import import_paths, validate_paths
 
-from loaders.mapping import MappingOptions
-from loaders.meetings import cadence_for, detect_meetings, read_meetings
-from loaders.sources import detect_format
-from loaders.sqlite_store import SQLiteStore
-from loaders.store import import_paths, validate_paths
 from tests.conftest import FIXTURES
 
 MEETINGS = FIXTURES / "meetings"

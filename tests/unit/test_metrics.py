@@ -1,4 +1,4 @@
-"""Centrality and brokerage (queries.metrics): tiny graphs with obvious answers, agreement with
+"""Centrality and brokerage: tiny graphs with obvious answers, agreement with
 networkx, the sampled estimate against the exact one, and the shipped Derbyshire data."""
 
 from __future__ import annotations
@@ -10,16 +10,10 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import pytest
-from scipy.stats import spearmanr
-from typer.testing import CliRunner
-
-import ecosystem.cli  # noqa: F401  (registers the other commands)
-import ecosystem.cli_metrics  # noqa: F401
-from ecosystem.cli_common import app
-from queries import metrics as m
-from queries.errors import QueryError
-from queries.graph import build_graph, referral_graph
-from queries.metrics import (
+from gridvoices.ecosystem.errors import QueryError
+from gridvoices.queries.graph import build_graph, referral_graph
+from gridvoices.queries.metrics import centrality as m
+from gridvoices.queries.metrics.centrality import (
     NEO4J_PROPERTIES,
     betweenness,
     brokers,
@@ -28,6 +22,12 @@ from queries.metrics import (
     default_pivots,
     write_metrics_neo4j,
 )
+from scipy.stats import spearmanr
+from typer.testing import CliRunner
+
+import gridvoices.cli.main  # noqa: F401  (registers the other commands)
+import gridvoices.cli.metrics  # noqa: F401
+from gridvoices.cli.common import app
 
 DERBYSHIRE = Path(__file__).resolve().parents[2] / "data" / "derbyshire"
 
@@ -55,7 +55,7 @@ def rows(result) -> dict:
 
 @pytest.fixture(scope="module")
 def derbyshire():
-    from loaders.store import validate_paths
+    from gridvoices.stores.store import validate_paths
 
     report, tables = validate_paths([DERBYSHIRE])
     assert report.valid
@@ -164,7 +164,7 @@ class TestCentrality:
         assert again.communities == derbyshire_result.communities
 
     def test_periods_change_the_answer(self, derbyshire):
-        from loaders.store import validate_paths
+        from gridvoices.stores.store import validate_paths
 
         _, tables = validate_paths([DERBYSHIRE])
         q1 = centrality(build_graph(tables, ["2024-Q1"]))
@@ -372,7 +372,7 @@ class TestWriteMetricsNeo4j:
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
     """An embedded store holding the Derbyshire data."""
-    from loaders.store import import_paths, open_store
+    from gridvoices.stores.store import import_paths, open_store
 
     ws = tmp_path_factory.mktemp("ws")
     store = open_store("embedded", workspace=ws)

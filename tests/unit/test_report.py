@@ -8,20 +8,13 @@ from collections import Counter
 
 import networkx as nx
 import pytest
-from markupsafe import escape
-from typer.testing import CliRunner
-
-import ecosystem.cli  # noqa: F401 - registers the other commands on the shared app
-import ecosystem.cli_report  # noqa: F401 - registers `report`
-from ecosystem.cli_common import app
-from loaders.store import validate_paths
-from queries.analyses import run_all
-from queries.graph import build_graph
-from queries.index import recovery_index
-from tests.conftest import DERBYSHIRE
-from visualise import report
-from visualise.html import external_references
-from visualise.report import (
+from gridvoices.queries.analyses import run_all
+from gridvoices.queries.graph import build_graph
+from gridvoices.queries.index.scores import recovery_index
+from gridvoices.stores.store import validate_paths
+from gridvoices.visualise.html import external_references
+from gridvoices.visualise.report import build as report
+from gridvoices.visualise.report.build import (
     CSP,
     DEFAULT_VIEWS,
     ILLUSTRATIVE_NOTICE,
@@ -31,6 +24,13 @@ from visualise.report import (
     render_report,
     write_report,
 )
+from markupsafe import escape
+from typer.testing import CliRunner
+
+import gridvoices.cli.main  # noqa: F401 - registers the other commands on the shared app
+import gridvoices.cli.report  # noqa: F401 - registers `report`
+from gridvoices.cli.common import app
+from tests.conftest import DERBYSHIRE
 
 XSS = "<img src=x onerror=alert(1)>"
 SECTIONS = (

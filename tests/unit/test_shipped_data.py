@@ -13,9 +13,8 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 import pytest
-
-from ecosystem.schema import ENTITIES
-from ecosystem.vocab import COMMUNITY_DOMAINS, FELLOWSHIP_DOMAIN, ORG_KINDS
+from gridvoices.ecosystem.schema import ENTITIES
+from gridvoices.ecosystem.vocab import COMMUNITY_DOMAINS, FELLOWSHIP_DOMAIN, ORG_KINDS
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "derbyshire"
 
@@ -113,8 +112,8 @@ def test_every_partner_file_is_shipped():
 
 
 def test_loads_and_validates_with_the_project_loader():
-    from loaders.csvfiles import read_csv_tables
-    from loaders.validate import validate_tables
+    from gridvoices.loaders.csvfiles import read_csv_tables
+    from gridvoices.loaders.validate import validate_tables
 
     raw, issues = read_csv_tables([DATA])
     assert issues == []

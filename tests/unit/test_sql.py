@@ -5,12 +5,12 @@ from __future__ import annotations
 import random
 
 import pytest
+from gridvoices.ecosystem.errors import QueryError
+from gridvoices.loaders.generate import write_ecosystem
+from gridvoices.queries.run import answer
+from gridvoices.stores.sqlite_store import SQLiteStore
+from gridvoices.stores.store import import_paths
 
-from loaders.generate import write_ecosystem
-from loaders.sqlite_store import SQLiteStore
-from loaders.store import import_paths
-from queries.errors import QueryError
-from queries.run import answer
 from tests.conftest import DERBYSHIRE, FIXTURES
 
 
@@ -128,7 +128,8 @@ def test_compact_graph_is_rebuilt_when_missing(tmp_path):
 
 
 def test_failed_import_leaves_compact_graph_as_before(tmp_path, tiny):
-    from loaders.report import ImportRejected
+    from gridvoices.ecosystem.issues import ImportRejected
+
     from tests.conftest import edit_csv
 
     store = SQLiteStore(tmp_path / "g.sqlite")

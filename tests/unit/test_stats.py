@@ -9,16 +9,10 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import pytest
-from typer.testing import CliRunner
-
-import ecosystem.cli  # noqa: F401  (registers the commands)
-import ecosystem.cli_index  # noqa: F401
-from ecosystem.cli_common import app
-from loaders.store import validate_paths
-from queries.contagion import default_seeds, edge_probabilities, independent_cascade
-from queries.errors import QueryError
-from queries.graph import build_graph
-from queries.stats import (
+from gridvoices.ecosystem.errors import QueryError
+from gridvoices.queries.contagion import default_seeds, edge_probabilities, independent_cascade
+from gridvoices.queries.graph import build_graph
+from gridvoices.queries.stats import (
     adjust_pvalues,
     barrier_test,
     diffusion_stats,
@@ -26,7 +20,13 @@ from queries.stats import (
     place_navigators,
     statistics,
 )
-from queries.stats_worlds import Worlds
+from gridvoices.queries.stats.worlds import Worlds
+from gridvoices.stores.store import validate_paths
+from typer.testing import CliRunner
+
+import gridvoices.cli.index  # noqa: F401
+import gridvoices.cli.main  # noqa: F401  (registers the commands)
+from gridvoices.cli.common import app
 from tests.conftest import DERBYSHIRE
 
 

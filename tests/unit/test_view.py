@@ -8,11 +8,14 @@ from html.parser import HTMLParser
 
 import networkx as nx
 import pytest
-
-from visualise import compact
-from visualise.html import external_references, json_for_script, script_hash
-from visualise.network import ILLUSTRATIVE_BANNER, render_network_view, write_network_view
-from visualise.page import SCRIPTS
+from gridvoices.visualise import compact
+from gridvoices.visualise.html import external_references, json_for_script, script_hash
+from gridvoices.visualise.network import (
+    ILLUSTRATIVE_BANNER,
+    render_network_view,
+    write_network_view,
+)
+from gridvoices.visualise.page import SCRIPTS
 
 XSS_IMG = "<img src=x onerror=alert(1)>"
 XSS_SCRIPT = "</script><script>alert(2)</script>"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
+from gridvoices.visualise.barriers_view import HIDDEN_COLOUR, MISSING_COLOUR
+from gridvoices.visualise.views import render_view
 
 from tests.unit.test_view import XSS_IMG, view_data
-from visualise.barriers_view import HIDDEN_COLOUR, MISSING_COLOUR
-from visualise.views import render_view
 
 
 def three_districts() -> nx.DiGraph:
@@ -142,7 +142,7 @@ def test_hostile_district_name_is_data_not_markup():
 
 
 def test_barriers_flagged_by_the_analysis_are_red():
-    from visualise.barriers_view import BANDS
+    from gridvoices.visualise.barriers_view import BANDS
 
     data = view_data(render_view("barriers", three_districts(), min_permeability=50.0))
     ab = links(data)[frozenset(("Alpha", XSS_IMG))]
@@ -151,7 +151,7 @@ def test_barriers_flagged_by_the_analysis_are_red():
 
 
 def test_faint_pairs_are_capped_but_borders_kept(monkeypatch):
-    from visualise import barriers_view
+    from gridvoices.visualise import barriers_view
 
     monkeypatch.setattr(barriers_view, "MAX_OTHER_LINKS", 0)
     page = render_view("barriers", three_districts())

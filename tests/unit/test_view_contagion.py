@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from gridvoices.visualise.contagion_view import PATHWAY_COLOUR, SUGGESTED_COLOUR
+from gridvoices.visualise.views import render_view, view_kinds
+
 from tests.unit.test_view import XSS_IMG, edge_rows, parse, tiny_graph, view_data
-from visualise.contagion_view import PATHWAY_COLOUR, SUGGESTED_COLOUR
-from visualise.views import render_view, view_kinds
 
 
 def graph():

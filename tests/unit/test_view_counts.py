@@ -6,9 +6,8 @@ import itertools
 
 import networkx as nx
 import pytest
-
-from visualise import counts
-from visualise.counts import (
+from gridvoices.visualise import counts
+from gridvoices.visualise.counts import (
     HIDDEN,
     REMAINDER_PERIOD,
     block_flows,

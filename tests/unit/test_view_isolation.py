@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from gridvoices.visualise.isolation_view import BRIDGE_COLOUR, FINDING_COLOURS, FINDINGS
+from gridvoices.visualise.views import render_view
+
 from tests.unit.test_view import columns, tiny_graph, view_data
-from visualise.isolation_view import BRIDGE_COLOUR, FINDING_COLOURS, FINDINGS
-from visualise.views import render_view
 
 
 def graph():

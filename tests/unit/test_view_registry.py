@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from gridvoices.visualise import views
+from gridvoices.visualise.compact import ecosystem_view
+from gridvoices.visualise.page import ViewData
 from typer.testing import CliRunner
 
-import ecosystem.cli_views  # noqa: F401 - registers `view` until cli._register imports it
-from ecosystem.cli import app
+import gridvoices.cli.views  # noqa: F401 - registers `view` until cli._register imports it
+from gridvoices.cli.main import app
 from tests.conftest import DERBYSHIRE
 from tests.unit.test_view import tiny_graph, view_data
-from visualise import views
-from visualise.compact import ecosystem_view
-from visualise.page import ViewData
 
 runner = CliRunner()
 
@@ -106,17 +106,19 @@ def test_cli_errors(loaded):
 
 
 def test_cli_png_goes_through_the_browser_helper(loaded, monkeypatch):
-    import visualise.png
+    import gridvoices.visualise.png
 
     calls = []
-    monkeypatch.setattr(visualise.png, "html_to_png", lambda html, png: calls.append((html, png)))
+    monkeypatch.setattr(
+        gridvoices.visualise.png, "html_to_png", lambda html, png: calls.append((html, png))
+    )
     r = run("view", "barriers", "-o", loaded / "b.html", "--png", loaded / "b.png")
     assert r.exit_code == 0, r.output
     assert calls == [(loaded / "b.html", loaded / "b.png")]
 
     def broken(html, png):
-        raise visualise.png.PngError("chromium not found at /nowhere")
+        raise gridvoices.visualise.png.PngError("chromium not found at /nowhere")
 
-    monkeypatch.setattr(visualise.png, "html_to_png", broken)
+    monkeypatch.setattr(gridvoices.visualise.png, "html_to_png", broken)
     r = run("view", "barriers", "-o", loaded / "b.html", "--png", loaded / "b.png")
     assert r.exit_code == 1 and "chromium not found" in r.output

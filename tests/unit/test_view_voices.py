@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
+from gridvoices.visualise.network import BAND_COLOURS
+from gridvoices.visualise.views import render_view, write_views
+
 from tests.unit.test_view import XSS_IMG, tiny_graph, view_data
-from visualise.network import BAND_COLOURS
-from visualise.views import render_view, write_views
 
 COMMENT = "Staff really listened <b>secret-five</b>"
 HOSTILE = XSS_IMG + " hostile-comment"

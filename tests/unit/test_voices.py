@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 
 import pytest
+from gridvoices.ecosystem.issues import ImportRejected
+from gridvoices.queries.barriers.forms import barriers
+from gridvoices.queries.feedback import feedback_summary
+from gridvoices.queries.graph import build_graph
+from gridvoices.stores.sqlite_store import SQLiteStore
+from gridvoices.stores.store import import_feedback, import_paths, validate_paths
+from gridvoices.visualise.render import shown
 from typer.testing import CliRunner
 
-from ecosystem.cli import app
-from ecosystem.render import shown
-from loaders.report import ImportRejected
-from loaders.sqlite_store import SQLiteStore
-from loaders.store import import_feedback, import_paths, validate_paths
-from queries.barriers import barriers
-from queries.feedback import feedback_summary
-from queries.graph import build_graph
+from gridvoices.cli.main import app
 from tests.conftest import DERBYSHIRE, FIXTURES
 
 SURVEY = FIXTURES / "survey"
@@ -127,8 +127,8 @@ def test_cli_import_feedback_and_summary(tmp_path, monkeypatch):
 
 
 def test_link_ratings_weight_the_analyses_on_request():
-    from queries.contagion_report import contagion_report
-    from queries.feedback import weight_by_link_ratings
+    from gridvoices.queries.contagion.report import contagion_report
+    from gridvoices.queries.feedback import weight_by_link_ratings
 
     _, t = validate_paths([DERBYSHIRE])
     G = build_graph(t)

@@ -1,4 +1,4 @@
-"""What-if scenarios and the closure ranking (queries.whatif, `gridvoices whatif`)."""
+"""What-if scenarios and the closure ranking (queries.index.whatif, `gridvoices whatif`)."""
 
 from __future__ import annotations
 
@@ -8,22 +8,22 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from typer.testing import CliRunner
-
-import ecosystem.cli  # noqa: F401  (registers the commands)
-import ecosystem.cli_index  # noqa: F401
-from ecosystem.cli_common import app
-from loaders.store import validate_paths
-from queries.contagion import default_seeds, independent_cascade
-from queries.errors import QueryError
-from queries.graph import build_graph, referral_graph
-from queries.whatif import (
+from gridvoices.ecosystem.errors import QueryError
+from gridvoices.queries.contagion import default_seeds, independent_cascade
+from gridvoices.queries.graph import build_graph, referral_graph
+from gridvoices.queries.index.whatif import (
     apply_scenario,
     compare_scenarios,
     network_metrics,
     parse_change,
     rank_closures,
 )
+from gridvoices.stores.store import validate_paths
+from typer.testing import CliRunner
+
+import gridvoices.cli.index  # noqa: F401
+import gridvoices.cli.main  # noqa: F401  (registers the commands)
+from gridvoices.cli.common import app
 from tests.conftest import DERBYSHIRE
 
 

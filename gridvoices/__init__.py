@@ -1,0 +1,1 @@
+"""GRID Voices: a regional recovery ecosystem as a network."""

@@ -1,0 +1,442 @@
+"""The ``gridvoices`` command line: thin wrappers over the library functions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gridvoices.cli.common import (
+    DbOpt,
+    JsonOpt,
+    PeriodOpt,
+    QuietOpt,
+    ShowSmallOpt,
+    StoreOpt,
+    UriOpt,
+    UserOpt,
+    WorkspaceOpt,
+    app,
+    err,
+    fail,
+    out,
+    print_json,
+    print_table,
+    progress_bar,
+    run_named,
+)
+from gridvoices.cli.common import open_store_from_cli as _open
+from gridvoices.visualise import render
+
+
+@app.command()
+def template(
+    directory: Annotated[
+        Path | None,
+        typer.Argument(help="Folder to write the empty partner CSV files and README to."),
+    ] = None,
+    xlsx: Annotated[
+        Path | None,
+        typer.Option(
+            "--xlsx",
+            help="Write the partner workbook (.xlsx) here: instructions, a sheet per entity, "
+            "drop-down lists. With DIRECTORY too, both are written.",
+        ),
+    ] = None,
+) -> None:
+    """Write empty partner files: CSVs (headers only) and a README, and/or an Excel workbook."""
+    from gridvoices.loaders.csvfiles import write_template
+    from gridvoices.loaders.excel import write_workbook
+
+    if directory is not None and xlsx is None and directory.suffix.lower() == ".xlsx":
+        directory, xlsx = None, directory  # `template partners.xlsx` asks for the workbook
+    if directory is None and xlsx is None:
+        fail("give a folder for the CSV files, --xlsx FILE for a workbook, or both", 2)
+    if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
+        fail(f"--xlsx {xlsx} must name a .xlsx file", 2)
+    if directory is not None and directory.exists() and not directory.is_dir():
+        fail(f"{directory} is a file, not a folder", 2)
+    written: list[Path] = []
+    try:
+        if directory is not None:
+            written += write_template(directory)
+        if xlsx is not None:
+            written.append(write_workbook(xlsx))
+    except OSError as e:
+        fail(f"cannot write the template: {e}")
+    for f in written:
+        out.print(str(f), highlight=False)
+
+
+def _report_issues(report, as_json: bool, limit: int = 50) -> None:
+    if as_json:
+        print_json(report.as_dict())
+        return
+    for line in report.lines(limit):
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
+@app.command()
+def validate(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Partner files in any format gridvoices reads (see `import`)."),
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """Check partner files without storing anything. Exit code 2 when there are errors."""
+    from gridvoices.stores.store import validate_paths
+
+    report, typed = validate_paths(paths)
+    _report_issues(report, as_json)
+    if not as_json:
+        rows = ", ".join(f"{k} {len(v)}" for k, v in typed.items())
+        msg = "valid" if report.valid else f"{len(report.errors)} errors"
+        err.print(f"{msg}; {len(report.warnings)} warnings; rows: {rows}", highlight=False)
+    raise typer.Exit(0 if report.valid else 2)
+
+
+@app.command("import")
+def import_(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Partner files: a folder of CSV files, a workbook (.xlsx), an Open Referral / "
+            "HSDS directory (folder or JSON), or a Meeting Guide JSON list."
+        ),
+    ],
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            help="Name this source (default: the path). Importing a source again replaces "
+            "its records.",
+        ),
+    ] = None,
+    store: StoreOpt = "embedded",
+    workspace: WorkspaceOpt = None,
+    neo4j_uri: UriOpt = None,
+    neo4j_user: UserOpt = None,
+    neo4j_database: DbOpt = None,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Validate partner files or a workbook and store them, all or nothing. Exit 2 on bad data."""
+    from gridvoices.ecosystem.issues import ImportRejected, StoreError
+    from gridvoices.stores.store import import_paths
+
+    db = _open(store, workspace, neo4j_uri, neo4j_user, neo4j_database)
+    bar, update = progress_bar(quiet)
+    try:
+        if bar:
+            with bar:
+                result = import_paths(db, paths, update, source_name=source)
+        else:
+            result = import_paths(db, paths, source_name=source)
+    except ImportRejected as e:
+        _report_issues(e.report, as_json)
+        if not as_json:
+            err.print(f"Error: {e}", highlight=False)
+        raise typer.Exit(2) from None
+    except StoreError as e:
+        fail(str(e), 1)
+    finally:
+        db.close()
+    if as_json:
+        print_json(
+            {
+                "store": db.kind,
+                "source": result.source.name if result.source else None,
+                "rows": result.rows,
+                "seconds": round(result.seconds, 3),
+                "warnings": [i.as_dict() for i in result.report.warnings],
+            }
+        )
+        return
+    for w in result.report.lines(20):
+        err.print(w, highlight=False, markup=False)
+    if not quiet:
+        rows = ", ".join(f"{k} {v}" for k, v in result.rows.items())
+        out.print(
+            f"Imported into the {db.kind} store in {result.seconds:.2f} s: {rows}", highlight=False
+        )
+
+
+@app.command()
+def summary(
+    store: StoreOpt = "embedded",
+    workspace: WorkspaceOpt = None,
+    period: PeriodOpt = None,
+    neo4j_uri: UriOpt = None,
+    neo4j_user: UserOpt = None,
+    neo4j_database: DbOpt = None,
+    as_json: JsonOpt = False,
+    show_small_counts: ShowSmallOpt = False,
+) -> None:
+    """Counts by type and by district, with referral volumes."""
+    result = run_named(
+        "summary",
+        store,
+        workspace,
+        period,
+        show_small_counts,
+        neo4j_uri,
+        neo4j_user,
+        neo4j_database,
+    )
+    if as_json:
+        print_json(result)
+        return
+    out.print(f"Periods: {', '.join(result['periods']) or 'none'}", highlight=False)
+    print_table("Totals", [result["totals"]])
+    print_table("By district", result["districts"])
+
+
+@app.command()
+def paths(
+    source: Annotated[str, typer.Argument(help="Id of the service or group referrals start from.")],
+    target: Annotated[str, typer.Argument(help="Id of the service or group they should reach.")],
+    k: Annotated[
+        int, typer.Option("--max-hops", "-k", help="All paths up to this many hops (1-8).")
+    ] = 4,
+    store: StoreOpt = "embedded",
+    workspace: WorkspaceOpt = None,
+    period: PeriodOpt = None,
+    neo4j_uri: UriOpt = None,
+    neo4j_user: UserOpt = None,
+    neo4j_database: DbOpt = None,
+    as_json: JsonOpt = False,
+    show_small_counts: ShowSmallOpt = False,
+) -> None:
+    """Referral paths from SOURCE to TARGET: the shortest, and all up to k hops with their flows."""
+    conn = (neo4j_uri, neo4j_user, neo4j_database)
+    shortest = run_named(
+        "shortest_paths", store, workspace, period, show_small_counts, *conn, args=(source, target)
+    )
+    upto = run_named(
+        "referral_paths",
+        store,
+        workspace,
+        period,
+        show_small_counts,
+        *conn,
+        args=(source, target),
+        k=k,
+    )
+    result = {
+        "source": source,
+        "target": target,
+        "max_hops": k,
+        "shortest": shortest,
+        "up_to_k": upto,
+    }
+    if as_json:
+        print_json(result)
+        return
+    if not upto and not shortest:
+        out.print(f"No referral path from {source} to {target}.", highlight=False, markup=False)
+        return
+    out.print(f"Shortest ({len(shortest)}):", highlight=False)
+    for p in shortest:
+        out.print("  " + render.path_line(p), highlight=False, markup=False)
+    out.print(f"All paths up to {k} hops ({len(upto)}):", highlight=False)
+    for p in upto:
+        out.print("  " + render.path_line(p), highlight=False, markup=False)
+
+
+@app.command()
+def isolated(
+    k: Annotated[
+        int, typer.Option("--peer-hops", "-k", help="Flag services with no peer link this near.")
+    ] = 2,
+    flag: Annotated[
+        list[str] | None,
+        typer.Option("--flag", help="Only these flags (no_flows, detached, dead_end, ...)."),
+    ] = None,
+    store: StoreOpt = "embedded",
+    workspace: WorkspaceOpt = None,
+    period: PeriodOpt = None,
+    neo4j_uri: UriOpt = None,
+    neo4j_user: UserOpt = None,
+    neo4j_database: DbOpt = None,
+    as_json: JsonOpt = False,
+    show_small_counts: ShowSmallOpt = False,
+) -> None:
+    """Isolated services: no flows, detached, dead ends, single bridges, no peer support."""
+    from gridvoices.queries.isolation.compact import (
+        FLAGS,  # light: checking a flag loads no NetworkX
+    )
+
+    for f in flag or []:
+        if f not in FLAGS:
+            fail(f"--flag {f!r} is not one of: {', '.join(FLAGS)}", 2)
+    conn = (neo4j_uri, neo4j_user, neo4j_database)
+    if flag and set(flag) == {"no_flows"}:
+        # The no-flow check alone needs no whole-graph metric: the named query (SQL on the
+        # embedded store, Cypher on Neo4j) answers it without building the graph.
+        found = run_named("isolated", store, workspace, period, show_small_counts, *conn)
+        rows = [{**r, "flag": "no_flows", "why": r.pop("reason")} for r in found]
+    else:
+        rows = run_named("isolation", store, workspace, period, show_small_counts, *conn, k=k)
+        rows = [r for r in rows if not flag or r["flag"] in flag]
+    if as_json:
+        print_json(rows)
+        return
+    print_table("Isolated services and groups", rows, ["flag", "id", "name", "district", "why"])
+
+
+@app.command()
+def cypher(
+    statement: Annotated[str, typer.Argument(help="A Cypher statement; use $name for values.")],
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", help="name=value (JSON values accepted); repeatable."),
+    ] = None,
+    write: Annotated[bool, typer.Option("--write", help="Allow the statement to write.")] = False,
+    neo4j_uri: UriOpt = None,
+    neo4j_user: UserOpt = None,
+    neo4j_database: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run Cypher against Neo4j, read-only unless --write is given."""
+    import neo4j.exceptions
+
+    params = {}
+    for p in param or []:
+        name, sep, value = p.partition("=")
+        if not sep:
+            fail(f"--param {p!r} must look like name=value", 2)
+        try:
+            params[name] = json.loads(value)
+        except json.JSONDecodeError:
+            params[name] = value
+    db = _open("neo4j", None, neo4j_uri, neo4j_user, neo4j_database)
+    try:
+        rows = (
+            db.query(statement, params, write=True) if write else db.run_readonly(statement, params)
+        )
+    except neo4j.exceptions.Neo4jError as e:
+        msg = e.message or str(e)
+        if "write" in msg.lower() and not write:
+            msg += " (the statement writes: add --write if you mean it)"
+        fail(msg, 2)
+    finally:
+        db.close()
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(f"{len(rows)} rows", rows)
+
+
+@app.command()
+def demo(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the results.")] = Path(
+        "gridvoices-out"
+    ),
+    workspace: WorkspaceOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Import the shipped illustrative Derbyshire data into the embedded store and write results."""
+    from gridvoices.demo import run_demo
+
+    result = run_demo(output, workspace=workspace)
+    if not quiet:
+        out.print(
+            f"Imported the illustrative Derbyshire data ({result['rows']} rows) into "
+            f"{result['store']}",
+            highlight=False,
+        )
+        out.print("Findings:", highlight=False)
+        for line in result["findings"]:
+            out.print(f"  - {line}", highlight=False, markup=False)
+        out.print("Wrote:", highlight=False)
+        for name, path in result["files"].items():
+            out.print(f"  {name}: {path}", highlight=False)
+    out.print(f"Open {result['files']['view']} in a browser.", highlight=False)
+
+
+@app.command()
+def sources(
+    store: StoreOpt = "embedded",
+    workspace: WorkspaceOpt = None,
+    neo4j_uri: UriOpt = None,
+    neo4j_user: UserOpt = None,
+    neo4j_database: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The sources loaded: name, format, when imported and how many records each holds."""
+    db = _open(store, workspace, neo4j_uri, neo4j_user, neo4j_database)
+    try:
+        rows = db.sources()
+    finally:
+        db.close()
+    if as_json:
+        print_json(rows)
+        return
+    flat = [
+        {
+            **{k: v for k, v in r.items() if k != "rows"},
+            "records": ", ".join(f"{k} {v}" for k, v in r["rows"].items()),
+        }
+        for r in rows
+    ]
+    print_table("Sources", flat, ["source", "format", "imported_at", "records"])
+
+
+@app.command()
+def generate(
+    directory: Annotated[Path, typer.Argument(help="Folder to write the partner CSV files to.")],
+    services: Annotated[int, typer.Option(help="Number of services.")] = 1000,
+    flows: Annotated[int, typer.Option(help="Number of referral-flow rows.")] = 10_000,
+    districts: Annotated[int | None, typer.Option(help="Number of districts.")] = None,
+    periods: Annotated[int, typer.Option(help="Number of quarters.")] = 4,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same files.")] = 0,
+    plant: Annotated[
+        bool, typer.Option(help="Plant a closed border, an isolated service, a bridge, a gap.")
+    ] = True,
+) -> None:
+    """Write a seeded synthetic ecosystem in the partner format (tests, benchmarks, demos)."""
+    from gridvoices.loaders.generate import write_ecosystem
+
+    if services < 10 or flows < 0 or periods < 1:
+        fail("--services must be at least 10, --flows 0 or more, --periods 1 or more", 2)
+    d = write_ecosystem(
+        directory,
+        services,
+        flows,
+        n_districts=districts,
+        n_periods=periods,
+        seed=seed,
+        planted=plant,
+    )
+    out.print(
+        f"Wrote a synthetic ecosystem to {d}"
+        + (" (planted.json lists what was planted)" if plant else ""),
+        highlight=False,
+    )
+
+
+def _register() -> None:
+    # Command modules add themselves to `app` when imported.
+    import gridvoices.cli.analyses  # noqa: F401
+    import gridvoices.cli.contagion  # noqa: F401
+    import gridvoices.cli.index  # noqa: F401
+    import gridvoices.cli.metrics  # noqa: F401
+    import gridvoices.cli.partners  # noqa: F401
+    import gridvoices.cli.report  # noqa: F401
+    import gridvoices.cli.views  # noqa: F401
+    import gridvoices.cli.voices  # noqa: F401
+    from gridvoices.cli.neo4j import neo4j_app
+
+    app.add_typer(
+        neo4j_app, name="neo4j", help="Start, stop or check a local Neo4j for development."
+    )
+
+
+_register()
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""The barriers question: its NetworkX, Cypher and compact forms side by side."""

@@ -1,0 +1,1 @@
+"""The isolation question: its NetworkX, Cypher and compact forms side by side."""

@@ -1,0 +1,1 @@
+"""The metrics question: its NetworkX, Cypher and compact forms side by side."""

@@ -1,0 +1,315 @@
+"""The embedded default store: one SQLite file, no server, each import one transaction."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sqlite3
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from gridvoices.ecosystem.issues import ImportRejected, Report
+from gridvoices.ecosystem.schema import ENTITIES, ENTITY_ORDER, Column
+from gridvoices.loaders.provenance import REFERENCES, Source, still_referenced
+from gridvoices.stores import adjacency
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["SQLiteStore"]
+
+_SQL_TYPES = {"int": "INTEGER", "bool": "INTEGER", "float": "REAL"}
+_BATCH = 50_000
+# Tables the compact referral graph is built from (gridvoices.stores.adjacency).
+_GRAPH_TABLES = {"services", "groups", "referrals"}
+# Dropped: the compact referral graph answers lookups by target (gridvoices.stores.adjacency).
+_OLD_INDEXES = ("referrals_target",)
+
+
+def _ddl(name: str) -> str:
+    e = ENTITIES[name]
+    cols = ", ".join(f'"{c.name}" {_SQL_TYPES.get(c.type, "TEXT")}' for c in e.columns)
+    key = ", ".join(f'"{k}"' for k in e.key)
+    # _source/_import: provenance of each record (see gridvoices.loaders.provenance).
+    return (
+        f'CREATE TABLE IF NOT EXISTS "{name}" ({cols}, _source TEXT, _import TEXT, '
+        f"PRIMARY KEY ({key})) WITHOUT ROWID"
+    )
+
+
+_SOURCES_DDL = """
+CREATE TABLE IF NOT EXISTS _sources (
+    name TEXT PRIMARY KEY, format TEXT, imported_at TEXT, import_id TEXT
+)
+"""
+
+
+def _to_sql(col: Column, series: pd.Series) -> list:
+    # Whole-column conversions: a million rows go through here on a national import.
+    if col.type in ("enum_list", "ref_list"):
+        # Few distinct lists (districts, CHIME tags): each is encoded once.
+        done: dict[tuple, str] = {}
+        return [
+            done.get(t) or done.setdefault(t, json.dumps(v)) for v in series for t in [tuple(v)]
+        ]
+    if col.type == "bool":
+        return series.astype(bool).astype(int).tolist()
+    return series.to_numpy(dtype=object, na_value=None).tolist()
+
+
+def _categories(df: pd.DataFrame, columns) -> dict[str, pd.Categorical]:
+    """Each column as codes over its distinct values (hashed once, shared by the key sort
+    and the compact graph). Categories are in order of appearance, not sorted."""
+    import pandas as pd
+
+    out = {}
+    for k in columns:
+        codes, uniques = pd.factorize(df[k], use_na_sentinel=False)
+        out[k] = pd.Categorical.from_codes(codes, categories=uniques)
+    return out
+
+
+def _key_order(df: pd.DataFrame, key: list[str], cats: dict) -> np.ndarray:
+    """Row order sorted by ``key``, as ``sort_values`` would give it, in a fraction of the time:
+    only each key column's distinct values are sorted as strings, rows by integer ranks."""
+    ranks = []
+    for k in reversed(key):
+        cat = cats[k] if k in cats else _categories(df, [k])[k]
+        values = np.asarray(cat.categories, dtype=object).tolist()
+        rank = np.empty(len(values), dtype=np.int64)
+        rank[sorted(range(len(values)), key=values.__getitem__)] = np.arange(len(values))
+        ranks.append(rank[cat.codes])
+    return np.lexsort(ranks) if ranks else np.arange(len(df))
+
+
+def _from_sql(col: Column, series: pd.Series) -> pd.Series:
+    if col.type in ("enum_list", "ref_list"):
+        return series.map(json.loads)
+    if col.type == "bool":
+        return series.astype(bool)
+    if col.type == "int":
+        return series.astype("Int64")
+    if col.type == "float":
+        return series.astype("Float64")
+    return series.astype(object).where(series.notna(), None)
+
+
+class SQLiteStore:
+    """Embedded store in a SQLite file (standard library ``sqlite3``).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> s = SQLiteStore(pathlib.Path(tempfile.mkdtemp()) / "g.sqlite")
+    >>> s.existing_ids()["services"]
+    set()
+    """
+
+    kind = "embedded"
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(self.path, isolation_level=None)
+        # A rollback journal, not WAL: an import of a million rows would be written twice
+        # (to the log, then checkpointed into the file). Commit and rollback stay atomic;
+        # FULL syncs the journal before the file changes, so a crash mid-commit rolls back.
+        self.conn.execute("PRAGMA journal_mode=DELETE")
+        self.conn.execute("PRAGMA synchronous=FULL")
+        for name in ENTITY_ORDER:
+            self.conn.execute(_ddl(name))
+            self._add_provenance_columns(name)
+        self.conn.execute(_SOURCES_DDL)
+        self.conn.execute(adjacency.DDL)
+        self._adjacency: adjacency.Adjacency | None = None
+        self.conn.execute("PRAGMA cache_size=-200000")  # 200 MB page cache for big imports
+
+    def _add_provenance_columns(self, name: str) -> None:
+        # Stores written before provenance existed gain the columns (records: no source).
+        have = {r[1] for r in self.conn.execute(f'PRAGMA table_info("{name}")')}
+        for col in ("_source", "_import"):
+            if col not in have:
+                self.conn.execute(f'ALTER TABLE "{name}" ADD COLUMN {col} TEXT')
+
+    def existing_ids(self) -> dict[str, set[str]]:
+        out = {}
+        for name, e in ENTITIES.items():
+            if "id" in e.column_names:
+                out[name] = {r[0] for r in self.conn.execute(f'SELECT id FROM "{name}"')}
+        return out
+
+    def write(
+        self,
+        tables: dict[str, pd.DataFrame],
+        progress=None,
+        *,
+        source: Source | None = None,
+    ) -> None:
+        """Upsert all tables in one transaction; on any error roll back to exactly before.
+
+        With a ``source``, that source's records this import did not contain are
+        removed (a re-import replaces the source), unless others still refer to them.
+        """
+        tag = (source.name, source.import_id) if source else (None, None)
+        cur = self.conn.cursor()
+        self._adjacency = None
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            for ix in _OLD_INDEXES:
+                cur.execute(f"DROP INDEX IF EXISTS {ix}")
+            cats: dict[str, dict] = {}
+            for name in ENTITY_ORDER:
+                if name in tables:
+                    cats[name] = _categories(tables[name], ENTITIES[name].key)
+                    self._upsert(cur, name, tables[name], tag, progress, cats[name])
+            removed = self._replace_stale(cur, source) if source is not None else set()
+            if _GRAPH_TABLES & (removed | tables.keys()):
+                self._adjacency = self._rewrite_adjacency(
+                    cur, tables.get("referrals"), cats.get("referrals", {})
+                )
+            cur.execute("COMMIT")
+        except BaseException:
+            self._adjacency = None
+            cur.execute("ROLLBACK")
+            raise
+
+    def _rewrite_adjacency(
+        self, cur, written: pd.DataFrame | None, cats: dict
+    ) -> adjacency.Adjacency:
+        """The compact referral graph of what the store now holds, saved in this transaction.
+
+        When the referrals just written are all the store holds (a first import, or a
+        re-import of the same flows), it is built from them in memory rather than read back.
+        """
+        stored = cur.execute("SELECT COUNT(*) FROM referrals").fetchone()[0]
+        if written is None or len(written) != stored:
+            return adjacency.rebuild(cur)
+        ids = [
+            [r[0] for r in cur.execute(f'SELECT id FROM "{t}" ORDER BY id')]
+            for t in ("services", "groups")
+        ]
+        adj = adjacency.build(
+            *ids,
+            cats["source"],
+            cats["target"],
+            cats["period"],
+            written["count"].to_numpy(np.int64),
+        )
+        adjacency.save(cur, adj)
+        return adj
+
+    def _upsert(self, cur, name, df, tag, progress, cats: dict) -> None:
+        e = ENTITIES[name]
+        cols = e.column_names
+        # Rows in key order fill the table's B-tree left to right instead of at random:
+        # several times faster on a large import.
+        df = df.iloc[_key_order(df, list(e.key), cats)]
+        values = [_to_sql(e.column(c), df[c]) for c in cols]
+        n = len(df)
+        values += [[tag[0]] * n, [tag[1]] * n]
+        rows = zip(*values, strict=True)
+        allcols = [*cols, "_source", "_import"]
+        quoted = ", ".join(f'"{c}"' for c in allcols)
+        marks = ", ".join("?" for _ in allcols)
+        keys = ", ".join(f'"{k}"' for k in e.key)
+        updates = ", ".join(f'"{c}"=excluded."{c}"' for c in allcols if c not in e.key)
+        sql = (
+            f'INSERT INTO "{name}" ({quoted}) VALUES ({marks}) '
+            f"ON CONFLICT ({keys}) DO UPDATE SET {updates}"
+        )
+        for i in range(0, n, _BATCH):
+            cur.executemany(sql, itertools.islice(rows, _BATCH))
+            if progress:
+                progress(name, min(i + _BATCH, n), n)
+
+    def _replace_stale(self, cur, source: Source) -> set[str]:
+        """Remove the source's records this import did not contain; the tables that lost any."""
+        stale = "_source = :s AND _import <> :i"
+        p = {"s": source.name, "i": source.import_id}
+        problems = []
+        # Only entities that lose records can leave references dangling; checking the others
+        # would scan a million flow rows for nothing.
+        losing = {
+            entity
+            for entity in ENTITY_ORDER
+            if "id" in ENTITIES[entity].column_names
+            and cur.execute(f'SELECT 1 FROM "{entity}" WHERE {stale} LIMIT 1', p).fetchone()
+        }
+        for table, col, is_list, refs in REFERENCES:
+            e = ENTITIES[table]
+            key = " || '/' || ".join(f'T."{k}"' for k in e.key)
+            value = "j.value" if is_list else f'T."{col}"'
+            join = f', json_each(T."{col}") j' if is_list else ""
+            for entity in (r for r in refs if r in losing):
+                q = (
+                    f"SELECT '{entity}', {value}, '{table}', {key} FROM \"{table}\" T{join} "
+                    f'WHERE {value} IN (SELECT id FROM "{entity}" WHERE {stale}) '
+                    f"AND NOT (T._source IS :s AND T._import <> :i) LIMIT 20"
+                )
+                problems += cur.execute(q, p).fetchall()
+        if problems:
+            raise ImportRejected(Report(still_referenced(source, problems[:20])))
+        removed = set()
+        for name in ENTITY_ORDER:
+            if cur.execute(f'DELETE FROM "{name}" WHERE {stale}', p).rowcount:
+                removed.add(name)
+        cur.execute(
+            "INSERT INTO _sources VALUES (:s, :f, :t, :i) ON CONFLICT (name) DO UPDATE SET "
+            "format = excluded.format, imported_at = excluded.imported_at, "
+            "import_id = excluded.import_id",
+            {**p, "f": source.format, "t": source.imported_at},
+        )
+        return removed
+
+    def sources(self) -> list[dict]:
+        """Each source loaded: name, format, import time and how many records it holds."""
+        out = []
+        for name, fmt, at in self.conn.execute(
+            "SELECT name, format, imported_at FROM _sources ORDER BY name"
+        ):
+            rows = {
+                t: self.conn.execute(
+                    f'SELECT count(*) FROM "{t}" WHERE _source = ?', (name,)
+                ).fetchone()[0]
+                for t in ENTITY_ORDER
+            }
+            out.append(
+                {
+                    "source": name,
+                    "format": fmt,
+                    "imported_at": at,
+                    "rows": {k: v for k, v in rows.items() if v},
+                }
+            )
+        return out
+
+    def read(self) -> dict[str, pd.DataFrame]:
+        # pandas is loaded here, not at import: a question answered from SQL needs none of it.
+        import pandas as pd
+
+        out = {}
+        for name, e in ENTITIES.items():
+            cols = e.column_names
+            quoted = ", ".join(f'"{c}"' for c in cols)
+            order = ", ".join(f'"{k}"' for k in e.key)
+            df = pd.read_sql_query(f'SELECT {quoted} FROM "{name}" ORDER BY {order}', self.conn)
+            for c in e.columns:
+                df[c.name] = _from_sql(c, df[c.name])
+            out[name] = df
+        return out
+
+    def periods(self) -> list[str]:
+        """Every period of a referral row or a feedback response, sorted."""
+        # The referral periods come with the compact graph: no scan of a million rows.
+        fb = {r[0] for r in self.conn.execute("SELECT DISTINCT period FROM feedback")}
+        return sorted(fb.union(adjacency.referral_periods(self.conn)))
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -1,0 +1,170 @@
+"""The one store interface both back ends implement, and the import pipeline over it."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from gridvoices.ecosystem.issues import ImportRejected, Report
+from gridvoices.loaders.provenance import Source, source_for
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from gridvoices.loaders.validate import RawTable
+
+__all__ = [
+    "import_feedback",
+    "Store",
+    "ImportResult",
+    "import_tables",
+    "import_paths",
+    "validate_paths",
+    "open_store",
+]
+
+Progress = Callable[[str, int, int], None]
+
+
+class Store(Protocol):
+    """Where a validated ecosystem lives. Every write is all-or-nothing."""
+
+    kind: str
+
+    def existing_ids(self) -> dict[str, set[str]]:
+        """Entity name -> ids already stored (for reference checks)."""
+
+    def write(
+        self,
+        tables: dict[str, pd.DataFrame],
+        progress: Progress | None = None,
+        *,
+        source: Source | None = None,
+    ) -> None:
+        """Upsert typed tables in one transaction (MERGE on stable ids); with a ``source``,
+        replace that source's earlier records."""
+
+    def read(self) -> dict[str, pd.DataFrame]:
+        """Every typed table, as validation produced them."""
+
+    def sources(self) -> list[dict]:
+        """The sources loaded, with format, import time and record counts."""
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class ImportResult:
+    report: Report
+    rows: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    source: Source | None = None
+
+
+def validate_paths(
+    paths: list[Path], store: Store | None = None
+) -> tuple[Report, dict[str, pd.DataFrame]]:
+    from gridvoices.loaders.sources import read_sources
+
+    raw, issues, _ = read_sources([Path(p) for p in paths])
+    return _validate(raw, issues, store)
+
+
+def _validate(raw: dict[str, RawTable], issues, store: Store | None):
+    # Imported on use: opening a store to answer a question needs no reader or validator.
+    from gridvoices.loaders.validate import validate_tables
+
+    existing = store.existing_ids() if store is not None else None
+    report, typed = validate_tables(raw, existing_ids=existing)
+    report.issues[:0] = issues
+    return report, typed
+
+
+def import_tables(
+    store: Store,
+    raw: dict[str, RawTable],
+    issues=(),
+    progress: Progress | None = None,
+    *,
+    source: Source | None = None,
+) -> ImportResult:
+    """Validate raw tables against the store and write them, or raise ImportRejected."""
+    start = time.perf_counter()
+    report, typed = _validate(raw, list(issues), store)
+    if not report.valid:
+        raise ImportRejected(report)
+    store.write(typed, progress, source=source)
+    return ImportResult(
+        report, {k: len(v) for k, v in typed.items()}, time.perf_counter() - start, source
+    )
+
+
+def import_paths(
+    store: Store,
+    paths: list[Path],
+    progress: Progress | None = None,
+    *,
+    source_name: str | None = None,
+) -> ImportResult:
+    """Read partner files (any format :mod:`loaders.sources` knows), validate, store them.
+
+    The import is recorded as a source (``source_name``, default the resolved
+    path); importing the same source again replaces its records. Nothing is
+    stored when any error is found: :class:`ImportRejected` carries the report.
+    """
+    from gridvoices.loaders.sources import read_sources
+
+    raw, issues, read = read_sources([Path(p) for p in paths])
+    source = source_for(read, source_name)
+    return import_tables(store, raw, issues, progress, source=source)
+
+
+def import_feedback(
+    store: Store,
+    path: Path,
+    mapping: Path,
+    *,
+    source_name: str | None = None,
+    validate_only: bool = False,
+) -> ImportResult:
+    """Import a survey export as feedback through a mapping file (:mod:`gridvoices.loaders.survey`).
+
+    Problems name the survey's own columns. Raises ImportRejected when any error is found.
+    """
+    from gridvoices.loaders.survey import _load_mapping, name_survey_columns, read_survey
+
+    raw, issues = read_survey(path, mapping)
+    cols, _ = _load_mapping(mapping)
+    source = source_for([(Path(path), "survey")], source_name)
+    try:
+        if validate_only:
+            report, typed = _validate(raw, list(issues), store)
+            if not report.valid:
+                raise ImportRejected(report)
+            return ImportResult(report, {k: len(v) for k, v in typed.items()})
+        return import_tables(store, raw, issues, source=source)
+    except ImportRejected as e:
+        e.report.issues = name_survey_columns(e.report.issues, Path(path).name, cols)
+        raise
+
+
+def open_store(kind: str = "embedded", *, workspace: Path | None = None, **neo4j_options):
+    """Open the embedded store (default) or Neo4j (``kind="neo4j"``)."""
+    if kind == "embedded":
+        from gridvoices.stores.sqlite_store import SQLiteStore
+
+        return SQLiteStore(workspace_db(workspace))
+    if kind == "neo4j":
+        from gridvoices.stores.neo4j_store import Neo4jStore
+
+        return Neo4jStore.connect(**neo4j_options)
+    raise ValueError(f"unknown store {kind!r}: use 'embedded' or 'neo4j'")
+
+
+def workspace_db(workspace: Path | None = None) -> Path:
+    """The embedded store's file: ``--workspace``, else ``$GRIDVOICES_WORKSPACE``, else ``.``."""
+    ws = Path(workspace or os.environ.get("GRIDVOICES_WORKSPACE") or ".")
+    return ws / "gridvoices.sqlite"

@@ -1,0 +1,86 @@
+"""Turn results into what people see: referral counts of 1-4 become ``*``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gridvoices.ecosystem.privacy import suppress as _s
+
+__all__ = ["shown", "path_line", "span", "FLOW_KEYS"]
+
+# Result fields that count referrals (people), wherever they appear.
+FLOW_KEYS = frozenset(
+    {
+        "referrals",
+        "referrals_in",
+        "referrals_out",
+        "accepted",
+        "observed",
+        "internal",
+        "sent",
+        "cross_referrals",
+        "before",
+        "after",
+        "responses",
+        "reported_distance",
+        "reported",
+    }
+)
+
+
+# Ratios and shares computed from a flow count in the same row: starred with it
+# (secondary suppression), since the row's other numbers would give it back.
+DERIVED_KEYS = frozenset(
+    {
+        "permeability",
+        "internal_share",
+        "silo_share",
+        "share",
+        "p",
+        "p_edge",
+        "mean_rating",
+        "top_themes",
+        "top_barriers",
+        "trend",
+    }
+)
+
+
+def shown(result: Any, *, suppress: bool = True) -> Any:
+    """A copy of ``result`` (dicts and lists, any depth) with flow counts suppressed.
+
+    Examples
+    --------
+    >>> shown({"referrals": 3, "services": 3, "hops": [{"referrals": 12}]})
+    {'referrals': '*', 'services': 3, 'hops': [{'referrals': 12}]}
+    """
+    if isinstance(result, dict):
+        row = {
+            k: (
+                _s(v, enabled=suppress)
+                if k in FLOW_KEYS and isinstance(v, int)
+                else shown(v, suppress=suppress)
+            )
+            for k, v in result.items()
+        }
+        if any(row[k] == "*" for k in FLOW_KEYS & row.keys()):
+            row.update({k: "*" for k in DERIVED_KEYS & row.keys() if row[k] is not None})
+        return row
+    if isinstance(result, list):
+        return [shown(v, suppress=suppress) for v in result]
+    return result
+
+
+def path_line(p: dict) -> str:
+    """``a -(12)-> b -(*)-> c``"""
+    parts = [p["nodes"][0]]
+    for h in p["hops"]:
+        parts.append(f"-({h['referrals']})-> {h['target']}")
+    return " ".join(parts)
+
+
+def span(G) -> str:
+    ps = G.graph.get("periods", [])
+    if not ps:
+        return "no periods"
+    return ps[0] if len(ps) == 1 else f"{ps[0]} to {ps[-1]}"

@@ -1,0 +1,1 @@
+"""The commissioners' report: sections, charts and the index pages."""
