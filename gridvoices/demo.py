@@ -62,14 +62,15 @@ def findings_text(results: dict) -> list[str]:
 
 
 def run_demo(output: Path, *, workspace: Path | None = None, data: Path = DEMO_DATA) -> dict:
-    """Import ``data`` into the embedded store in ``workspace`` (default ``output``), run the
-    analyses and write them with the network view to ``output``.
+    """Import ``data`` into the embedded store in ``workspace`` (default: the workspace every
+    command uses, ``$GRIDVOICES_WORKSPACE`` or the current folder, so the next commands find
+    it), run the analyses and write them with the views and the report to ``output``.
 
     Returns the store path, the row count and the files written.
     """
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
-    store = open_store("embedded", workspace=workspace or output)
+    store = open_store("embedded", workspace=workspace)
     try:
         result = import_paths(store, [data], source_name=f"illustrative: {data.name}")
         tables = store.read()

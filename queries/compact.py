@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 import numpy as np
 from gridvoices.ecosystem.errors import QueryError
+from gridvoices.ecosystem.periods import select_periods
 
 # Defined here, not in queries.paths.forms (which uses it too): importing that module would load
 # NetworkX into a cold answer that needs none.
@@ -37,11 +38,7 @@ __all__ = [
 
 def chosen_periods(store, periods: Iterable[str] | None) -> list[str]:
     """The chosen periods that exist in the store, sorted; None means all."""
-    avail = store.periods()
-    if periods is None:
-        return avail
-    wanted = set(periods)
-    return [p for p in avail if p in wanted]
+    return select_periods(store.periods(), periods)
 
 
 def adjacency(store):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from gridvoices.ecosystem.periods import select_periods
+
 __all__ = ["FLOW", "flow", "resolve_periods"]
 
 
@@ -18,8 +20,4 @@ FLOW = flow("r")
 
 def resolve_periods(db, periods) -> list[str]:
     """The chosen periods that exist in the Neo4j store, sorted; None means all."""
-    available = db.periods()
-    if periods is None:
-        return available
-    wanted = set(periods)
-    return [p for p in available if p in wanted]
+    return select_periods(db.periods(), periods)

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 import pandas as pd
+from gridvoices.ecosystem.periods import select_periods
 from gridvoices.ecosystem.schema import ENTITIES
 from gridvoices.ecosystem.vocab import FELLOWSHIP_DOMAIN
 
@@ -37,15 +38,6 @@ __all__ = ["ReferralArrays", "build_graph", "referral_arrays", "referral_graph",
 
 _REFERRAL_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _ARRAYS_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def select_periods(available: Iterable[str], periods: Iterable[str] | None) -> list[str]:
-    """The chosen periods that exist, sorted; None means all."""
-    avail = sorted(set(available))
-    if periods is None:
-        return avail
-    wanted = set(periods)
-    return [p for p in avail if p in wanted]
 
 
 def _records(df: pd.DataFrame) -> list[dict]:

@@ -6,22 +6,7 @@ from typing import Annotated
 
 import typer
 
-from gridvoices.cli.common import (
-    DbOpt,
-    JsonOpt,
-    PeriodOpt,
-    ShowSmallOpt,
-    StoreOpt,
-    UriOpt,
-    UserOpt,
-    WorkspaceOpt,
-    app,
-    fail,
-    graph_from_cli,
-    out,
-    print_json,
-    print_table,
-)
+from gridvoices.cli.common import command, out, print_table
 
 __all__ = ["contagion"]
 
@@ -90,8 +75,10 @@ def _print(r: dict, model: str) -> None:
         )
 
 
-@app.command()
+@command()
 def contagion(
+    eco,
+    show,
     model: Annotated[
         str, typer.Option("--model", help="ic (independent cascade) or lt (linear threshold).")
     ] = "ic",
@@ -129,50 +116,11 @@ def contagion(
         bool,
         typer.Option(help="Weight each referral link by how people rated it (>= 5 ratings)."),
     ] = False,
-    store: StoreOpt = "embedded",
-    workspace: WorkspaceOpt = None,
-    period: PeriodOpt = None,
-    neo4j_uri: UriOpt = None,
-    neo4j_user: UserOpt = None,
-    neo4j_database: DbOpt = None,
-    as_json: JsonOpt = False,
-    show_small_counts: ShowSmallOpt = False,
+    period=None,
 ) -> None:
     """Recovery as a contagion: whom it reaches, by which pathways, where it stops, what helps."""
-    from gridvoices.ecosystem.errors import QueryError
-    from gridvoices.ecosystem.privacy import suppression
-    from gridvoices.queries.contagion.report import contagion_report
-    from gridvoices.visualise.render import shown
-
-    if model not in MODELS:
-        fail(f"--model must be 'ic' or 'lt', not {model!r}", 2)
-    if suggest and model != "ic":
-        fail(
-            "--suggest works with --model ic: suggestions are scored on the independent cascade", 2
-        )
-    if suggest < 0 or top < 0:
-        fail("--suggest and --top must be 0 or more", 2)
-    G = graph_from_cli(store, workspace, period, neo4j_uri, neo4j_user, neo4j_database)
-    try:
-        with suppression(not show_small_counts):
-            r = contagion_report(
-                G,
-                model=model,
-                runs=runs,
-                seed=seed,
-                seed_nodes=seed_node,
-                suggest=suggest,
-                suggest_runs=suggest_runs,
-                top=top,
-                referral_scale=referral_scale,
-                peer_factor=peer_factor,
-                weight_by_feedback=weight_by_feedback,
-                new_link_p=new_link_p,
-            )
-    except QueryError as e:
-        fail(str(e), 2)
-    r = shown(r, suppress=not show_small_counts)
-    if as_json:
-        print_json(r)
-        return
-    _print(r, model)
+    r = eco.contagion(
+        model, runs, seed, seed_node, suggest, suggest_runs, new_link_p, top,
+        referral_scale, peer_factor, weight_by_feedback, periods=period,
+    )  # fmt: skip
+    show.result(r, lambda r: _print(r, model))

@@ -7,22 +7,7 @@ from typing import Annotated
 
 import typer
 
-from gridvoices.cli.common import (
-    DbOpt,
-    JsonOpt,
-    PeriodOpt,
-    ShowSmallOpt,
-    StoreOpt,
-    UriOpt,
-    UserOpt,
-    WorkspaceOpt,
-    app,
-    fail,
-    graph_from_cli,
-    out,
-    print_json,
-    print_table,
-)
+from gridvoices.cli.common import command, fail, print_table, say
 
 __all__ = ["index", "whatif", "stats"]
 
@@ -44,29 +29,14 @@ WeightsOpt = Annotated[
 ]  # fmt: skip
 
 
-def _run(fn, show_small_counts: bool):
-    """``fn()`` with the small-count rule in force, query errors as exit code 2, shown as read."""
-    from gridvoices.ecosystem.errors import QueryError
-    from gridvoices.ecosystem.privacy import suppression
-    from gridvoices.visualise.render import shown
-
-    try:
-        with suppression(not show_small_counts):
-            return shown(fn(), suppress=not show_small_counts)
-    except QueryError as e:
-        fail(str(e), 2)
-
-
-def _say(text: str) -> None:
-    out.print(text, highlight=False, markup=False, soft_wrap=True)
-
-
 def _fmt(x) -> str:
     return "" if x is None else f"{x:+.2f}" if isinstance(x, float) else str(x)
 
 
-@app.command()
+@command()
 def index(
+    eco,
+    show,
     population: PopulationOpt = None,
     weights: WeightsOpt = None,
     need: Annotated[
@@ -79,28 +49,15 @@ def index(
     ] = None,  # fmt: skip
     runs: RunsOpt = 256,
     seed: SeedOpt = 42,
-    store: StoreOpt = "embedded",
-    workspace: WorkspaceOpt = None,
-    period: PeriodOpt = None,
-    neo4j_uri: UriOpt = None,
-    neo4j_user: UserOpt = None,
-    neo4j_database: DbOpt = None,
-    as_json: JsonOpt = False,
-    show_small_counts: ShowSmallOpt = False,
+    period=None,
 ) -> None:
     """District recovery ecosystem index: bands 1 (strongest) to 5 from five network components."""
-    from gridvoices.queries.index.scores import recovery_index
+    r = eco.index(population=population, weights=weights, need=need, runs=runs, seed=seed,
+                  periods=period)  # fmt: skip
+    show.result(r, _print_index)
 
-    G = graph_from_cli(store, workspace, period, neo4j_uri, neo4j_user, neo4j_database)
-    r = _run(
-        lambda: recovery_index(
-            G, population=population, weights=weights, need=need, runs=runs, seed=seed
-        ),
-        show_small_counts,
-    )
-    if as_json:
-        print_json(r)
-        return
+
+def _print_index(r: dict) -> None:
     comps = r["components"]
     rows = [
         {**d, **{c: _fmt(d[c]) for c in comps}, "score": _fmt(d["score"])} for d in r["districts"]
@@ -114,12 +71,12 @@ def index(
         "Indicators (raw values; every indicator: higher is stronger)",
         [{"name": d["name"], **d["indicators"]} for d in r["districts"]],
     )
-    _say(f"Band cut points on the overall score (20th-80th percentiles): {r['cut_points']}")
+    say(f"Band cut points on the overall score (20th-80th percentiles): {r['cut_points']}")
     for d in r["districts"]:
-        _say(d["why"])
-    _say(f"Sensitivity: {r['sensitivity']['why']}.")
+        say(d["why"])
+    say(f"Sensitivity: {r['sensitivity']['why']}.")
     for n in r["notes"]:
-        _say(f"Note: {n}.")
+        say(f"Note: {n}.")
     if r["need"]:
         print_table(
             "Need versus strength (split at the medians)",
@@ -127,34 +84,13 @@ def index(
             ["name", "score", "need", "quadrant"],
         )
         if r["need"]["missing"]:
-            _say(f"Not in the need table: {', '.join(r['need']['missing'])}.")
+            say(f"Not in the need table: {', '.join(r['need']['missing'])}.")
 
 
-def _scenarios(close, add_link, count, add_navigator, at, scenario) -> dict:
-    from gridvoices.ecosystem.errors import QueryError
-    from gridvoices.queries.index.whatif import parse_change
-
-    direct = [{"close": c.strip()} for x in close or [] for c in x.split(",") if c.strip()]
-    if add_link:
-        direct.append({"add_link": list(add_link), "count": count})
-    if add_navigator:
-        direct.append({"add_navigator": add_navigator, **({"at": at} if at else {})})
-    elif at:
-        fail("--at goes with --add-navigator DISTRICT", 2)
-    out_ = {"this change": direct} if direct else {}
-    for i, text in enumerate(scenario or [], start=1):
-        name, _, body = text.partition(":") if ":" in text else ("", "", text)
-        try:
-            out_[name.strip() or f"scenario {i}"] = [
-                parse_change(c) for c in body.split(";") if c.strip()
-            ]
-        except QueryError as e:
-            fail(str(e), 2)
-    return out_
-
-
-@app.command()
+@command()
 def whatif(
+    eco,
+    show,
     close: Annotated[
         list[str] | None,
         typer.Option("--close", help="Close this service or group (repeatable, or a,b,c)."),
@@ -195,40 +131,22 @@ def whatif(
     weights: WeightsOpt = None,
     runs: RunsOpt = 256,
     seed: SeedOpt = 42,
-    store: StoreOpt = "embedded",
-    workspace: WorkspaceOpt = None,
-    period: PeriodOpt = None,
-    neo4j_uri: UriOpt = None,
-    neo4j_user: UserOpt = None,
-    neo4j_database: DbOpt = None,
-    as_json: JsonOpt = False,
-    show_small_counts: ShowSmallOpt = False,
+    period=None,
 ) -> None:
     """What if services closed, links or navigators were added: before -> after, and which
     single closure would hurt most."""
-    from gridvoices.ecosystem.privacy import suppress
-    from gridvoices.queries.index.whatif import compare_scenarios, rank_closures
+    if top < 0:
+        fail("--top must be 0 or more", 2)
+    r = eco.whatif(
+        close or (), tuple(add_link) if add_link else None, count, add_navigator, at,
+        scenario, rank, with_index, population, weights, runs, seed, periods=period,
+    )  # fmt: skip
+    show.result(r, lambda r: _print_whatif(r, top, eco.show_small_counts))
 
-    if count < 1 or top < 0:
-        fail("--count must be 1 or more and --top 0 or more", 2)
-    scen = _scenarios(close, add_link, count, add_navigator, at, scenario)
-    rank = not scen if rank is None else rank
-    G = graph_from_cli(store, workspace, period, neo4j_uri, neo4j_user, neo4j_database)
-    kw = {"runs": runs, "seed": seed}
-    r = _run(
-        lambda: {
-            "comparison": compare_scenarios(
-                G, scen, index=with_index, population=population, weights=weights, **kw
-            )
-            if scen
-            else None,
-            "closures": rank_closures(G, **kw) if rank else None,
-        },
-        show_small_counts,
-    )
-    if as_json:
-        print_json(r)
-        return
+
+def _print_whatif(r: dict, top: int, show_small_counts: bool) -> None:
+    from gridvoices.ecosystem.privacy import suppress
+
     if c := r["comparison"]:
         table = []
         for m in c["metrics"]:
@@ -249,7 +167,7 @@ def whatif(
             f"What if (runs {c['runs']}, seed {c['seed']}): baseline -> each scenario", table
         )
         for s in c["scenarios"]:
-            _say(s["why"] + ".")
+            say(s["why"] + ".")
             moved = [b for b in s["bands"] if b["band"] != b["band_base"]]
             if moved:
                 print_table(f"Index bands that move: {s['name']}", moved,
@@ -265,11 +183,13 @@ def whatif(
         by_pairs = sorted(cl["rows"], key=lambda x: x["rank_pairs"])[:top]
         print_table("By connectivity lost", by_pairs,
                     ["rank_pairs", "id", "name", "pairs_lost", "cut_off", "pieces"])  # fmt: skip
-        _say(cl["why"] + ".")
+        say(cl["why"] + ".")
 
 
-@app.command()
+@command()
 def stats(
+    eco,
+    show,
     what: Annotated[str, typer.Argument(help="barriers, contagion, navigators or all.")] = "all",
     level: Annotated[
         str, typer.Option("--level", help="Barriers between district, organisation or both.")
@@ -284,33 +204,14 @@ def stats(
     top: Annotated[int, typer.Option("--top", help="Rows to list.")] = 10,
     runs: RunsOpt = 1000,
     seed: SeedOpt = 42,
-    store: StoreOpt = "embedded",
-    workspace: WorkspaceOpt = None,
-    period: PeriodOpt = None,
-    neo4j_uri: UriOpt = None,
-    neo4j_user: UserOpt = None,
-    neo4j_database: DbOpt = None,
-    as_json: JsonOpt = False,
-    show_small_counts: ShowSmallOpt = False,
+    period=None,
 ) -> None:
     """Signal or chance: barrier permutation tests, diffusion statistics, navigator placement."""
-    from gridvoices.queries.stats import PARTS, statistics
+    r = eco.stats(what, level, permutations, correction, k, runs, seed, periods=period)
+    show.result(r, lambda r: _print_stats(r, top))
 
-    parts = list(PARTS) if what == "all" else [what]
-    if what != "all" and what not in PARTS:
-        fail(f"WHAT must be one of {', '.join(PARTS)} or all, not {what!r}", 2)
-    levels = ["district", "organisation"] if level == "both" else [level]
-    if level not in ("district", "organisation", "both"):
-        fail(f"--level must be district, organisation or both, not {level!r}", 2)
-    G = graph_from_cli(store, workspace, period, neo4j_uri, neo4j_user, neo4j_database)
-    r = _run(
-        lambda: statistics(G, parts, levels=levels, permutations=permutations,
-                           correction=correction, runs=runs, k=k, seed=seed),
-        show_small_counts,
-    )  # fmt: skip
-    if as_json:
-        print_json(r)
-        return
+
+def _print_stats(r: dict, top: int) -> None:
     for lv, b in (r.get("barriers") or {}).items():
         print_table(
             f"Barriers between {lv}s: permutation test ({b['permutations']} shuffles, seed "
@@ -319,7 +220,7 @@ def stats(
             ["a_name", "b_name", "observed", "expected", "permeability", "null_mean",
              "p_value", "p_adjusted", "significant"],
         )  # fmt: skip
-        _say(f"Null model: {b['null_model']}. {b['why']}.")
+        say(f"Null model: {b['null_model']}. {b['why']}.")
     if d := r.get("contagion"):
         print_table("Hazard of adoption per step (pooled over runs)", d["hazard"])
         nodes = sorted((x for x in d["nodes"] if not x["seed"]), key=lambda x: x["adoption"])
@@ -328,13 +229,13 @@ def stats(
             nodes[:top],
             ["id", "name", "adoption", "exposure", "threshold", "susceptibility", "infectiousness"],
         )
-        _say(d["why"] + ".")
+        say(d["why"] + ".")
     if nv := r.get("navigators"):
         print_table(
             "Navigator positions (greedy, each gain on top of the ones before)",
             nv["greedy"]["positions"],
             ["rank", "id", "name", "district", "gain"],
         )
-        _say(nv["why"] + ".")
+        say(nv["why"] + ".")
     for n in r["notes"]:
-        _say(f"Note: {n}.")
+        say(f"Note: {n}.")

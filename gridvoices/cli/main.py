@@ -11,23 +11,21 @@ import typer
 from gridvoices.cli.common import (
     DbOpt,
     JsonOpt,
-    PeriodOpt,
     QuietOpt,
-    ShowSmallOpt,
-    StoreOpt,
     UriOpt,
     UserOpt,
     WorkspaceOpt,
     app,
+    command,
     err,
     fail,
+    open_ecosystem,
     out,
     print_json,
     print_table,
     progress_bar,
-    run_named,
+    say,
 )
-from gridvoices.cli.common import open_store_from_cli as _open
 from gridvoices.visualise import render
 
 
@@ -98,7 +96,7 @@ def validate(
     raise typer.Exit(0 if report.valid else 2)
 
 
-@app.command("import")
+@command("import", periods=False, output=False, small_counts=False)
 def import_(
     paths: Annotated[
         list[Path],
@@ -107,6 +105,7 @@ def import_(
             "HSDS directory (folder or JSON), or a Meeting Guide JSON list."
         ),
     ],
+    eco,
     source: Annotated[
         str | None,
         typer.Option(
@@ -115,26 +114,19 @@ def import_(
             "its records.",
         ),
     ] = None,
-    store: StoreOpt = "embedded",
-    workspace: WorkspaceOpt = None,
-    neo4j_uri: UriOpt = None,
-    neo4j_user: UserOpt = None,
-    neo4j_database: DbOpt = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Validate partner files or a workbook and store them, all or nothing. Exit 2 on bad data."""
     from gridvoices.ecosystem.issues import ImportRejected, StoreError
-    from gridvoices.stores.store import import_paths
 
-    db = _open(store, workspace, neo4j_uri, neo4j_user, neo4j_database)
     bar, update = progress_bar(quiet)
     try:
         if bar:
             with bar:
-                result = import_paths(db, paths, update, source_name=source)
+                result = eco.import_files(*paths, source=source, progress=update)
         else:
-            result = import_paths(db, paths, source_name=source)
+            result = eco.import_files(*paths, source=source)
     except ImportRejected as e:
         _report_issues(e.report, as_json)
         if not as_json:
@@ -142,12 +134,10 @@ def import_(
         raise typer.Exit(2) from None
     except StoreError as e:
         fail(str(e), 1)
-    finally:
-        db.close()
     if as_json:
         print_json(
             {
-                "store": db.kind,
+                "store": eco.kind,
                 "source": result.source.name if result.source else None,
                 "rows": result.rows,
                 "seconds": round(result.seconds, 3),
@@ -159,95 +149,58 @@ def import_(
         err.print(w, highlight=False, markup=False)
     if not quiet:
         rows = ", ".join(f"{k} {v}" for k, v in result.rows.items())
-        out.print(
-            f"Imported into the {db.kind} store in {result.seconds:.2f} s: {rows}", highlight=False
-        )
+        where = f" ({eco.path})" if eco.path else ""
+        say(f"Imported into the {eco.kind} store{where} in {result.seconds:.2f} s: {rows}")
 
 
-@app.command()
-def summary(
-    store: StoreOpt = "embedded",
-    workspace: WorkspaceOpt = None,
-    period: PeriodOpt = None,
-    neo4j_uri: UriOpt = None,
-    neo4j_user: UserOpt = None,
-    neo4j_database: DbOpt = None,
-    as_json: JsonOpt = False,
-    show_small_counts: ShowSmallOpt = False,
-) -> None:
+@command()
+def summary(eco, show, period=None) -> None:
     """Counts by type and by district, with referral volumes."""
-    result = run_named(
-        "summary",
-        store,
-        workspace,
-        period,
-        show_small_counts,
-        neo4j_uri,
-        neo4j_user,
-        neo4j_database,
-    )
-    if as_json:
-        print_json(result)
-        return
-    out.print(f"Periods: {', '.join(result['periods']) or 'none'}", highlight=False)
-    print_table("Totals", [result["totals"]])
-    print_table("By district", result["districts"])
+    r = eco.summary(periods=period)
+
+    def tables(data):
+        say(f"Periods: {', '.join(data['periods']) or 'none'}")
+        print_table("Totals", [data["totals"]])
+        print_table("By district", data["districts"])
+
+    show.result(r, tables)
 
 
-@app.command()
+@command()
 def paths(
-    source: Annotated[str, typer.Argument(help="Id of the service or group referrals start from.")],
-    target: Annotated[str, typer.Argument(help="Id of the service or group they should reach.")],
+    source: Annotated[
+        str, typer.Argument(help="Service or group referrals start from: an id or a name.")
+    ],
+    target: Annotated[str, typer.Argument(help="Service or group they should reach.")],
+    eco,
+    show,
     k: Annotated[
         int, typer.Option("--max-hops", "-k", help="All paths up to this many hops (1-8).")
     ] = 4,
-    store: StoreOpt = "embedded",
-    workspace: WorkspaceOpt = None,
-    period: PeriodOpt = None,
-    neo4j_uri: UriOpt = None,
-    neo4j_user: UserOpt = None,
-    neo4j_database: DbOpt = None,
-    as_json: JsonOpt = False,
-    show_small_counts: ShowSmallOpt = False,
+    period=None,
 ) -> None:
     """Referral paths from SOURCE to TARGET: the shortest, and all up to k hops with their flows."""
-    conn = (neo4j_uri, neo4j_user, neo4j_database)
-    shortest = run_named(
-        "shortest_paths", store, workspace, period, show_small_counts, *conn, args=(source, target)
-    )
-    upto = run_named(
-        "referral_paths",
-        store,
-        workspace,
-        period,
-        show_small_counts,
-        *conn,
-        args=(source, target),
-        k=k,
-    )
-    result = {
-        "source": source,
-        "target": target,
-        "max_hops": k,
-        "shortest": shortest,
-        "up_to_k": upto,
-    }
-    if as_json:
-        print_json(result)
-        return
-    if not upto and not shortest:
-        out.print(f"No referral path from {source} to {target}.", highlight=False, markup=False)
-        return
-    out.print(f"Shortest ({len(shortest)}):", highlight=False)
-    for p in shortest:
-        out.print("  " + render.path_line(p), highlight=False, markup=False)
-    out.print(f"All paths up to {k} hops ({len(upto)}):", highlight=False)
-    for p in upto:
-        out.print("  " + render.path_line(p), highlight=False, markup=False)
+    r = eco.paths(source, target, k=k, periods=period)
+
+    def tables(data):
+        s, t = data["source"], data["target"]
+        if not data["up_to_k"] and not data["shortest"]:
+            say(f"No referral path from {s} to {t}.")
+            return
+        say(f"Shortest ({len(data['shortest'])}):")
+        for p in data["shortest"]:
+            say("  " + render.path_line(p))
+        say(f"All paths up to {data['max_hops']} hops ({len(data['up_to_k'])}):")
+        for p in data["up_to_k"]:
+            say("  " + render.path_line(p))
+
+    show.result(r, tables)
 
 
-@app.command()
+@command()
 def isolated(
+    eco,
+    show,
     k: Annotated[
         int, typer.Option("--peer-hops", "-k", help="Flag services with no peer link this near.")
     ] = 2,
@@ -255,36 +208,16 @@ def isolated(
         list[str] | None,
         typer.Option("--flag", help="Only these flags (no_flows, detached, dead_end, ...)."),
     ] = None,
-    store: StoreOpt = "embedded",
-    workspace: WorkspaceOpt = None,
-    period: PeriodOpt = None,
-    neo4j_uri: UriOpt = None,
-    neo4j_user: UserOpt = None,
-    neo4j_database: DbOpt = None,
-    as_json: JsonOpt = False,
-    show_small_counts: ShowSmallOpt = False,
+    period=None,
 ) -> None:
     """Isolated services: no flows, detached, dead ends, single bridges, no peer support."""
-    from gridvoices.queries.isolation.compact import (
-        FLAGS,  # light: checking a flag loads no NetworkX
+    r = eco.isolated(k=k, flags=flag, periods=period)
+    show.result(
+        r,
+        lambda rows: print_table(
+            "Isolated services and groups", rows, ["flag", "id", "name", "district_name", "why"]
+        ),
     )
-
-    for f in flag or []:
-        if f not in FLAGS:
-            fail(f"--flag {f!r} is not one of: {', '.join(FLAGS)}", 2)
-    conn = (neo4j_uri, neo4j_user, neo4j_database)
-    if flag and set(flag) == {"no_flows"}:
-        # The no-flow check alone needs no whole-graph metric: the named query (SQL on the
-        # embedded store, Cypher on Neo4j) answers it without building the graph.
-        found = run_named("isolated", store, workspace, period, show_small_counts, *conn)
-        rows = [{**r, "flag": "no_flows", "why": r.pop("reason")} for r in found]
-    else:
-        rows = run_named("isolation", store, workspace, period, show_small_counts, *conn, k=k)
-        rows = [r for r in rows if not flag or r["flag"] in flag]
-    if as_json:
-        print_json(rows)
-        return
-    print_table("Isolated services and groups", rows, ["flag", "id", "name", "district", "why"])
 
 
 @app.command()
@@ -312,18 +245,16 @@ def cypher(
             params[name] = json.loads(value)
         except json.JSONDecodeError:
             params[name] = value
-    db = _open("neo4j", None, neo4j_uri, neo4j_user, neo4j_database)
+    eco = open_ecosystem("neo4j", None, neo4j_uri, neo4j_user, neo4j_database)
     try:
-        rows = (
-            db.query(statement, params, write=True) if write else db.run_readonly(statement, params)
-        )
+        rows = eco.cypher(statement, params, write=write).data
     except neo4j.exceptions.Neo4jError as e:
         msg = e.message or str(e)
         if "write" in msg.lower() and not write:
             msg += " (the statement writes: add --write if you mean it)"
         fail(msg, 2)
     finally:
-        db.close()
+        eco.close()
     if as_json:
         print_json(rows)
     else:
@@ -355,34 +286,31 @@ def demo(
         for name, path in result["files"].items():
             out.print(f"  {name}: {path}", highlight=False)
     out.print(f"Open {result['files']['view']} in a browser.", highlight=False)
+    if not quiet:
+        ws = "" if workspace is None else f" --workspace {workspace}"
+        say(
+            f"The data is in {result['store']}; ask it more, e.g.\n"
+            f"  gridvoices summary{ws}\n"
+            f"  gridvoices paths 'Lantern Recovery Hub' svc-housing-av -k 3{ws}"
+        )
 
 
-@app.command()
-def sources(
-    store: StoreOpt = "embedded",
-    workspace: WorkspaceOpt = None,
-    neo4j_uri: UriOpt = None,
-    neo4j_user: UserOpt = None,
-    neo4j_database: DbOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
+@command(periods=False, small_counts=False)
+def sources(eco, show) -> None:
     """The sources loaded: name, format, when imported and how many records each holds."""
-    db = _open(store, workspace, neo4j_uri, neo4j_user, neo4j_database)
-    try:
-        rows = db.sources()
-    finally:
-        db.close()
-    if as_json:
-        print_json(rows)
-        return
-    flat = [
-        {
-            **{k: v for k, v in r.items() if k != "rows"},
-            "records": ", ".join(f"{k} {v}" for k, v in r["rows"].items()),
-        }
-        for r in rows
-    ]
-    print_table("Sources", flat, ["source", "format", "imported_at", "records"])
+    r = eco.sources()
+
+    def tables(rows):
+        flat = [
+            {
+                **{k: v for k, v in x.items() if k != "rows"},
+                "records": ", ".join(f"{k} {v}" for k, v in x["rows"].items()),
+            }
+            for x in rows
+        ]
+        print_table("Sources", flat, ["source", "format", "imported_at", "records"])
+
+    show.result(r, tables)
 
 
 @app.command()

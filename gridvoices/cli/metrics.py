@@ -6,44 +6,7 @@ from typing import Annotated
 
 import typer
 
-from gridvoices.cli.common import (
-    DbOpt,
-    JsonOpt,
-    PeriodOpt,
-    ShowSmallOpt,
-    StoreOpt,
-    UriOpt,
-    UserOpt,
-    WorkspaceOpt,
-    app,
-    fail,
-    out,
-    print_json,
-    print_table,
-)
-from gridvoices.cli.common import open_store_from_cli as _open
-from gridvoices.cli.common import periods_option as _periods
-from gridvoices.ecosystem.privacy import suppress
-from gridvoices.visualise import render
-
-# Referral counts in the output: 1-4 are shown as '*' unless --show-small-counts.
-_COUNT_COLUMNS = ("in_volume", "out_volume", "weighted_degree")
-_COUNT_KEYS = ("internal_weight", "weight_out", "weight_in")
-
-
-def _shown(result, top: int, hide_small: bool) -> dict:
-    from gridvoices.queries.metrics.centrality import brokers
-
-    data = result.as_dict()
-    if result.weight == "referrals":
-        for row in data["nodes"]:
-            for c in _COUNT_COLUMNS:
-                row[c] = suppress(row[c], enabled=hide_small)
-        for row in data["communities"]:
-            for c in _COUNT_KEYS:
-                row[c] = suppress(int(row[c]), enabled=hide_small)
-    data["brokers"] = brokers(result, top)
-    return data
+from gridvoices.cli.common import command, out, print_table, say
 
 
 def _pct(x) -> str:
@@ -105,8 +68,10 @@ def _print(data: dict, top: int) -> None:
         )
 
 
-@app.command()
+@command()
 def metrics(
+    eco,
+    show,
     top: Annotated[int, typer.Option("--top", "-n", help="How many brokers to list.")] = 10,
     write_neo4j: Annotated[
         bool,
@@ -133,46 +98,17 @@ def metrics(
             "--exact-max-nodes, then max(256, n/25) up to 1000).",
         ),
     ] = None,
-    store: StoreOpt = "embedded",
-    workspace: WorkspaceOpt = None,
-    period: PeriodOpt = None,
-    neo4j_uri: UriOpt = None,
-    neo4j_user: UserOpt = None,
-    neo4j_database: DbOpt = None,
-    as_json: JsonOpt = False,
-    show_small_counts: ShowSmallOpt = False,
+    period=None,
 ) -> None:
     """Brokers, centrality and communities of the referral network in the chosen periods."""
-    from gridvoices.ecosystem.errors import QueryError
-    from gridvoices.queries.metrics.centrality import centrality, write_metrics_neo4j
-    from gridvoices.queries.run import load_graph
+    r = eco.metrics(top, seed, exact_max_nodes, pivots, write_neo4j, periods=period)
 
-    if top < 0:
-        fail("--top must be 0 or more", 2)
-    if write_neo4j and store != "neo4j":
-        fail("--write-neo4j needs --store neo4j (measures go to the nodes they came from)", 2)
-    db = _open(store, workspace, neo4j_uri, neo4j_user, neo4j_database)
-    written = None
-    try:
-        G = load_graph(db, _periods(db, period))
-        result = centrality(G, exact_max_nodes=exact_max_nodes, k=pivots, seed=seed)
-        if write_neo4j:
-            written = write_metrics_neo4j(db, result)
-    except QueryError as e:
-        fail(str(e), 2)
-    finally:
-        db.close()
-    data = _shown(result, top, not show_small_counts)
-    data["span"] = render.span(G)
-    if written is not None:
-        data["written_to_neo4j"] = written
-    if as_json:
-        print_json(data)
-        return
-    _print(data, top)
-    if written is not None:
-        out.print(
-            f"Wrote betweenness, pagerank, constraint, community and volumes to {written} "
-            "nodes in Neo4j.",
-            highlight=False,
-        )
+    def tables(data):
+        _print(data, top)
+        if data.get("written_to_neo4j") is not None:
+            say(
+                f"Wrote betweenness, pagerank, constraint, community and volumes to "
+                f"{data['written_to_neo4j']} nodes in Neo4j."
+            )
+
+    show.result(r, tables)

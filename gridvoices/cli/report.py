@@ -7,27 +7,14 @@ from typing import Annotated
 
 import typer
 
-from gridvoices.cli.common import (
-    DbOpt,
-    PeriodOpt,
-    QuietOpt,
-    ShowSmallOpt,
-    StoreOpt,
-    UriOpt,
-    UserOpt,
-    WorkspaceOpt,
-    app,
-    fail,
-    open_store_from_cli,
-    out,
-    periods_option,
-)
+from gridvoices.cli.common import QuietOpt, command, fail, say
 
 __all__ = ["report"]
 
 
-@app.command()
+@command(output=False)
 def report(
+    eco,
     output: Annotated[
         Path,
         typer.Option("--output", "-o", help="HTML file to write (views are linked beside it)."),
@@ -47,46 +34,19 @@ def report(
             "'illustrative: …', as the demo's is).",
         ),
     ] = None,
-    store: StoreOpt = "embedded",
-    workspace: WorkspaceOpt = None,
-    period: PeriodOpt = None,
-    neo4j_uri: UriOpt = None,
-    neo4j_user: UserOpt = None,
-    neo4j_database: DbOpt = None,
-    show_small_counts: ShowSmallOpt = False,
+    period=None,
     quiet: QuietOpt = False,
 ) -> None:
     """Write the report for commissioners: findings, coverage, barriers, isolation, voices."""
-    from gridvoices.queries.run import load_graph
-    from gridvoices.visualise.report.build import ReportError, write_pdf, write_report
+    from gridvoices.visualise.report.build import ReportError
 
-    db = open_store_from_cli(store, workspace, neo4j_uri, neo4j_user, neo4j_database)
     try:
-        G = load_graph(db, periods_option(db, period))
-        sources = db.sources()
-    finally:
-        db.close()
-    if illustrative is None:
-        illustrative = any(str(s["source"]).lower().startswith("illustrative") for s in sources)
-    named = "; ".join(
-        f"{s['source']} ({s['format']}, imported {s['imported_at']})" for s in sources
-    )
-    try:
-        path = write_report(
-            G,
-            output,
-            illustrative=illustrative,
-            source=f"{db.kind} store: {named or 'no sources recorded'}",
-            suppress_small=not show_small_counts,
-            title=title,
-        )
-        if pdf is not None:
-            write_pdf(path, pdf)
+        path = eco.report(output, pdf=pdf, title=title, illustrative=illustrative, periods=period)
     except ReportError as e:
         fail(str(e))
     except OSError as e:
         fail(f"cannot write the report: {e}")
     if not quiet:
-        out.print(f"Wrote {path}", highlight=False)
+        say(f"Wrote {path}")
         if pdf is not None:
-            out.print(f"Wrote {pdf}", highlight=False)
+            say(f"Wrote {pdf}")

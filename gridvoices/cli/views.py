@@ -7,25 +7,14 @@ from typing import Annotated
 
 import typer
 
-from gridvoices.cli.common import (
-    DbOpt,
-    PeriodOpt,
-    ShowSmallOpt,
-    StoreOpt,
-    UriOpt,
-    UserOpt,
-    WorkspaceOpt,
-    app,
-    fail,
-    graph_from_cli,
-    out,
-)
+from gridvoices.cli.common import command, fail, say
 
 __all__ = ["view"]
 
 
-@app.command()
+@command(output=False)
 def view(
+    eco,
     kind: Annotated[
         str, typer.Argument(help="network, barriers or isolation (or another installed view).")
     ] = "network",
@@ -61,49 +50,20 @@ def view(
     illustrative: Annotated[
         bool, typer.Option("--illustrative", help="Mark the view 'Illustrative data'.")
     ] = False,
-    store: StoreOpt = "embedded",
-    workspace: WorkspaceOpt = None,
-    period: PeriodOpt = None,
-    neo4j_uri: UriOpt = None,
-    neo4j_user: UserOpt = None,
-    neo4j_database: DbOpt = None,
-    show_small_counts: ShowSmallOpt = False,
+    period=None,
 ) -> None:
     """Write an interactive view (network, barriers, isolation) that opens offline."""
-    from gridvoices.visualise import render
     from gridvoices.visualise.png import PngError
-    from gridvoices.visualise.views import view_kinds, view_options, write_view
 
-    if kind not in view_kinds():
-        fail(f"unknown view {kind!r}; choose from {', '.join(view_kinds())}", 2)
     given = {"colour_by": colour_by, "size_by": size_by, "level": level}
     options = {k: v for k, v in given.items() if v is not None}
     if comments:
-        if "show_comments" not in view_options(kind):
-            fail(f"--comments does not apply to the {kind} view", 2)
         options["show_comments"] = True
-    for name in options:
-        if name not in view_options(kind):
-            fail(f"--{name.replace('_', '-')} does not apply to the {kind} view", 2)
-    G = graph_from_cli(store, workspace, period, neo4j_uri, neo4j_user, neo4j_database)
-    path = output or Path(f"gridvoices-{kind}.html")
     try:
-        written = write_view(
-            kind,
-            G,
-            path,
-            title=title,
-            illustrative=illustrative,
-            source=f"{store} store",
-            periods_label=render.span(G),
-            suppress_small=not show_small_counts,
-            png=png,
-            **options,
-        )
-    except ValueError as e:
-        fail(str(e), 2)
+        written = eco.view(kind, output, png=png, title=title, illustrative=illustrative,
+                           periods=period, **options)  # fmt: skip
     except PngError as e:
         fail(str(e), 1)
-    out.print(f"Wrote {written}", highlight=False)
+    say(f"Wrote {written}")
     if png is not None:
-        out.print(f"Wrote {png}", highlight=False)
+        say(f"Wrote {png}")
