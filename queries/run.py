@@ -59,10 +59,10 @@ NAMED_QUERIES = {
 # Forms for the embedded store that answer in a fresh process without building the whole
 # graph: SQL over the tables and the compact referral graph (see queries/sql.py).
 SQL_FORMS = {
-    "summary": "gridvoices.queries.compact:summary_sql",
-    "shortest_paths": "gridvoices.queries.compact:shortest_paths_sql",
-    "referral_paths": "gridvoices.queries.compact:referral_paths_sql",
-    "isolated": "gridvoices.queries.compact:isolated_sql",
+    "summary": "gridvoices.queries.summary:summary_sql",
+    "shortest_paths": "gridvoices.queries.paths.compact:shortest_paths_sql",
+    "referral_paths": "gridvoices.queries.paths.compact:referral_paths_sql",
+    "isolated": "gridvoices.queries.isolation.compact:isolated_sql",
     "isolation": "gridvoices.queries.isolation.compact:isolation_sql",
 }
 

@@ -139,3 +139,64 @@ def summary_cypher(db, *, periods: Iterable[str] | None = None) -> dict:
     totals = db.query(_TOTALS, params)[0]
     rows = db.query(_BY_DISTRICT, params)
     return {"periods": chosen, "totals": totals, "districts": rows}
+
+
+def summary_sql(store, *, periods: Iterable[str] | None = None) -> dict:
+    """The :func:`summary` answer from SQL counts and the compact graph."""
+    import numpy as np
+    from gridvoices.queries.compact import adjacency, chosen_periods, node_attributes
+
+    chosen = chosen_periods(store, periods)
+    adj = adjacency(store)
+    c = store.conn
+    one = lambda q: c.execute(q).fetchone()[0]  # noqa: E731
+    flow = adj.flows(chosen)
+    live = flow > 0
+    totals = {
+        "districts": one("SELECT COUNT(*) FROM districts"),
+        "organisations": one("SELECT COUNT(*) FROM organisations"),
+        "services": one("SELECT COUNT(*) FROM services"),
+        "groups": one("SELECT COUNT(*) FROM groups"),
+        "navigators": one("SELECT COUNT(*) FROM navigators"),
+        "referral_links": int(live.sum()),
+        "referrals": int(flow.sum()),
+        "peer_links": one("SELECT COUNT(*) FROM (SELECT DISTINCT source, target FROM peer_links)"),
+    }
+    # Flows summed per district of each edge's end: a node's district is its first one.
+    _, node_district, _ = node_attributes(store)
+    code: dict = {}
+    codes = np.array([code.setdefault(d, len(code)) for d in node_district], dtype=np.int64)
+    w = flow.astype(np.float64)
+    flow_out, flow_in = (
+        dict(
+            zip(
+                code, np.bincount(codes[ends], weights=w, minlength=len(code)).tolist(), strict=True
+            )
+        )
+        for ends in (adj.eu, adj.ev)
+    )
+    count = {
+        "services": dict(
+            c.execute(
+                "SELECT j.value, COUNT(*) FROM services s, json_each(s.districts) j GROUP BY 1"
+            )
+        ),
+        "groups": dict(c.execute("SELECT district, COUNT(*) FROM groups GROUP BY 1")),
+        "navigators": dict(
+            c.execute(
+                "SELECT json_extract(s.districts, '$[0]'), COUNT(*) FROM navigators v "
+                "JOIN services s ON s.id = v.based_at GROUP BY 1"
+            )
+        ),
+    }
+    rows = [
+        {
+            "district": d,
+            "name": name,
+            **{k: v.get(d, 0) for k, v in count.items()},
+            "referrals_out": int(flow_out.get(d, 0)),
+            "referrals_in": int(flow_in.get(d, 0)),
+        }
+        for d, name in c.execute("SELECT id, name FROM districts ORDER BY id")
+    ]
+    return {"periods": chosen, "totals": totals, "districts": rows}

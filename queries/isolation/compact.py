@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import numpy as np
 from gridvoices.ecosystem.privacy import fmt
-from gridvoices.queries.compact import adjacency, chosen_periods, isolated_rows, node_attributes
+from gridvoices.queries.compact import adjacency, chosen_periods, degrees, node_attributes
 from gridvoices.queries.isolation.cuts_compact import _ranks, cuts, undirected
 
 __all__ = ["isolation_sql", "FLAGS"]
@@ -193,3 +193,30 @@ def isolation_sql(store, *, k: int = 2, periods: Iterable[str] | None = None) ->
     rows += _detached(nodes, root_of, names) + _dead_ends(nodes, adj, flow) + cut_rows
     rows += _no_peer_support(store, nodes, adj, flow, k)
     return sorted(rows, key=lambda r: (FLAGS.index(r["flag"]), r["id"]))
+
+
+def isolated_sql(store, *, periods: Iterable[str] | None = None) -> list[dict]:
+    """The :func:`queries.isolation.isolated.isolated_services` answer from the compact graph."""
+    chosen = chosen_periods(store, periods)
+    adj = adjacency(store)
+    return isolated_rows(adj, adj.flows(chosen), chosen, node_attributes(store))
+
+
+def isolated_rows(adj, flow: np.ndarray, chosen: list[str], attributes: tuple) -> list[dict]:
+    """Active services and groups without a flow in or out, sorted by id."""
+    from gridvoices.queries.isolation.isolated import _reason
+
+    names, districts, active = attributes
+    reason = _reason(chosen)
+    rows = [
+        {
+            "id": adj.ids[i],
+            "name": names[i],
+            "type": "Service" if i < adj.n_services else "Group",
+            "district": districts[i],
+            "reason": reason,
+        }
+        for i in np.flatnonzero(degrees(adj, flow) == 0).tolist()
+        if active[i]
+    ]
+    return sorted(rows, key=lambda r: r["id"])
