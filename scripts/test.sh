@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as README.md gives it: installs what the tests need, starts a
-# local Neo4j (the project's own, from Maven Central), runs ruff and pytest, stops Neo4j.
+# local Neo4j (the project's own, from Maven Central), runs ruff and pytest, stops Neo4j,
+# then builds the wheel and checks the installed package from an empty folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,3 +21,4 @@ trap 'gridvoices neo4j stop' EXIT
 
 ruff check .
 python3 -m pytest "$@"
+bash scripts/wheel-check.sh

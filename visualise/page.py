@@ -85,7 +85,7 @@ class Meta:
 def asset(name: str) -> str:
     """A package file from ``visualise/static`` or ``visualise/templates``, as text."""
     folder = "templates" if name.endswith(".j2") else "static"
-    body = files("visualise").joinpath(folder, name).read_text(encoding="utf-8")
+    body = files("gridvoices.visualise").joinpath(folder, name).read_text(encoding="utf-8")
     if folder == "static" and ("</script" in body.lower() or "</style" in body.lower()):
         raise RuntimeError(f"{name} cannot be inlined safely")  # pragma: no cover
     return body

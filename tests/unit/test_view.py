@@ -344,7 +344,7 @@ def test_small_graph_has_positions_large_graph_opens_on_districts():
 def test_aggregate_threshold_is_documented():
     from importlib.resources import files
 
-    readme = files("visualise").joinpath("README.md").read_text(encoding="utf-8")
+    readme = files("gridvoices.visualise").joinpath("README.md").read_text(encoding="utf-8")
     assert f"up to {compact.AGGREGATE_ABOVE:,} nodes" in readme.lower()
     assert f"{compact.EXPAND_LIMIT} members" in readme
 

@@ -492,7 +492,7 @@ def _labels(v, vocab: dict) -> Markup | str:
 @cache
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("visualise", "templates"),
+        loader=jinja2.PackageLoader("gridvoices.visualise", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -545,7 +545,7 @@ def render_report(
             if data is not None:
                 macro = getattr(env.get_template(s.template).module, s.macro or s.key)
                 blocks.append((s, macro(data, ctx)))
-    css = (files("visualise") / "static" / "report.css").read_text(encoding="utf-8")
+    css = (files("gridvoices.visualise") / "static" / "report.css").read_text(encoding="utf-8")
     page = env.get_template("report.html.j2").render(
         ctx=ctx,
         sections=blocks,
