@@ -24,6 +24,7 @@ from pathlib import Path
 import networkx as nx
 from gridvoices.ecosystem.privacy import suppression
 from gridvoices.queries.analyses import run_all
+from gridvoices.visualise.page import write_page
 from gridvoices.visualise.render import shown
 from gridvoices.visualise.report import sections as registry
 from gridvoices.visualise.report.context import DEFAULT_VIEWS, ReportContext, ViewLink
@@ -134,7 +135,4 @@ def write_report(
         suppress_small=suppress_small,
         title=title,
     )
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
-    return path
+    return write_page(page, path)
