@@ -6,11 +6,11 @@ On the referral network of a generated ecosystem with about ``--nodes`` services
 groups, measured in one run:
 
 * exact betweenness by NetworkX (:func:`networkx.betweenness_centrality`, the
-  reference) and by :func:`queries.metrics.centrality.betweenness` with every node a source;
-* sampled betweenness with the default pivots (:func:`queries.metrics.centrality.default_pivots`),
+  reference) and by :func:`gridvoices.queries.metrics.betweenness` with every node a source;
+* sampled betweenness with the default pivots (:func:`gridvoices.queries.metrics.default_pivots`),
   as :func:`gridvoices.queries.metrics.centrality.centrality` runs it above its exact limit, and the
   Spearman correlation of its ranking with the exact one (target >= 0.95 at >= 20x);
-* communities: igraph Leiden (what :func:`queries.metrics.centrality.centrality` uses) against
+* communities: igraph Leiden (what :func:`gridvoices.queries.metrics.centrality` uses) against
   :func:`networkx.community.louvain_communities`, with the modularity of each.
 """
 
@@ -26,7 +26,8 @@ import networkx as nx
 import numpy as np
 from gridvoices.loaders.generate import write_ecosystem
 from gridvoices.queries.graph import build_graph, referral_graph
-from gridvoices.queries.metrics.centrality import _communities, betweenness, default_pivots
+from gridvoices.queries.metrics import betweenness, default_pivots
+from gridvoices.queries.metrics.communities import leiden as leiden_labels
 from gridvoices.stores.store import validate_paths
 from scipy.stats import spearmanr
 
@@ -106,7 +107,7 @@ def measure(nodes: int, seed: int = 1) -> list[dict]:
     louvain, t_louvain = _timed(nx.community.louvain_communities, U, weight="weight", seed=seed)
     ids = list(U)
     M = nx.to_scipy_sparse_array(U, nodelist=ids, weight="weight", format="csr")
-    labels, t_leiden = _timed(_communities, ids, M, True, seed)
+    labels, t_leiden = _timed(leiden_labels, ids, M, True, seed)
     leiden = [set(np.asarray(ids)[labels == c]) for c in range(labels.max() + 1)]
     rows += [
         {

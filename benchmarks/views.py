@@ -33,7 +33,7 @@ from pathlib import Path
 from gridvoices.loaders.generate import write_ecosystem
 from gridvoices.queries.graph import build_graph
 from gridvoices.stores.store import validate_paths
-from gridvoices.visualise.png import CHROMIUM_ARGS, chromium_path
+from gridvoices.visualise.chromium import CHROMIUM_ARGS, chromium_path
 from gridvoices.visualise.views import write_view
 
 __all__ = ["main", "measure"]

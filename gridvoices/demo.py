@@ -11,7 +11,7 @@ from gridvoices.queries.analyses import run_all
 from gridvoices.queries.graph import build_graph
 from gridvoices.stores.store import import_paths, open_store
 from gridvoices.visualise import render
-from gridvoices.visualise.report.build import DEFAULT_VIEWS, write_report
+from gridvoices.visualise.report import DEFAULT_VIEWS, write_report
 from gridvoices.visualise.views import write_views
 
 __all__ = ["run_demo", "DEMO_DATA", "findings_text"]

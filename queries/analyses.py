@@ -13,7 +13,7 @@ from gridvoices.queries.coverage import coverage
 from gridvoices.queries.feedback import feedback_summary
 from gridvoices.queries.index.scores import recovery_index
 from gridvoices.queries.isolation.flags import isolation
-from gridvoices.queries.metrics.centrality import brokers, centrality
+from gridvoices.queries.metrics import brokers, centrality
 from gridvoices.queries.stats import barrier_test, rank_closures
 from gridvoices.queries.summary import summary
 

@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work" build' EXIT
+rm -rf build  # setuptools never removes stale modules from build/lib: start clean
 python3 -m pip wheel --quiet --disable-pip-version-check --no-deps -w "$work/dist" .
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet --disable-pip-version-check "$work"/dist/gridvoices-*.whl

@@ -13,7 +13,7 @@ from collections import defaultdict
 import networkx as nx
 from gridvoices.ecosystem.vocab import ORG_KINDS
 from gridvoices.queries.flows import GROUPS_ORG, boundary_flows
-from gridvoices.visualise.barriers_view import (
+from gridvoices.visualise.barriers_draw import (
     MAX_OTHER_LINKS,
     finish_view,
     keep_heaviest,

@@ -60,7 +60,7 @@ class Outputs:
         periods=None,
     ) -> Path:
         """Write the commissioners' report (HTML, and a PDF through Chromium with ``pdf``)."""
-        from gridvoices.visualise.report.build import write_pdf, write_report
+        from gridvoices.visualise.report import write_pdf, write_report
 
         G = self.graph(periods)
         sources = self.store().sources()

@@ -158,7 +158,7 @@ class Questions:
     ) -> Result:
         """Brokers, centrality and communities of the referral network."""
         from gridvoices.ecosystem.privacy import suppress
-        from gridvoices.queries.metrics.centrality import brokers, centrality, write_metrics_neo4j
+        from gridvoices.queries.metrics import brokers, centrality, write_metrics_neo4j
         from gridvoices.visualise import render
 
         _check(top >= 0, "top", "must be 0 or more")

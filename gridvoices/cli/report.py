@@ -38,7 +38,7 @@ def report(
     quiet: QuietOpt = False,
 ) -> None:
     """Write the report for commissioners: findings, coverage, barriers, isolation, voices."""
-    from gridvoices.visualise.report.build import ReportError
+    from gridvoices.visualise.report import ReportError
 
     try:
         path = eco.report(output, pdf=pdf, title=title, illustrative=illustrative, periods=period)

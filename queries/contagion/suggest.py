@@ -5,12 +5,12 @@ The public entry point is :mod:`gridvoices.queries.contagion`, which re-exports 
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable
 
 import networkx as nx
 import numpy as np
 from gridvoices.ecosystem.errors import QueryError
+from gridvoices.queries.contagion.celf import celf
 from gridvoices.queries.contagion.edges import (
     check_edges,
     check_pair,
@@ -149,7 +149,7 @@ def suggest_links(
 ) -> list[dict]:
     """The ``k`` new links that most raise the expected reach of an independent cascade.
 
-    Greedy influence maximisation with lazy evaluation (CELF) over a bounded
+    Greedy influence maximisation with lazy evaluation (:func:`.celf`) over a bounded
     candidate set. Every candidate is scored on the same random worlds
     (common random numbers), so a gain is a paired difference, and because
     reach in a fixed world is a coverage function the lazy greedy picks
@@ -215,27 +215,21 @@ def suggest_links(
         if isinstance(candidates, str | dict):
             raise QueryError("candidates must be a list of (source, target) pairs")
         cands = list(dict.fromkeys(check_pair(G, c, "candidates") for c in candidates))
-    heap = [(-float("inf"), i, c) for i, c in enumerate(cands)]
-    heapq.heapify(heap)
+    cache: dict = {}  # target -> its residual gain per run, until the next pick
+
+    def gain(c: tuple) -> float:
+        u, v = ix[c[0]], ix[c[1]]
+        if v not in cache:
+            cache[v] = state.residual(v)[0]
+        per_run = state.Ab[u] & state.live(u, v, q)
+        return float((per_run * cache[v]).mean())
+
     picks: list[dict] = []
-    for rnd in range(k):
-        cache: dict = {}
-        fresh: dict = {}
-        chosen = None
-        while heap:
-            neg, i, c = heapq.heappop(heap)
-            if fresh.get(c) == rnd:
-                chosen = (c, -neg)
-                break
-            u, v = ix[c[0]], ix[c[1]]
-            if v not in cache:
-                cache[v] = state.residual(v)[0]
-            per_run = state.Ab[u] & state.live(u, v, q)
-            fresh[c] = rnd
-            heapq.heappush(heap, (-float((per_run * cache[v]).mean()), i, c))
-        if chosen is None or chosen[1] <= 0:
+    for c, g in celf(cands, gain, k):
+        if g <= 0:
             break
-        picks.append(_apply(G, state, chosen[0], q, len(cands), len(picks) + 1))
+        picks.append(_apply(G, state, c, q, len(cands), len(picks) + 1))
+        cache.clear()
     return picks
 
 

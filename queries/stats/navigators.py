@@ -4,7 +4,7 @@ A navigator placed at service ``v`` is a new lived-experience seed with a peer
 link to ``v`` carrying recovery with ``p = peer_factor x strength`` (the peer
 term of :data:`~gridvoices.queries.contagion.FORMULA`). :func:`place_navigators` picks
 ``k`` positions greedily by the expected extra reach of the independent
-cascade, with lazy evaluation (CELF, as :func:`~gridvoices.queries.contagion.suggest_links`):
+cascade, with lazy evaluation (:func:`~gridvoices.queries.contagion.celf.celf`):
 on fixed random worlds reach is a coverage function, so a position's gain can
 only shrink as others are placed, and the lazy greedy picks exactly what the
 plain greedy would (within ``1 - 1/e`` of the best set). The same worlds
@@ -17,12 +17,11 @@ The gains count the nodes newly reached beyond the navigators themselves.
 
 from __future__ import annotations
 
-import heapq
-
 import networkx as nx
 import numpy as np
 from gridvoices.ecosystem.errors import QueryError
 from gridvoices.queries.contagion import default_seeds, edge_probabilities
+from gridvoices.queries.contagion.celf import celf
 from gridvoices.queries.contagion.edges import check_prob, check_runs
 from gridvoices.queries.contagion.sim import (
     Network,
@@ -163,21 +162,8 @@ def place_navigators(
         cands = list(dict.fromkeys(candidates))
         if bad := [c for c in cands if c not in G]:
             raise QueryError(f"candidates: {bad[0]!r} is not a node of the graph")
-    heap = [(-float("inf"), i, c) for i, c in enumerate(cands)]
-    heapq.heapify(heap)
-    picks, fresh = [], {}
-    for rnd in range(k):
-        chosen = None
-        while heap:
-            neg, i, c = heapq.heappop(heap)
-            if fresh.get(c) == rnd:
-                chosen = (c, -neg)
-                break
-            fresh[c] = rnd
-            heapq.heappush(heap, (-float(W.residual([ix[c]])[1].mean()), i, c))
-        if chosen is None:
-            break
-        c, gain = chosen
+    picks = []
+    for rnd, (c, gain) in enumerate(celf(cands, lambda c: W.residual([ix[c]])[1].mean(), k)):
         before = float(W.Ab[ix[c]].mean())
         W.A, _ = W.residual([ix[c]])
         W.Ab = words_to_bool(W.A, runs)

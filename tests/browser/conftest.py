@@ -12,13 +12,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from gridvoices.visualise.png import CHROMIUM_ARGS
+from gridvoices.visualise.chromium import CHROMIUM_ARGS, chromium_path
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
-
-
-def chromium_path() -> str:
-    return os.environ.get("GRIDVOICES_CHROMIUM") or "/usr/bin/chromium"
 
 
 def _unavailable(reason: str):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from gridvoices.queries.graph import build_graph
 from gridvoices.stores.store import validate_paths
-from gridvoices.visualise.report.build import write_report
+from gridvoices.visualise.report import write_report
 from typer.testing import CliRunner
 
 import gridvoices.cli.main  # noqa: F401 - registers the other commands on the shared app

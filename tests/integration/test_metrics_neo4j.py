@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from gridvoices.queries.metrics.centrality import (
+from gridvoices.queries.metrics import (
     NEO4J_PROPERTIES,
     brokers,
     centrality,

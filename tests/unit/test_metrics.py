@@ -12,8 +12,7 @@ import numpy as np
 import pytest
 from gridvoices.ecosystem.errors import QueryError
 from gridvoices.queries.graph import build_graph, referral_graph
-from gridvoices.queries.metrics import centrality as m
-from gridvoices.queries.metrics.centrality import (
+from gridvoices.queries.metrics import (
     NEO4J_PROPERTIES,
     betweenness,
     brokers,
@@ -22,6 +21,9 @@ from gridvoices.queries.metrics.centrality import (
     default_pivots,
     write_metrics_neo4j,
 )
+from gridvoices.queries.metrics import brandes as m
+from gridvoices.queries.metrics import constraint as mc
+from gridvoices.queries.metrics.matrices import adjacency
 from scipy.stats import spearmanr
 from typer.testing import CliRunner
 
@@ -211,7 +213,7 @@ class TestBetweenness:
 
     def test_sampled_scaling_same_either_route(self, monkeypatch):
         H = nx.gnp_random_graph(120, 0.05, seed=5, directed=True)
-        A, _ = m._adjacency(H, list(H), None)
+        A, _ = adjacency(H, list(H), None)
         src = np.arange(0, 120, 7)
         dense = m._dependencies(A, src, linear=True)
         monkeypatch.setattr(m, "_MAX_DENSE_LEVELS", 0)
@@ -221,7 +223,7 @@ class TestBetweenness:
     def test_scaled_searches_add_up_to_exact(self):
         # every source forwards + every target backwards = each pair counted once
         H = nx.gnp_random_graph(90, 0.05, seed=8, directed=True)
-        A, _ = m._adjacency(H, list(H), None)
+        A, _ = adjacency(H, list(H), None)
         n = A.shape[0]
         fwd, _ = m._dependencies(A, np.arange(n), linear=True)
         bwd, _ = m._dependencies(A.T.tocsr(), np.arange(n), linear=True)
@@ -293,7 +295,7 @@ class TestBurtConstraint:
     def test_chunked_products_agree(self, monkeypatch):
         H = nx.gnp_random_graph(60, 0.1, seed=9)
         whole = burt_constraint(H)
-        monkeypatch.setattr(m, "_CONSTRAINT_CELLS", 1.0)  # one row per chunk
+        monkeypatch.setattr(mc, "_CONSTRAINT_CELLS", 1.0)  # one row per chunk
         assert burt_constraint(H) == pytest.approx(whole, abs=1e-12)
 
 

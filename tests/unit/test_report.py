@@ -13,8 +13,7 @@ from gridvoices.queries.graph import build_graph
 from gridvoices.queries.index.scores import recovery_index
 from gridvoices.stores.store import validate_paths
 from gridvoices.visualise.html import external_references
-from gridvoices.visualise.report import build as report
-from gridvoices.visualise.report.build import (
+from gridvoices.visualise.report import (
     CSP,
     DEFAULT_VIEWS,
     ILLUSTRATIVE_NOTICE,
@@ -24,6 +23,7 @@ from gridvoices.visualise.report.build import (
     render_report,
     write_report,
 )
+from gridvoices.visualise.report import sections as report
 from markupsafe import escape
 from typer.testing import CliRunner
 

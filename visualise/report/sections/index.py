@@ -1,22 +1,20 @@
 """Report sections for the district recovery ecosystem index and the closures that would hurt
-most
-(:func:`queries.index.scores.recovery_index`, :func:`~queries.stats.closures.rank_closures`), and
-the barrier permutation tests shown in the barriers section.
+most (:func:`gridvoices.queries.index.scores.recovery_index`,
+:func:`gridvoices.queries.stats.closures.rank_closures`).
 
-They read ``results["index"]``, ``results["closures"]`` and ``results["barrier_tests"]``
-(as from :func:`gridvoices.queries.analyses.run_all`); a section whose result is missing or None is
-left out. Importing this module registers the sections (:func:`visualise.report.build.add_section`).
+They read ``results["index"]`` and ``results["closures"]`` (as from
+:func:`gridvoices.queries.analyses.run_all`); a section whose result is missing or None is
+left out.
 """
 
 from __future__ import annotations
 
-from gridvoices.visualise.report import charts as charts
-from gridvoices.visualise.report.build import ReportContext, Section, add_section
+from gridvoices.visualise.report import index_charts
+from gridvoices.visualise.report.context import ReportContext, Section, headline, join_words
+from gridvoices.visualise.report.index_charts import BAND_LABELS
 
-__all__ = ["BAND_LABELS", "INDEX", "CLOSURES"]
+__all__ = ["BAND_LABELS", "CLOSURES", "INDEX"]
 
-#: band -> the words on its badge (band 1 is the strongest)
-BAND_LABELS = {1: "strongest", 2: "strong", 3: "middle", 4: "weak", 5: "weakest"}
 _COMPONENTS = {
     "coverage": "Coverage",
     "capacity": "Capacity",
@@ -24,14 +22,6 @@ _COMPONENTS = {
     "reach": "Reach",
     "voice": "Voice",
 }
-
-
-def _h(area: str, text: str, detail: str) -> dict:
-    return {"area": area, "text": text, "detail": detail}
-
-
-def _names(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _sensitivity(s: dict | None) -> str | None:
@@ -49,7 +39,7 @@ def _sensitivity(s: dict | None) -> str | None:
     return (
         f"The bands depend somewhat on the weights: {moved} of the {n} changes of a single weight "
         f"by 20% either way move a district to another band; the largest ({worst['weight']} "
-        f"x{worst['factor']}) moves {_names(worst['districts'])}"
+        f"x{worst['factor']}) moves {join_words(worst['districts'], 'and')}"
     )
 
 
@@ -65,11 +55,13 @@ def _index(ctx: ReportContext) -> dict | None:
     return {
         "rows": rows,
         "components": comps,
-        "chart": charts.index_chart(scored) if scored else None,
+        "chart": index_charts.index_chart(scored) if scored else None,
         "sensitivity": _sensitivity(idx.get("sensitivity")),
         "need": need if points else None,
         "need_chart": (
-            charts.need_chart(points, need["median_score"], need["median_need"]) if points else None
+            index_charts.need_chart(points, need["median_score"], need["median_need"])
+            if points
+            else None
         ),
         "notes": idx.get("notes") or [],
         "runs": idx.get("runs"),
@@ -83,10 +75,10 @@ def _index_h(ctx: ReportContext) -> list[dict]:
     weakest = [x for x in rows if x["band"] == 5]
     if not weakest:
         return []
-    names = _names([x["name"] for x in weakest])
+    names = join_words([x["name"] for x in weakest], "and")
     verb = "has" if len(weakest) == 1 else "have"
     text = f"{names} {verb} the weakest recovery ecosystem in the county (band 5 of 5)"
-    return [_h("Ecosystem index", text, "; ".join(x["why"] for x in weakest))]
+    return [headline("Ecosystem index", text, "; ".join(x["why"] for x in weakest))]
 
 
 def _tie(rows: list[dict]) -> str | None:
@@ -113,7 +105,7 @@ def _closures(ctx: ReportContext) -> dict | None:
         "rows": rows,
         "by_pairs": cuts,
         "tie": _tie(c["rows"]),
-        "chart": charts.closures_chart(rows),
+        "chart": index_charts.closures_chart(rows),
         "expected_reach": c["expected_reach"],
         "connected_pairs": c["connected_pairs"],
         "runs": c["runs"],
@@ -129,19 +121,15 @@ def _closures_h(ctx: ReportContext) -> list[dict]:
     text = f"Closing {top['name'] or top['id']} would cut the reach of recovery contagion most"
     if tie := _tie(c["rows"]):
         text += f", with {c['rows'][1]['name'] or c['rows'][1]['id']} a close second"
-    out.append(_h("Closure risk", text, tie or top["why"]))
+    out.append(headline("Closure risk", text, tie or top["why"]))
     for x in (c.get("by_pairs") or [])[:1]:
         text = (
             f"Closing {x['name'] or x['id']} would split the referral network: "
             f"{x['pairs_lost']} of {c['connected_pairs']} connected pairs lost"
         )
-        out.append(_h("Closure risk", text, x["why"]))
+        out.append(headline("Closure risk", text, x["why"]))
     return out
 
 
 INDEX = Section("index", "District recovery ecosystem index", _index, _index_h)
 CLOSURES = Section("closures", "Which closure would hurt most", _closures, _closures_h)
-
-
-add_section(INDEX, after="coverage")
-add_section(CLOSURES, after="isolation")
