@@ -37,14 +37,8 @@ def chosen_periods(store, periods: Iterable[str] | None) -> list[str]:
 
 
 def adjacency(store):
-    """The store's compact referral graph (:mod:`stores.adjacency`), loaded once per store."""
-    from gridvoices.stores.adjacency import load
-
-    cached = getattr(store, "_adjacency", None)
-    if cached is None:
-        cached = load(store.conn)
-        store._adjacency = cached
-    return cached
+    """The store's compact referral graph (:meth:`EmbeddedStore.compact`)."""
+    return store.compact()
 
 
 def node_attributes(store) -> tuple[list, list, list]:

@@ -125,6 +125,13 @@ class SQLiteStore:
         self._adjacency: adjacency.Adjacency | None = None
         self.conn.execute("PRAGMA cache_size=-200000")  # 200 MB page cache for big imports
 
+    def compact(self) -> adjacency.Adjacency:
+        """The compact referral graph (:mod:`gridvoices.stores.adjacency`), loaded once; every
+        write drops it, so it never outlives the tables it was read from."""
+        if self._adjacency is None:
+            self._adjacency = adjacency.load(self.conn)
+        return self._adjacency
+
     def _add_provenance_columns(self, name: str) -> None:
         # Stores written before provenance existed gain the columns (records: no source).
         have = {r[1] for r in self.conn.execute(f'PRAGMA table_info("{name}")')}

@@ -13,12 +13,17 @@ from gridvoices.ecosystem.issues import ImportRejected, Report
 from gridvoices.loaders.provenance import Source, source_for
 
 if TYPE_CHECKING:
+    import sqlite3
+
     import pandas as pd
     from gridvoices.loaders.validate import RawTable
+    from gridvoices.stores.adjacency import Adjacency
 
 __all__ = [
     "import_feedback",
     "Store",
+    "EmbeddedStore",
+    "CypherStore",
     "ImportResult",
     "import_tables",
     "import_paths",
@@ -53,7 +58,30 @@ class Store(Protocol):
     def sources(self) -> list[dict]:
         """The sources loaded, with format, import time and record counts."""
 
+    def periods(self) -> list[str]:
+        """Every period of a referral row or a feedback response, sorted."""
+
     def close(self) -> None: ...
+
+
+class EmbeddedStore(Store, Protocol):
+    """What the compact (SQL) forms of the questions use: the SQLite connection and the
+    compact referral graph kept beside the tables."""
+
+    conn: sqlite3.Connection
+
+    def compact(self) -> Adjacency:
+        """The compact referral graph, loaded once; a write drops it."""
+
+
+class CypherStore(Store, Protocol):
+    """What the Cypher forms of the questions use."""
+
+    def query(self, statement: str, params: dict | None = None, *, write: bool = False) -> list:
+        """Run parameterised Cypher; read-only unless ``write``."""
+
+    def run_readonly(self, statement: str, params: dict | None = None) -> list:
+        """Run a statement a user typed, in a read transaction."""
 
 
 @dataclass
