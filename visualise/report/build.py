@@ -32,6 +32,7 @@ from pathlib import Path
 
 import jinja2
 import networkx as nx
+from gridvoices.ecosystem.definitions import DEFINITIONS
 from gridvoices.ecosystem.privacy import SUPPRESSED, suppress, suppression
 from gridvoices.ecosystem.vocab import CHIME, COMMUNITY_DOMAINS, FEEDBACK_BARRIERS, ORG_KINDS
 from gridvoices.ecosystem.vocab import SUPPRESSION_THRESHOLD as MIN_RESPONSES
@@ -507,7 +508,9 @@ def _env() -> jinja2.Environment:
         barriers=lambda v: _labels(v, FEEDBACK_BARRIERS),
         kind=lambda v: ORG_KINDS.get(v, str(v).replace("_", " ")),
     )
-    env.globals.update(THRESHOLD=MIN_RESPONSES, notice=ILLUSTRATIVE_NOTICE)
+    env.globals.update(
+        THRESHOLD=MIN_RESPONSES, notice=ILLUSTRATIVE_NOTICE, definitions=DEFINITIONS
+    )
     return env
 
 
