@@ -178,7 +178,8 @@ def _coverage(before, after) -> list[dict]:
                         "before": b,
                         "after": a,
                         "why": f"{c2[d]['name']}, {COMMUNITY_DOMAINS[dom]}: {b['state']} -> "
-                        f"{a['state']} ({x} -> {y} services/groups operating)",
+                        f"{a['state']} ({x} -> {y} services/groups operating; a service "
+                        "now inactive counts in the periods it still had referrals)",
                     }
                 )
     return cov
