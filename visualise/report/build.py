@@ -508,9 +508,7 @@ def _env() -> jinja2.Environment:
         barriers=lambda v: _labels(v, FEEDBACK_BARRIERS),
         kind=lambda v: ORG_KINDS.get(v, str(v).replace("_", " ")),
     )
-    env.globals.update(
-        THRESHOLD=MIN_RESPONSES, notice=ILLUSTRATIVE_NOTICE, definitions=DEFINITIONS
-    )
+    env.globals.update(THRESHOLD=MIN_RESPONSES, notice=ILLUSTRATIVE_NOTICE, definitions=DEFINITIONS)
     return env
 
 
