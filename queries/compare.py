@@ -1,23 +1,51 @@
-"""Over time: what changed between two periods (or ranges of periods)."""
+"""Over time: what changed between two periods (or ranges of periods), named by direction."""
 
 from __future__ import annotations
 
 import networkx as nx
-from gridvoices.ecosystem.privacy import fmt, fmt_derived
+from gridvoices.ecosystem.privacy import SUPPRESSED, fmt, fmt_derived, is_suppressed
 from gridvoices.ecosystem.vocab import COMMUNITY_DOMAINS
 from gridvoices.queries.barriers.forms import barriers
 from gridvoices.queries.coverage import coverage
-from gridvoices.queries.isolation.flags import isolation
+from gridvoices.queries.isolation.flags import FLAGS, isolation
 
-__all__ = ["compare"]
+__all__ = ["compare", "CHANGES", "FLAG_STATES"]
+
+#: every change is named by its direction; "not comparable" when both sides are hidden
+CHANGES = ("better", "worse", "new", "gone", "not comparable")
+#: isolation flag -> the state it names (flags in FLAGS order: most severe first)
+FLAG_STATES = {
+    "no_flows": "no referrals at all",
+    "detached": "detached",
+    "dead_end": "dead end",
+    "source_only": "refers on, receives none",
+    "single_bridge": "single bridge",
+    "bridge_link": "only link between two parts",
+    "no_peer_support": "no peer support nearby",
+}
+_NOT_FLAGGED = "not flagged"
 
 
 def compare(before: nx.DiGraph, after: nx.DiGraph, **barrier_options) -> dict:
-    """Barriers opened or closed, isolation flags gained or lost, coverage gained or lost.
+    """What changed from ``before`` to ``after``, each change named by its direction.
 
     ``before`` and ``after`` are the same ecosystem built for two periods
-    (``build_graph(tables, periods)``). Coverage counts a closed service in
-    the periods where it still had referral flows.
+    (``build_graph(tables, periods)``). Every row has ``change`` (one of
+    :data:`CHANGES`), ``before`` and ``after`` (``{"state": ...}`` plus the
+    numbers behind it) and ``why`` ("state before -> state after"):
+
+    * ``borders``: a border that stopped being a barrier is better, one that
+      became a barrier worse; when the referrals across it are hidden (1-4)
+      both before and after, the change is "not comparable" and neither state
+      is given.
+    * ``isolation``: one row per service, group or link whose flags changed;
+      worse when its most severe flag (in ``FLAGS`` order) is more severe after
+      (or, equally severe, it has more flags), better otherwise; a link that
+      carried no referrals before is new, one that carries none after is gone.
+    * ``coverage``: a district's domain gained is better, lost worse.
+
+    Coverage counts a closed service in the periods where it still had
+    referral flows.
 
     Examples
     --------
@@ -26,44 +54,112 @@ def compare(before: nx.DiGraph, after: nx.DiGraph, **barrier_options) -> dict:
     >>> compare(G1, G2)["isolation"]
     []
     """
-    b1, b2 = barriers(before, **barrier_options), barriers(after, **barrier_options)
-    was = {(r["a"], r["b"]): r for r in b1["borders"]}
-    borders = []
-    for r in b2["borders"]:
+    return {
+        "before": list(before.graph.get("periods", [])),
+        "after": list(after.graph.get("periods", [])),
+        "borders": _borders(before, after, barrier_options),
+        "isolation": _isolation(before, after),
+        "coverage": _coverage(before, after),
+    }
+
+
+def _border_state(r: dict) -> dict:
+    return {
+        "state": "barrier" if r["barrier"] else "open",
+        "observed": r["observed"],
+        "permeability": r["permeability"],
+    }
+
+
+def _borders(before, after, options) -> list[dict]:
+    was = {(r["a"], r["b"]): r for r in barriers(before, **options)["borders"]}
+    rows = []
+    for r in barriers(after, **options)["borders"]:
         old = was.get((r["a"], r["b"]))
         if old is None or old["barrier"] == r["barrier"]:
             continue
-        change = "closed" if r["barrier"] else "opened"
-        borders.append(
-            {
-                "a": r["a"],
-                "b": r["b"],
-                "change": change,
-                "before": old["observed"],
-                "after": r["observed"],
-                "why": f"{r['a_name']} - {r['b_name']} border {change}: "
+        name = f"{r['a_name']} - {r['b_name']} border"
+        if is_suppressed(old["observed"]) and is_suppressed(r["observed"]):
+            # Both sides hidden: which way it moved would say something about the hidden counts.
+            b = {"state": SUPPRESSED, "observed": old["observed"]}
+            a = {"state": SUPPRESSED, "observed": r["observed"]}
+            change = "not comparable"
+            why = (
+                f"{name}: {fmt(old['observed'])} referrals crossed before and "
+                f"{fmt(r['observed'])} after; both hidden, so the change cannot be judged"
+            )
+        else:
+            b, a = _border_state(old), _border_state(r)
+            change = "worse" if r["barrier"] else "better"
+            why = (
+                f"{name}: {b['state']} -> {a['state']}: "
                 f"{fmt(old['observed'])} referrals crossed before "
                 f"(permeability {fmt_derived(str(old['permeability']), old['observed'])}), "
                 f"{fmt(r['observed'])} after "
-                f"(permeability {fmt_derived(str(r['permeability']), r['observed'])})",
+                f"(permeability {fmt_derived(str(r['permeability']), r['observed'])})"
+            )
+        rows.append({"a": r["a"], "b": r["b"], "change": change, "before": b, "after": a,
+                     "why": why})  # fmt: skip
+    return rows
+
+
+def _flag_state(flags: list[str]) -> str:
+    return "; ".join(FLAG_STATES.get(f, f) for f in flags) or _NOT_FLAGGED
+
+
+def _severity(flags: list[str]) -> tuple:
+    """Higher is worse: the most severe flag first, then how many."""
+    worst = min((FLAGS.index(f) for f in flags), default=len(FLAGS))
+    return (len(FLAGS) - worst, len(flags))
+
+
+def _exists(G: nx.DiGraph, item) -> bool:
+    if G.has_node(item):
+        return True
+    u, sep, v = str(item).partition("--")
+    return bool(sep) and (
+        (G.has_edge(u, v) and G.edges[u, v].get("referrals", 0) > 0)
+        or (G.has_edge(v, u) and G.edges[v, u].get("referrals", 0) > 0)
+    )
+
+
+def _isolation(before, after) -> list[dict]:
+    rows1, rows2 = isolation(before), isolation(after)
+    f1: dict = {}
+    f2: dict = {}
+    names: dict = {}
+    for rows, flags in ((rows1, f1), (rows2, f2)):
+        for r in rows:
+            flags.setdefault(r["id"], []).append(r["flag"])
+            names[r["id"]] = r["name"]
+    out = []
+    for i in sorted(set(f1) | set(f2), key=str):
+        x, y = sorted(f1.get(i, []), key=FLAGS.index), sorted(f2.get(i, []), key=FLAGS.index)
+        if x == y:
+            continue
+        was, now = _exists(before, i), _exists(after, i)
+        if not was and now:
+            change = "new"
+        elif was and not now:
+            change = "gone"
+        else:
+            change = "worse" if _severity(y) > _severity(x) else "better"
+        b = {"state": _flag_state(x) if was else "absent", "flags": x}
+        a = {"state": _flag_state(y) if now else "absent", "flags": y}
+        out.append(
+            {
+                "id": i,
+                "name": names[i],
+                "change": change,
+                "before": b,
+                "after": a,
+                "why": f"{i}: {b['state']} -> {a['state']}",
             }
         )
-    f1 = {(r["id"], r["flag"]): r for r in isolation(before)}
-    f2 = {(r["id"], r["flag"]): r for r in isolation(after)}
-    iso = [
-        {"id": i, "flag": f, "name": f2[(i, f)]["name"], "change": "new", "why": f2[(i, f)]["why"]}
-        for (i, f) in sorted(set(f2) - set(f1))
-    ]
-    iso += [
-        {
-            "id": i,
-            "flag": f,
-            "name": f1[(i, f)]["name"],
-            "change": "resolved",
-            "why": f"no longer flagged; before: {f1[(i, f)]['why']}",
-        }
-        for (i, f) in sorted(set(f1) - set(f2))
-    ]
+    return out
+
+
+def _coverage(before, after) -> list[dict]:
     c1 = {r["district"]: r for r in coverage(before, inactive_with_flows=True)["districts"]}
     c2 = {r["district"]: r for r in coverage(after, inactive_with_flows=True)["districts"]}
     cov = []
@@ -71,23 +167,19 @@ def compare(before: nx.DiGraph, after: nx.DiGraph, **barrier_options) -> dict:
         for dom in COMMUNITY_DOMAINS:
             x, y = c1[d][dom], c2[d][dom]
             if (x > 0) != (y > 0):
-                change = "gained" if y else "lost"
+                b = {"state": "covered" if x else "not covered", "services_and_groups": x}
+                a = {"state": "covered" if y else "not covered", "services_and_groups": y}
                 cov.append(
                     {
                         "district": d,
                         "name": c2[d]["name"],
                         "domain": dom,
-                        "change": change,
-                        "before": x,
-                        "after": y,
-                        "why": f"{c2[d]['name']} {change} {COMMUNITY_DOMAINS[dom]} "
-                        f"({x} -> {y} services/groups operating)",
+                        "change": "better" if y else "worse",
+                        "before": b,
+                        "after": a,
+                        "why": f"{c2[d]['name']}, {COMMUNITY_DOMAINS[dom]}: {b['state']} -> "
+                        f"{a['state']} ({x} -> {y} services/groups operating; a service "
+                        "now inactive counts in the periods it still had referrals)",
                     }
                 )
-    return {
-        "before": list(before.graph.get("periods", [])),
-        "after": list(after.graph.get("periods", [])),
-        "borders": borders,
-        "isolation": iso,
-        "coverage": cov,
-    }
+    return cov

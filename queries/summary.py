@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import networkx as nx
+from gridvoices.ecosystem.vocab import SUPPRESSION_THRESHOLD
+from gridvoices.queries.counts import link_counts
 from gridvoices.queries.cypher import flow, resolve_periods
 
 __all__ = ["summary", "summary_cypher"]
@@ -22,7 +24,10 @@ def summary(G: nx.DiGraph) -> dict:
     -------
     dict
         ``periods``; ``totals`` (districts, organisations, services, groups,
-        navigators, referral_links, referrals, peer_links); ``districts``: a
+        navigators, referral_links, referrals, peer_links, links: the words of
+        :mod:`gridvoices.ecosystem.definitions`; referrals_visible and
+        referral_small_cells, how the total is shown when small counts are
+        hidden: see :class:`gridvoices.queries.counts.LinkCounts`); ``districts``: a
         list of rows (district, name, services, groups, navigators,
         referrals_out, referrals_in) sorted by district code.
 
@@ -58,18 +63,14 @@ def summary(G: nx.DiGraph) -> dict:
         for d in a.get("districts") or []:
             if d in rows:
                 rows[d][key] += 1
-    links = total = peers = 0
     for u, v, e in G.edges(data=True):
         if e.get("referrals", 0) > 0:
-            links += 1
-            total += e["referrals"]
             du, dv = G.nodes[u].get("district"), G.nodes[v].get("district")
             if du in rows:
                 rows[du]["referrals_out"] += e["referrals"]
             if dv in rows:
                 rows[dv]["referrals_in"] += e["referrals"]
-        if e.get("peer_kind"):
-            peers += 1
+    links = link_counts(G)
     return {
         "periods": list(G.graph.get("periods", [])),
         "totals": {
@@ -78,9 +79,12 @@ def summary(G: nx.DiGraph) -> dict:
             "services": counts["Service"],
             "groups": counts["Group"],
             "navigators": counts["Navigator"],
-            "referral_links": links,
-            "referrals": total,
-            "peer_links": peers,
+            "referral_links": links.referral_links,
+            "referrals": links.referrals,
+            "peer_links": links.peer_links,
+            "links": links.links,
+            "referrals_visible": links.referrals_visible,
+            "referral_small_cells": links.referral_small_cells,
         },
         "districts": [rows[d] for d in sorted(rows)],
     }
@@ -99,8 +103,21 @@ CALL () {{
 CALL () {{
   MATCH (a)-[:PEER_LINK]->(b) RETURN count(DISTINCT [a, b]) AS peer_links
 }}
+CALL () {{
+  MATCH ()-[r:REFERS]->()
+  UNWIND range(0, size(r.periods) - 1) AS i
+  WITH r.periods[i] AS p, r.counts[i] AS c WHERE p IN $periods AND c > 0
+  RETURN coalesce(sum(CASE WHEN c >= $threshold THEN c ELSE 0 END), 0) AS referrals_visible,
+         count(CASE WHEN c < $threshold THEN 1 END) AS referral_small_cells
+}}
+CALL () {{
+  MATCH (a)-[:PEER_LINK]->(b) WITH DISTINCT a, b
+  MATCH (a)-[r:REFERS]->(b) WHERE {flow("r")} > 0
+  RETURN count(*) AS both
+}}
 RETURN districts, organisations, services, groups, navigators, referral_links, referrals,
-       peer_links
+       peer_links, referral_links + peer_links - both AS links, referrals_visible,
+       referral_small_cells
 """
 
 _BY_DISTRICT = f"""
@@ -135,7 +152,7 @@ def summary_cypher(db, *, periods: Iterable[str] | None = None) -> dict:
     summary : the same answer from a NetworkX graph.
     """
     chosen = resolve_periods(db, periods)
-    params = {"periods": chosen}
+    params = {"periods": chosen, "threshold": SUPPRESSION_THRESHOLD}
     totals = db.query(_TOTALS, params)[0]
     rows = db.query(_BY_DISTRICT, params)
     return {"periods": chosen, "totals": totals, "districts": rows}
@@ -162,6 +179,21 @@ def summary_sql(store, *, periods: Iterable[str] | None = None) -> dict:
         "referrals": int(flow.sum()),
         "peer_links": one("SELECT COUNT(*) FROM (SELECT DISTINCT source, target FROM peer_links)"),
     }
+    # links (ecosystem.definitions): a pair that is both a referral and a peer link counts once.
+    marks = ", ".join("?" * len(chosen))
+    both = c.execute(
+        "SELECT COUNT(*) FROM (SELECT DISTINCT source, target FROM peer_links) p WHERE EXISTS "
+        "(SELECT 1 FROM referrals r WHERE r.source = p.source AND r.target = p.target "
+        f"AND r.count > 0 AND r.period IN ({marks}))",
+        chosen,
+    ).fetchone()[0]
+    totals["links"] = totals["referral_links"] + totals["peer_links"] - both
+    # How the total is shown with small counts hidden: one cell per referral row.
+    wanted = set(chosen)
+    chosen_rows = np.array([p in wanted for p in adj.periods], dtype=bool)[adj.row_period]
+    cells = adj.row_count[chosen_rows & (adj.row_count > 0)]
+    totals["referrals_visible"] = int(cells[cells >= SUPPRESSION_THRESHOLD].sum())
+    totals["referral_small_cells"] = int((cells < SUPPRESSION_THRESHOLD).sum())
     # Flows summed per district of each edge's end: a node's district is its first one.
     _, node_district, _ = node_attributes(store)
     code: dict = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 
+from gridvoices.ecosystem.definitions import LINKS, PEER_LINKS, REFERRAL_LINKS
 from gridvoices.ecosystem.vocab import DOMAINS, ORG_KINDS
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "text",
     "label",
     "plural",
+    "links_label",
     "periods_label",
     "categorical_mode",
     "round_sig",
@@ -116,6 +118,22 @@ def plural(count, word: str) -> str:
     """
     shown = f"{count:,}" if isinstance(count, int) else str(count)
     return f"{shown} {word}" if count == 1 else f"{shown} {word}s"
+
+
+def links_label(counts) -> str:
+    """Links labelled with the words of :mod:`gridvoices.ecosystem.definitions`, from a
+    :class:`~gridvoices.queries.counts.LinkCounts`.
+
+    Examples
+    --------
+    >>> from gridvoices.queries.counts import LinkCounts
+    >>> links_label(LinkCounts(200, 40, 235, 3659, 2807, 358))
+    '235 links (200 referral links, 40 peer links)'
+    """
+    return (
+        f"{counts.links:,} {LINKS} ({counts.referral_links:,} {REFERRAL_LINKS}, "
+        f"{counts.peer_links:,} {PEER_LINKS})"
+    )
 
 
 def periods_label(periods: list[str]) -> str:

@@ -19,13 +19,16 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 import networkx as nx
+from gridvoices.ecosystem.definitions import REFERRALS
 from gridvoices.ecosystem.vocab import PEER_LINK_KINDS
+from gridvoices.queries.counts import link_counts
 from gridvoices.visualise.columns import Codes, districts, node_columns, numeric_attributes
 from gridvoices.visualise.common import (
     SHAPES,
     TYPE_LABELS,
     TYPES,
     categorical_mode,
+    links_label,
     plural,
     round_sig,
     text,
@@ -251,8 +254,8 @@ def ecosystem_view(
         plural(types[0], "service"),
         plural(types[1], "group"),
         plural(types[2], "navigator"),
-        plural(G.number_of_edges(), "link"),
-        f"{fmt_shown(total)} referrals",
+        links_label(link_counts(G)),
+        f"{fmt_shown(total)} {REFERRALS}",
     ]
     notes_out = list(extra_notes or [])
     if aggregated:

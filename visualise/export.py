@@ -45,8 +45,18 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+from gridvoices.ecosystem.definitions import (
+    DEFINITIONS,
+    KEYS,
+    PEER_LINKS,
+    REFERRAL_LINKS,
+    REFERRALS,
+    glossary,
+)
 from gridvoices.ecosystem.privacy import suppress
 from gridvoices.ecosystem.vocab import SUPPRESSION_THRESHOLD
+from gridvoices.queries.counts import link_counts
+from gridvoices.visualise.render import shown_total
 
 __all__ = [
     "FORMATS",
@@ -253,6 +263,9 @@ def _graph_attrs(G: nx.DiGraph, suppress_small: bool, *, flat: bool) -> dict[str
         "periods": ";".join(periods) if flat else periods,
         "all_periods": ";".join(all_periods) if flat else all_periods,
         "small_counts": "suppressed: counts of 1-4 are shown as *" if suppress_small else "shown",
+        # The same numbers, under the same words, as summary, the views and the report.
+        **shown_total(link_counts(G).as_dict(), suppress=suppress_small),
+        "definitions": glossary() if flat else dict(DEFINITIONS),
     }
     if not flat:
         attrs["districts"] = G.graph.get("districts", {})
@@ -394,7 +407,11 @@ def _write_gexf(F: nx.DiGraph, path: Path) -> None:
     # GEXF has no graph attributes; its <meta> description says what the file holds.
     periods = F.graph["periods"].replace(";", ", ") or "none"
     small = F.graph["small_counts"]
-    text = f"GRID Voices ecosystem network. Periods: {periods}. Small counts: {small}."
+    counts = ", ".join(f"{F.graph[KEYS[w]]} {w}" for w in (REFERRALS, REFERRAL_LINKS, PEER_LINKS))
+    text = (
+        f"GRID Voices ecosystem network. Periods: {periods}. Small counts: {small}. "
+        f"{counts}; {F.graph['definitions']}"
+    )
     SubElement(writer.xml.find("meta"), "description").text = text
     writer.add_graph(F)
     writer.write(path)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from gridvoices.ecosystem.privacy import suppress as _s
+from gridvoices.visualise.counts import fmt_shown
 
-__all__ = ["shown", "path_line", "span", "FLOW_KEYS"]
+__all__ = ["shown", "shown_total", "path_line", "span", "FLOW_KEYS"]
 
 # Result fields that count referrals (people), wherever they appear.
 FLOW_KEYS = frozenset(
@@ -46,6 +47,27 @@ DERIVED_KEYS = frozenset(
 )
 
 
+# A grand total that says how it is shown (gridvoices.queries.counts.LinkCounts): with
+# small counts hidden it reads as the views' header does, visible cells + * (rule 2 of
+# gridvoices.visualise.counts), so summary, views, report and exports agree.
+_TOTAL_PARTS = ("referrals_visible", "referral_small_cells")
+
+
+def shown_total(totals: dict, *, suppress: bool = True) -> dict:
+    """``totals`` without its :data:`_TOTAL_PARTS`, ``referrals`` as shown.
+
+    Examples
+    --------
+    >>> t = {"referrals": 40, "referrals_visible": 30, "referral_small_cells": 3}
+    >>> shown_total(t), shown_total(t, suppress=False)
+    ({'referrals': '30 + *'}, {'referrals': 40})
+    """
+    row = {k: v for k, v in totals.items() if k not in _TOTAL_PARTS}
+    if suppress and totals.get("referral_small_cells"):
+        row["referrals"] = fmt_shown((int(totals["referrals_visible"]), 1))
+    return row
+
+
 def shown(result: Any, *, suppress: bool = True) -> Any:
     """A copy of ``result`` (dicts and lists, any depth) with flow counts suppressed.
 
@@ -55,6 +77,8 @@ def shown(result: Any, *, suppress: bool = True) -> Any:
     {'referrals': '*', 'services': 3, 'hops': [{'referrals': 12}]}
     """
     if isinstance(result, dict):
+        if "referrals" in result and all(k in result for k in _TOTAL_PARTS):
+            result = shown_total(result, suppress=suppress)
         row = {
             k: (
                 _s(v, enabled=suppress)

@@ -90,13 +90,15 @@ def compare(
     eco,
     show,
 ) -> None:
-    """What changed from BEFORE to AFTER: barriers, isolation, coverage."""
+    """What changed from BEFORE to AFTER (barriers, isolation, coverage), each named better,
+    worse, new, gone or not comparable, with its state before and after."""
     r = eco.compare(before, after)
 
     def tables(r):
         say(f"{', '.join(r['before'])} -> {', '.join(r['after'])}")
-        print_table("Borders that opened or closed", r["borders"], ["change", "why"])
-        print_table("Isolation", r["isolation"], ["change", "flag", "id", "why"])
-        print_table("Coverage gained or lost", r["coverage"], ["change", "why"])
+        say("Each change: better, worse, new, gone, or not comparable (both sides hidden).")
+        print_table("Borders: barrier or open, before -> after", r["borders"], ["change", "why"])
+        print_table("Isolation flags, before -> after", r["isolation"], ["change", "why"])
+        print_table("Coverage, before -> after", r["coverage"], ["change", "why"])
 
     show.result(r, tables)

@@ -58,6 +58,9 @@ def index(
 
 
 def _print_index(r: dict) -> None:
+    if not r["districts"]:
+        say("No districts in the store: nothing to score.")
+        return
     comps = r["components"]
     rows = [
         {**d, **{c: _fmt(d[c]) for c in comps}, "score": _fmt(d["score"])} for d in r["districts"]
@@ -168,10 +171,17 @@ def _print_whatif(r: dict, top: int, show_small_counts: bool) -> None:
         )
         for s in c["scenarios"]:
             say(s["why"] + ".")
-            moved = [b for b in s["bands"] if b["band"] != b["band_base"]]
-            if moved:
-                print_table(f"Index bands that move: {s['name']}", moved,
-                            ["name", "band_base", "band", "score_base", "score"])  # fmt: skip
+            if s["bands"]:
+                rows = [{**b, "score_change": _fmt(b["score_change"]),
+                         "band_moves": "yes" if b["band"] != b["band_base"] else ""}
+                        for b in s["bands"]]  # fmt: skip
+                print_table(
+                    f"Index on the baseline's scale (same means, spreads and cut points): "
+                    f"{s['name']}",
+                    rows,
+                    ["name", "band_base", "band", "band_moves", "score_base", "score",
+                     "score_change"],
+                )  # fmt: skip
     if cl := r["closures"]:
         print_table(
             f"Which single closure hurts most (expected reach {cl['expected_reach']:.1f}, "

@@ -142,6 +142,11 @@ def _channels(G, nodes, referral_scale, peer_factor, peer_both_ways):
         key, s, t, miss = key[order], s[order], t[order], miss[order]
         starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
         s, t, p = s[starts], t[starts], 1.0 - np.multiply.reduceat(miss, starts)
+    # One rule for inactive services everywhere (coverage, seeds, whatif's close): a service
+    # not running now passes nothing on and is reached by nothing, whatever flows it had.
+    closed = np.fromiter((not G.nodes[n].get("active", True) for n in nodes), bool, len(nodes))
+    if closed.any():
+        p = np.where(closed[s] | closed[t], 0.0, p)
     return s, t, p
 
 
@@ -165,6 +170,9 @@ def edge_probabilities(
     back as well with the same ``p_peer``: a peer link is a relationship both
     sides draw on. Independent channels between the same pair combine as
     ``1 - prod(1 - p)``. Longer period ranges add referrals, so raise the chances.
+    A service marked inactive (not running now) has no channels (``p = 0`` both
+    ways), whatever flows it had: the rule coverage and seeds use, and what
+    ``whatif``'s close does.
 
     Parameters
     ----------

@@ -288,7 +288,14 @@ def index_indicators(G: nx.DiGraph, *, population=None, runs: int = 256, seed=No
 
 
 def recovery_index(
-    G: nx.DiGraph, *, population=None, weights=None, need=None, runs: int = 256, seed=None
+    G: nx.DiGraph,
+    *,
+    population=None,
+    weights=None,
+    need=None,
+    runs: int = 256,
+    seed=None,
+    scale: dict | None = None,
 ) -> dict:
     """The district recovery ecosystem index: indicators, z-scores, components, bands 1-5.
 
@@ -304,6 +311,11 @@ def recovery_index(
         Monte Carlo runs per cascade (the reach component).
     seed : None, int, numpy Generator or random.Random
         ``result["seed"]`` repeats the cascades exactly.
+    scale : dict, optional
+        The ``scale`` of an earlier result (a baseline's): score on its means,
+        spreads and cut points, so a district's band moves only when its own
+        indicators do (how ``whatif`` scores a scenario). No sensitivity
+        analysis then (it re-scales by definition).
 
     Returns
     -------
@@ -312,8 +324,11 @@ def recovery_index(
         score per component, ``indicators`` (raw values), ``z``, ``why``;
         ``indicators`` (component, formula, direction, weight, mean, sd, used);
         ``components`` (those present); ``cut_points``; ``weights``;
-        ``sensitivity`` (rows of weight, factor, changed, districts); ``need``
-        (None, or points with quadrant); ``notes``; ``runs``; ``seed``.
+        ``sensitivity`` (rows of weight, factor, changed, districts; None when
+        ``scale`` is given or there is nothing to score); ``need`` (None, or
+        points with quadrant); ``notes``; ``scale`` (means, spreads, indicators
+        used and cut points, unrounded); ``runs``; ``seed``. With no districts,
+        ``districts`` is empty and ``notes`` says there is nothing to score.
 
     Examples
     --------
@@ -326,8 +341,10 @@ def recovery_index(
     """
     w = load_weights(weights)
     seed = resolve_seed(seed)[0]
+    if not G.graph.get("districts"):
+        return _nothing_to_score(G, w, runs, seed)
     raw = index_indicators(G, population=population, runs=runs, seed=seed)
-    s = sc.score(raw["values"], INDICATORS, w, COMPONENTS)
+    s = sc.score(raw["values"], INDICATORS, w, COMPONENTS, scale=scale)
     names = {d: v["name"] for d, v in G.graph.get("districts", {}).items()}
     order = sorted(names, key=lambda d: (s["overall"][d] is None, -(s["overall"][d] or 0), d))
     rows = []
@@ -362,11 +379,6 @@ def recovery_index(
                 "why": why,
             }
         )
-    sens = sc.weight_sensitivity(raw["values"], INDICATORS, w, COMPONENTS)
-    for r in sens:
-        r["districts"] = [names[u] for u in r.pop("units")]
-    moved = [r for r in sens if r["changed"]]
-    worst = max(sens, key=lambda r: r["changed"], default=None)
     return {
         "periods": list(G.graph.get("periods", [])),
         "districts": rows,
@@ -384,20 +396,48 @@ def recovery_index(
         "components": s["present"],
         "cut_points": s["cut_points"],
         "weights": w,
-        "sensitivity": {
-            "rows": sens,
-            "max_changed": worst["changed"] if worst else 0,
-            "why": f"{len(sens) - len(moved)} of {len(sens)} moves of one weight by -/+20% change "
-            "no band"
-            + (
-                f"; the largest, {worst['weight']} x{worst['factor']}, moves "
-                f"{worst['changed']}: {', '.join(worst['districts'])}"
-                if moved
-                else ""
-            ),
-        },
+        "sensitivity": None if scale is not None else _sensitivity(raw["values"], w, names),
         "need": None if need is None else sc.need_quadrants(s["overall"], load_need(need), names),
         "notes": raw["notes"] + [n.replace("unit", "district") for n in s["notes"]],
+        "scale": s["scale"],
+        "runs": runs,
+        "seed": seed,
+    }
+
+
+def _sensitivity(values: dict, w: dict, names: dict) -> dict:
+    sens = sc.weight_sensitivity(values, INDICATORS, w, COMPONENTS)
+    for r in sens:
+        r["districts"] = [names[u] for u in r.pop("units")]
+    moved = [r for r in sens if r["changed"]]
+    worst = max(sens, key=lambda r: r["changed"], default=None)
+    return {
+        "rows": sens,
+        "max_changed": worst["changed"] if worst else 0,
+        "why": f"{len(sens) - len(moved)} of {len(sens)} moves of one weight by -/+20% change "
+        "no band"
+        + (
+            f"; the largest, {worst['weight']} x{worst['factor']}, moves "
+            f"{worst['changed']}: {', '.join(worst['districts'])}"
+            if moved
+            else ""
+        ),
+    }
+
+
+def _nothing_to_score(G: nx.DiGraph, w: dict, runs: int, seed) -> dict:
+    """The index of a store with no districts: no scores, no sensitivity, nothing left out."""
+    return {
+        "periods": list(G.graph.get("periods", [])),
+        "districts": [],
+        "indicators": [],
+        "components": [],
+        "cut_points": [],
+        "weights": w,
+        "sensitivity": None,
+        "need": None,
+        "notes": ["no districts: nothing to score"],
+        "scale": None,
         "runs": runs,
         "seed": seed,
     }

@@ -253,6 +253,26 @@ def _describe(c: dict) -> str:
     return f"add navigator in {c['add_navigator']}" + (f" at {c['at']}" if c.get("at") else "")
 
 
+def _band_row(r0: dict, r: dict, reranked, rerank: bool) -> dict:
+    """One district before -> after on the baseline's scale."""
+    s0, s = r0["score"], r["score"]
+    row = {
+        "district": r["district"],
+        "name": r["name"],
+        "band_base": r0["band"],
+        "band": r["band"],
+        "score_base": s0,
+        "score": s,
+        "score_change": None if s0 is None or s is None else round(s - s0, 4),
+        "indicators_changed": sorted(
+            k for k, v in r["indicators"].items() if r0["indicators"].get(k) != v
+        ),
+    }
+    if rerank:
+        row["band_reranked"] = reranked
+    return row
+
+
 def compare_scenarios(
     G: nx.DiGraph,
     scenarios,
@@ -262,6 +282,7 @@ def compare_scenarios(
     population=None,
     weights=None,
     seed=None,
+    rerank: bool = False,
 ) -> dict:
     """Each scenario against the baseline, metric by metric (before -> after, difference).
 
@@ -271,8 +292,14 @@ def compare_scenarios(
     runs, seed
         Monte Carlo runs and seed for every cascade; the same seed on every graph.
     index : bool
-        Also recompute the recovery index (``population`` and ``weights`` as
-        :func:`~gridvoices.queries.index.scores.recovery_index`) and report band changes.
+        Also score each scenario on the recovery index (``population`` and ``weights``
+        as :func:`~gridvoices.queries.index.scores.recovery_index`) *on the baseline's
+        scale*: its means, spreads and band cut points, so a district's score and band
+        move only when its own indicators change.
+    rerank : bool
+        Also give each district's band when the scenario is re-ranked on its own
+        scale (``band_reranked``): bands are relative, so there a closure can appear
+        to lift districts it never touched.
 
     Returns
     -------
@@ -280,7 +307,8 @@ def compare_scenarios(
         ``metrics`` (name, label, higher_is_better), ``baseline`` (metric -> value),
         ``scenarios``: per scenario ``name``, ``changes`` (as words), ``rows``
         (metric, label, base, value, change, better), ``bands`` (district rows
-        with band_base, band, score_base, score), ``why``; ``runs``, ``seed``.
+        with band_base, band, score_base, score, score_change, indicators_changed
+        and, with ``rerank``, band_reranked), ``why``; ``runs``, ``seed``.
 
     Examples
     --------
@@ -298,22 +326,24 @@ def compare_scenarios(
     base, fixed = _aligned(G, scenarios)
     graphs = {name: apply_scenario(base, ch) for name, ch in fixed.items()}
 
-    def measure(H):
+    def measure(H, scale=None):
         m = network_metrics(H, runs=runs, seed=seed)
         if not index:
-            return m, {}
-        ix = recovery_index(H, population=population, weights=weights, runs=runs, seed=seed)
-        return m, {r["district"]: r for r in ix["districts"]}
+            return m, {}, None
+        ix = recovery_index(
+            H, population=population, weights=weights, runs=runs, seed=seed, scale=scale
+        )
+        return m, {r["district"]: r for r in ix["districts"]}, ix["scale"]
 
-    m0, b0 = measure(base)
+    m0, b0, scale0 = measure(base)
     out = []
     for name, H in graphs.items():
-        m, b = measure(H)
-        bands = [
-            {"district": d, "name": r["name"], "band_base": b0[d]["band"], "band": r["band"],
-             "score_base": b0[d]["score"], "score": r["score"]}
-            for d, r in b.items()
-        ]  # fmt: skip
+        m, b, _ = measure(H, scale0)
+        again = {}
+        if index and rerank:
+            ix = recovery_index(H, population=population, weights=weights, runs=runs, seed=seed)
+            again = {r["district"]: r["band"] for r in ix["districts"]}
+        bands = [_band_row(b0[d], r, again.get(d), rerank) for d, r in b.items()]
         m["bands_changed"] = sum(1 for r in bands if r["band"] != r["band_base"])
         rows = []
         for k, (label, up) in METRICS.items():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from gridvoices.ecosystem.errors import QueryError
 
-__all__ = ["QUINTILES", "bands", "score", "weight_sensitivity", "need_quadrants"]
+__all__ = ["QUINTILES", "bands", "bands_at", "score", "weight_sensitivity", "need_quadrants"]
 
 QUINTILES = (0.2, 0.4, 0.6, 0.8)
 
@@ -30,13 +30,28 @@ def bands(scores: dict) -> tuple[dict, list]:
     ({'a': 1, 'b': 2, 'c': 3, 'd': 4, 'e': 5, 'f': None}, [-0.2, 0.6, 1.4, 2.2])
     """
     keys = [k for k, v in scores.items() if v is not None]
-    out = dict.fromkeys(scores)
     if not keys:
-        return out, []
+        return dict.fromkeys(scores), []
     x = np.round(np.array([scores[k] for k in keys], dtype=float), 9)
     cuts = np.round(np.quantile(x, QUINTILES), 9)
-    out.update({k: int(5 - (v > cuts).sum()) for k, v in zip(keys, x, strict=True)})
-    return out, [round(float(c), 4) for c in cuts]
+    return bands_at(scores, cuts.tolist()), [round(float(c), 4) for c in cuts]
+
+
+def bands_at(scores: dict, cuts: list) -> dict:
+    """Band 1 (strongest) to 5 per unit against given cut points (a baseline's), as
+    :func:`bands` does against the scores' own quintiles.
+
+    Examples
+    --------
+    >>> bands_at({"a": 3.0, "b": -0.5, "c": None}, [-0.2, 0.6, 1.4, 2.2])
+    {'a': 1, 'b': 5, 'c': None}
+    """
+    out = dict.fromkeys(scores)
+    c = np.round(np.asarray(cuts, dtype=float), 9)
+    for k, v in scores.items():
+        if v is not None:
+            out[k] = int(5 - (round(float(v), 9) > c).sum())
+    return out
 
 
 def _mean(pairs) -> float | None:
@@ -44,7 +59,9 @@ def _mean(pairs) -> float | None:
     return round(sum(p * s for p, s in pairs) / w, 4) if w > 0 else None
 
 
-def score(values: dict, spec: dict, weights: dict, components: tuple) -> dict:
+def score(
+    values: dict, spec: dict, weights: dict, components: tuple, *, scale: dict | None = None
+) -> dict:
     """z-scores, component scores, overall scores and bands.
 
     An indicator's z-score is ``(x - mean) / sd`` over the units that have it
@@ -52,6 +69,11 @@ def score(values: dict, spec: dict, weights: dict, components: tuple) -> dict:
     than 2 units) or has weight 0 is not used. A component score is the
     weighted mean of the unit's z-scores in it, the overall score the weighted
     mean of its component scores: weights renormalised over what the unit has.
+
+    ``scale`` (the ``scale`` of an earlier result, e.g. a baseline's) fixes the
+    means, spreads, indicators used and band cut points instead of taking them
+    from ``values``: a unit's score and band then move only when its own values
+    do. The result's ``scale`` holds them unrounded.
 
     Examples
     --------
@@ -65,6 +87,7 @@ def score(values: dict, spec: dict, weights: dict, components: tuple) -> dict:
     """
     wi, wc = weights["indicators"], weights["components"]
     used, notes, z = {}, [], {u: {} for u in values}
+    fixed: dict = {}
     for ind, (comp, _) in spec.items():
         xs = {u: v[ind] for u, v in values.items() if v.get(ind) is not None}
         arr = np.array(list(xs.values()), dtype=float)
@@ -72,12 +95,15 @@ def score(values: dict, spec: dict, weights: dict, components: tuple) -> dict:
         wanted = wi[ind] > 0 and wc[comp] > 0
         ok = wanted and sd > 1e-12
         mean = float(arr.mean()) if arr.size else None
+        if scale is not None:
+            mean, sd, ok = scale["indicators"][ind]
+        fixed[ind] = (mean, sd, ok)
         used[ind] = {
             "mean": None if mean is None else round(mean, 4),
             "sd": round(sd, 4),
             "used": ok,
         }
-        if wanted and not ok and arr.size:
+        if wanted and not ok and arr.size and scale is None:
             notes.append(f"{ind} does not vary (or is known for one unit only): not used")
         for u, x in xs.items():
             z[u][ind] = round((x - mean) / sd, 4) if ok else None
@@ -95,7 +121,13 @@ def score(values: dict, spec: dict, weights: dict, components: tuple) -> dict:
         }
         comp_scores[u] = cs
         overall[u] = _mean([(wc[c], s) for c, s in cs.items() if s is not None and wc[c] > 0])
-    b, cuts = bands(overall)
+    if scale is None:
+        b, cuts = bands(overall)
+        keys = [round(float(v), 9) for v in overall.values() if v is not None]
+        raw_cuts = np.round(np.quantile(keys, QUINTILES), 9).tolist() if keys else []
+    else:
+        raw_cuts = list(scale["cut_points"])
+        b, cuts = bands_at(overall, raw_cuts), [round(float(c), 4) for c in raw_cuts]
     present = [c for c in components if any(comp_scores[u][c] is not None for u in values)]
     if dropped := [c for c in components if wc[c] > 0 and c not in present]:
         notes.append(
@@ -111,6 +143,7 @@ def score(values: dict, spec: dict, weights: dict, components: tuple) -> dict:
         "indicators": used,
         "present": present,
         "notes": notes,
+        "scale": {"indicators": fixed, "cut_points": raw_cuts},
     }
 
 

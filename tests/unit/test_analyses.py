@@ -177,10 +177,65 @@ class TestCoverage:
 class TestCompare:
     def test_bolsover_lost_volunteering_after_q1(self, tables):
         c = compare(build_graph(tables, ["2024-Q1"]), build_graph(tables, ["2024-Q4"]))
-        lost = [(x["name"], x["domain"]) for x in c["coverage"] if x["change"] == "lost"]
+        lost = [(x["name"], x["domain"]) for x in c["coverage"] if x["change"] == "worse"]
         assert ("Bolsover", "volunteering") in lost
 
     def test_same_period_changes_nothing(self, tables):
         G1 = build_graph(tables, ["2024-Q2"])
         c = compare(G1, build_graph(tables, ["2024-Q2"]))
         assert c["borders"] == c["isolation"] == c["coverage"] == []
+
+
+@pytest.fixture(scope="module")
+def c(tables):
+    """compare 2024-Q1 2024-Q4 as shown with small counts hidden."""
+    with suppression(True):
+        return shown(compare(build_graph(tables, ["2024-Q1"]), build_graph(tables, ["2024-Q4"])))
+
+
+class TestCompareDirections:
+    """Every change is named better, worse, new or gone with both states (issue 14)."""
+
+    def test_detached_to_no_referrals_at_all_is_worse(self, c):
+        row = next(x for x in c["isolation"] if x["id"] == "grp-hp-na-1")
+        assert row["change"] == "worse"
+        assert (row["before"]["state"], row["after"]["state"]) == (
+            "detached",
+            "no referrals at all",
+        )
+        assert row["why"] == "grp-hp-na-1: detached -> no referrals at all"
+
+    def test_a_link_that_carries_nothing_after_is_gone(self, c):
+        row = next(x for x in c["isolation"] if x["id"] == "grp-hp-na-1--svc-tx-hp")
+        assert row["change"] == "gone" and row["after"]["state"] == "absent"
+
+    def test_both_sides_hidden_is_not_comparable(self, c):
+        row = next(x for x in c["borders"] if {x["a"], x["b"]} == {"E07000033", "E07000038"})
+        assert row["change"] == "not comparable"
+        assert row["before"] == row["after"] == {"state": "*", "observed": "*"}
+        assert "opened" not in row["why"] and "cannot be judged" in row["why"]
+
+    def test_a_border_with_one_side_shown_has_a_direction(self, c):
+        row = next(x for x in c["borders"] if {x["a"], x["b"]} == {"E07000032", "E07000039"})
+        assert row["change"] == "better"
+        assert (row["before"]["state"], row["after"]["state"]) == ("barrier", "open")
+
+    def test_only_direction_words(self, c):
+        changes = {x["change"] for k in ("borders", "isolation", "coverage") for x in c[k]}
+        assert changes <= {"better", "worse", "new", "gone", "not comparable"}
+        assert changes >= {"better", "worse", "not comparable"}
+
+    def test_shown_in_full_every_border_has_a_direction(self, tables):
+        with suppression(False):
+            r = compare(build_graph(tables, ["2024-Q1"]), build_graph(tables, ["2024-Q4"]))
+        assert {x["change"] for x in r["borders"]} <= {"better", "worse"}
+        bolsover = next(x for x in r["borders"] if {x["a"], x["b"]} == {"E07000033", "E07000038"})
+        assert bolsover["change"] == "better" and bolsover["after"]["state"] == "open"
+
+    def test_new_link(self):
+        G1 = _two_districts()
+        G2 = _two_districts()
+        G2.graph["periods"] = ["2024-Q2"]
+        G2.add_edge("a1", "b1", referrals=9, by_period={"2024-Q2": 9})
+        row = next(x for x in compare(G1, G2)["isolation"] if x["id"] == "a1--b1")
+        assert row["change"] == "new" and row["before"]["state"] == "absent"

@@ -102,7 +102,7 @@ def test_isolated_barriers_coverage_compare(loaded):
         ["volunteering", "growth_pathways"]
     ]
     cmp = json.loads(run("compare", "2024-Q1", "2024-Q4", "--json").stdout)
-    assert any(c["domain"] == "volunteering" and c["change"] == "lost" for c in cmp["coverage"])
+    assert any(c["domain"] == "volunteering" and c["change"] == "worse" for c in cmp["coverage"])
     table = run("barriers").stdout
     assert "Barrier: Derbyshire Dales and High Peak border each other: 0 referrals crossed" in table
 

@@ -232,3 +232,26 @@ def test_cli_index_weights_population_need_and_errors(loaded, tmp_path):
     w.write_text("[indicators]\nnope = 1\n")
     bad = run("index", "--weights", w)
     assert bad.exit_code == 2 and "unknown indicator 'nope'" in bad.stderr
+
+
+def test_index_with_no_districts_says_there_is_nothing_to_score():
+    G = nx.DiGraph(districts={}, borders=set(), organisations={}, periods=["2024-Q1"])
+    G.add_node("s", type="Service", districts=[], district=None, active=True)
+    r = recovery_index(G, runs=64, seed=1)
+    assert r["districts"] == [] and r["sensitivity"] is None
+    assert r["notes"] == ["no districts: nothing to score"]
+    assert r["indicators"] == [] and r["components"] == []
+
+
+def test_score_on_a_fixed_scale_moves_only_the_changed_unit():
+    spec = {"x": ("c", "x")}
+    w = {"components": {"c": 1.0}, "indicators": {"x": 1.0}}
+    base = score({"a": {"x": 1}, "b": {"x": 2}, "c": {"x": 3}}, spec, w, ("c",))
+    # c loses: re-ranked, a and b would rise; on the baseline's scale they stay.
+    after = score({"a": {"x": 1}, "b": {"x": 2}, "c": {"x": 0}}, spec, w, ("c",),
+                  scale=base["scale"])  # fmt: skip
+    assert after["bands"]["a"] == base["bands"]["a"] and after["bands"]["b"] == base["bands"]["b"]
+    assert after["overall"]["a"] == base["overall"]["a"]
+    assert after["bands"]["c"] == 5 and base["bands"]["c"] == 1
+    again = score({"a": {"x": 1}, "b": {"x": 2}, "c": {"x": 0}}, spec, w, ("c",))
+    assert again["bands"]["b"] < base["bands"]["b"]

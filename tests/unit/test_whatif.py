@@ -223,3 +223,36 @@ def test_cli_whatif_errors(loaded):
     r = run("whatif", "--scenario", "x: teleport a b")
     assert r.exit_code == 2 and "cannot read the change" in r.stderr
     assert run("whatif", "--at", "svc-spoc").exit_code == 2
+
+
+class TestBaselineScale:
+    """A scenario is scored on the baseline's means, spreads and cut points (issue 14)."""
+
+    @pytest.fixture(scope="class")
+    @staticmethod
+    def closed_nav(derby) -> dict:
+        r = compare_scenarios(derby, {"x": [{"close": "svc-nav-sd"}]}, runs=128, seed=42,
+                              rerank=True)  # fmt: skip
+        return {b["name"]: b for b in r["scenarios"][0]["bands"]}
+
+    def test_no_district_moves_unless_its_own_indicators_change(self, closed_nav):
+        still = [b for b in closed_nav.values() if not b["indicators_changed"]]
+        assert still, "the closure should leave some district's indicators as they were"
+        for b in still:
+            assert b["band"] == b["band_base"] and b["score"] == b["score_base"], b["name"]
+            assert b["score_change"] == 0
+
+    def test_south_derbyshire_drops_and_high_peak_does_not_rise(self, closed_nav):
+        sd, hp = closed_nav["South Derbyshire"], closed_nav["High Peak"]
+        assert sd["band_base"] == 1 and sd["band"] == 5 and sd["score_change"] < -0.5
+        assert "services_per_100k" in sd["indicators_changed"]
+        assert hp["indicators_changed"] == [] and hp["band"] == hp["band_base"] == 5
+        # Re-ranked on its own scale, High Peak would appear to improve: the option says so.
+        assert hp["band_reranked"] < 5
+
+    def test_no_change_scores_the_baseline_exactly(self, derby):
+        r = compare_scenarios(derby, {"none": []}, runs=64, seed=3)
+        assert all(
+            b["band"] == b["band_base"] and b["score_change"] == 0
+            for b in r["scenarios"][0]["bands"]
+        )

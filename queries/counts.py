@@ -1,0 +1,76 @@
+"""Count referral links, peer links, links and referrals on the projection, one way for all.
+
+The words are defined in :mod:`gridvoices.ecosystem.definitions`; ``summary``,
+the views, the report and exports all take their numbers from
+:func:`link_counts`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import networkx as nx
+from gridvoices.ecosystem.vocab import SUPPRESSION_THRESHOLD
+
+__all__ = ["LinkCounts", "link_counts"]
+
+
+@dataclass(frozen=True)
+class LinkCounts:
+    """Exact counts for one projection (its chosen periods); keys as in
+    :data:`gridvoices.ecosystem.definitions.KEYS`.
+
+    ``referrals_visible`` and ``referral_small_cells`` say how the total is shown
+    when counts of 1-4 are hidden: the sum of the period cells of 5 or more, and
+    how many cells (one link in one period) hold 1-4 (the ``+ *``).
+    """
+
+    referral_links: int
+    peer_links: int
+    links: int
+    referrals: int
+    referrals_visible: int
+    referral_small_cells: int
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def link_counts(G: nx.DiGraph) -> LinkCounts:
+    """Referral links, peer links, links (either or both) and referrals in ``G``.
+
+    ``G`` is :func:`gridvoices.queries.graph.build_graph` for the chosen periods:
+    an edge is a referral link when its ``referrals`` (summed over those
+    periods) is above 0, a peer link when it has a ``peer_kind``; a pair that is
+    both counts once among the links.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> G.add_edge("a", "b", referrals=7)
+    >>> G.add_edge("b", "c", referrals=2, peer_kind="attends")
+    >>> G.add_edge("n", "a", referrals=0, peer_kind="mentors_at")
+    >>> c = link_counts(G)
+    >>> c.referral_links, c.peer_links, c.links, c.referrals
+    (2, 2, 3, 9)
+    >>> c.referrals_visible, c.referral_small_cells   # no by_period: each link is one cell
+    (7, 1)
+    """
+    referral_links = peer_links = links = referrals = visible = small = 0
+    for *_, e in G.edges(data=True):
+        r = int(e.get("referrals") or 0)
+        peer = e.get("peer_kind") is not None
+        if r > 0:
+            referral_links += 1
+            referrals += r
+            cells = [int(c or 0) for c in (e.get("by_period") or {}).values()]
+            # Referrals no period accounts for (hand-made graphs) are one more cell.
+            cells.append(r - sum(cells))
+            for c in cells:
+                if c >= SUPPRESSION_THRESHOLD:
+                    visible += c
+                elif c > 0:
+                    small += 1
+        peer_links += peer
+        links += r > 0 or peer
+    return LinkCounts(referral_links, peer_links, links, referrals, visible, small)
