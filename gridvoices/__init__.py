@@ -13,19 +13,20 @@ docs/python-api.md is a worked example.
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("gridvoices")
-except PackageNotFoundError:  # a source tree that was never installed
-    __version__ = "0+unknown"
 
 __all__ = ["Ecosystem", "NoData", "Result", "connect", "open", "__version__"]
 
 
 def __getattr__(name: str):
     # Loaded on first use: `import gridvoices.ecosystem.vocab` (or the CLI asking one
-    # question) should not pay for the whole API.
+    # question) should not pay for the whole API, nor for reading the package metadata.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("gridvoices")
+        except PackageNotFoundError:  # a source tree that was never installed
+            return "0+unknown"
     if name in __all__:
         return getattr(import_module("gridvoices.api"), name)
     raise AttributeError(f"module 'gridvoices' has no attribute {name!r}")

@@ -20,7 +20,7 @@ from gridvoices.stores.store import import_paths
 from gridvoices.visualise.export import export_graph
 from gridvoices.visualise.network import render_network_view
 from gridvoices.visualise.render import shown
-from gridvoices.visualise.report.build import render_report
+from gridvoices.visualise.report import render_report
 
 from tests.conftest import DERBYSHIRE
 

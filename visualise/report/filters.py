@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 import jinja2
+from gridvoices.ecosystem.definitions import DEFINITIONS
 from gridvoices.ecosystem.privacy import SUPPRESSED
 from gridvoices.ecosystem.vocab import CHIME, FEEDBACK_BARRIERS, ORG_KINDS
 from gridvoices.ecosystem.vocab import SUPPRESSION_THRESHOLD as MIN_RESPONSES
@@ -53,5 +54,5 @@ def environment() -> jinja2.Environment:
         barriers=lambda v: labels(v, FEEDBACK_BARRIERS),
         kind=lambda v: ORG_KINDS.get(v, str(v).replace("_", " ")),
     )
-    env.globals.update(THRESHOLD=MIN_RESPONSES, notice=ILLUSTRATIVE_NOTICE)
+    env.globals.update(THRESHOLD=MIN_RESPONSES, notice=ILLUSTRATIVE_NOTICE, definitions=DEFINITIONS)
     return env
