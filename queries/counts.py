@@ -8,9 +8,12 @@ the views, the report and exports all take their numbers from
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
-import networkx as nx
 from gridvoices.ecosystem.vocab import SUPPRESSION_THRESHOLD
+
+if TYPE_CHECKING:
+    import networkx as nx  # annotations only: a question that prints needs no NetworkX
 
 __all__ = ["LinkCounts", "link_counts"]
 
@@ -46,6 +49,7 @@ def link_counts(G: nx.DiGraph) -> LinkCounts:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.DiGraph()
     >>> G.add_edge("a", "b", referrals=7)
     >>> G.add_edge("b", "c", referrals=2, peer_kind="attends")

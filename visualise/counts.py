@@ -32,9 +32,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-import networkx as nx
 from gridvoices.ecosystem.vocab import SUPPRESSION_THRESHOLD
+
+if TYPE_CHECKING:
+    import networkx as nx  # annotations only: a question that prints needs no NetworkX
 
 __all__ = [
     "HIDDEN",
