@@ -46,6 +46,11 @@ _V3_KEYS = {
     "service_areas",
     "openapi_url",
 }
+# Keys of a service or organisation record, in either generation.
+_ITEM_KEYS = {"organization", "organization_id", "service_at_locations", "status", "services"}
+_ITEM_KEYS |= {"eligibility_description", "fees", "accreditations", "contacts", "website"}
+# Meeting Guide lists are arrays too; their reader takes them.
+_MEETING = {"slug", "day", "time", "types", "formatted_address"}
 _SCHEMA_KEYS = {"$schema", "$id", "properties", "allOf", "anyOf", "oneOf", "openapi", "swagger"}
 _SCHEMA_KEYS |= {"definitions", "type", "required"}
 
@@ -64,6 +69,10 @@ def sniff(head: str) -> str | None:
     if keys & V1_KEYS or re.match(r'\{\s*"content"\s*:\s*\[', text):
         return "oruk1"
     if text[0] == "{" and (keys & _V3_KEYS or {"version", "openapi_url"} <= keys):
+        return "hsds3"
+    if text[0] == "[" and {"id", "name"} <= keys and keys & _ITEM_KEYS and not keys & _MEETING:
+        # A bare array of services (a council's /services pages joined): the v3
+        # reader reads v1 and 3.0 records alike.
         return "hsds3"
     return None
 

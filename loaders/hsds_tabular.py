@@ -12,13 +12,13 @@ checked against the standard (missing required ones, non-standard ones).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 from gridvoices.ecosystem.issues import Issue
 from gridvoices.loaders.csvfiles import read_csv_file
+from gridvoices.loaders.hsds_files import package_files
 from gridvoices.loaders.hsds_model import Address, Area, Directory, Location, Org, Service, Where
 from gridvoices.loaders.hsds_spec import (
     ALIASES,
@@ -34,32 +34,17 @@ from gridvoices.loaders.mapping import Term
 __all__ = ["is_package", "package_version", "read_package", "read_frames"]
 
 
-def _load_descriptor(folder: Path) -> tuple[dict | None, list[Issue]]:
-    f = folder / "datapackage.json"
-    if not f.is_file():
-        return None, []
-    try:
-        data = json.loads(f.read_text(encoding="utf-8-sig"))
-        if isinstance(data, dict):
-            return data, []
-        raise ValueError("not a JSON object")
-    except (ValueError, OSError, UnicodeDecodeError) as e:
-        msg = f"not a readable data package descriptor ({e}); the CSV file names are used instead"
-        return None, [
-            Issue(f"{folder.name}/datapackage.json", None, None, "bad-descriptor", msg, "warning")
-        ]
-
-
 def is_package(path: Path) -> bool:
     """A folder (or its ``datapackage.json``) holding HSDS tables: cheap, by file names only.
 
     ``organizations.csv`` (American spelling) and a service table tell it from
-    the project's own CSV folder (``organisations.csv``).
+    the project's own CSV folder (``organisations.csv``). The tables may sit one
+    sub-folder down (``data/``) or where the descriptor's resource paths say.
     """
     folder = path.parent if path.name == "datapackage.json" else path
     if not folder.is_dir():
         return False
-    has = {p.name.lower() for p in folder.glob("*.csv")}
+    has = set(package_files(folder)[0])
     if "services.csv" in has and ("organizations.csv" in has or has & (V3_ONLY | V2_ONLY)):
         return True
     return "services.csv" in has and (folder / "datapackage.json").is_file()
@@ -85,16 +70,8 @@ def package_version(names: set[str], descriptor: dict | None = None) -> str:
 
 
 def _folder_frames(folder: Path) -> tuple[dict[str, pd.DataFrame], str, set[str], list[Issue]]:
-    descriptor, issues = _load_descriptor(folder)
-    files = {p.name.lower(): p for p in sorted(folder.glob("*.csv"))}
+    files, descriptor, issues = package_files(folder)
     version = package_version(set(files), descriptor)
-    for r in (descriptor or {}).get("resources", []):
-        path = r.get("path") if isinstance(r, dict) else None
-        if isinstance(path, str) and path.lower() not in files and "/" not in path:
-            msg = f"datapackage.json lists {path} but the folder has no such file"
-            issues.append(
-                Issue(f"{folder.name}/datapackage.json", None, None, "missing-file", msg, "warning")
-            )
     wanted = set(COLUMNS[version]) | set(ALIASES[version].values())
     frames = {}
     for name, p in files.items():

@@ -8,7 +8,9 @@ the issues it met; validation and storing are the same for every format.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +26,9 @@ from gridvoices.loaders.hsds import (
     read_hsds_package,
     read_oruk_json,
 )
+from gridvoices.loaders.hsds_files import unpack_zip
 from gridvoices.loaders.meetings import detect_meetings, read_meetings
+from gridvoices.loaders.source_help import why_not
 from gridvoices.loaders.validate import RawTable
 
 __all__ = ["Reader", "READERS", "detect_format", "read_sources", "FORMATS"]
@@ -96,36 +100,47 @@ def read_sources(
     Paths of the same format are read together (so ``services.csv referrals.csv``
     is one CSV source). Two sources may not both supply the same entity.
     """
+    with ExitStack() as stack:
+        return _read_all(list(map(Path, paths)), format, stack)
+
+
+def _read_all(
+    paths: list[Path], format: str | None, stack: ExitStack
+) -> tuple[dict[str, RawTable], list[Issue], list[tuple[Path, str]]]:
     by_format: dict[str, list[Path]] = {}
     issues: list[Issue] = []
     readers = {r.format: r for r in READERS}
     if format is not None and format not in readers:
         raise ValueError(f"unknown format {format!r}: one of {', '.join(readers)}")
-    for p in map(Path, paths):
+    given: dict[Path, Path] = {}  # unpacked folder -> the archive the user named
+    for p in paths:
         if not p.exists():
             issues.append(Issue(str(p), None, None, "no-such-file", "no such file or directory"))
             continue
+        if p.is_file() and p.suffix.lower() == ".zip":
+            # Unpacked for the length of the read only; labels name the archive's folders.
+            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="gridvoices-")))
+            folder, problems = unpack_zip(p, tmp)
+            issues += problems
+            if folder is None:
+                continue
+            given[folder] = p
+            p = folder
         fmt = format or detect_format(p)
         if fmt is None:
-            issues.append(
-                Issue(
-                    p.name,
-                    None,
-                    None,
-                    "unknown-format",
-                    "not a format gridvoices reads ("
-                    + "; ".join(f"{r.format}: {r.help}" for r in READERS)
-                    + ")",
-                )
-            )
+            issues.append(Issue(given.get(p, p).name, None, None, "unknown-format", why_not(p)))
             continue
         by_format.setdefault(fmt, []).append(p)
+    if "hsds-json" in by_format and "oruk-json" in by_format:
+        # Pages of one feed may sniff differently (v1-only keys absent from a page's
+        # head); one JSON reader reads both generations, so they are read as one.
+        by_format["oruk-json"] += by_format.pop("hsds-json")
     tables: dict[str, RawTable] = {}
     sources: list[tuple[Path, str]] = []
     for fmt, group in by_format.items():
         raw, problems = readers[fmt].read(group)
         issues.extend(problems)
-        sources += [(p, fmt) for p in group]
+        sources += [(given.get(p, p), fmt) for p in group]
         for name, table in raw.items():
             if name in tables:
                 issues.append(
