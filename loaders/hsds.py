@@ -26,7 +26,7 @@ from gridvoices.loaders.hsds_json import read_json_paths
 from gridvoices.loaders.hsds_model import Directory, build_tables
 from gridvoices.loaders.hsds_sniff import sniff_path
 from gridvoices.loaders.hsds_tabular import is_package, read_package
-from gridvoices.loaders.mapping import MappingOptions, load_mappings
+from gridvoices.loaders.mapping import MappingOptions, Mappings, load_mappings
 from gridvoices.loaders.validate import RawTable
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "read_hsds_package",
     "read_hsds_json",
     "read_oruk_json",
+    "read_directory",
 ]
 
 Result = tuple[dict[str, RawTable], list[Issue]]
@@ -59,10 +60,9 @@ def detect_oruk_json(path: Path) -> bool:
     return sniff_path(Path(path)) == "oruk1"
 
 
-def _read(
+def _fill(
     paths: list[Path], fill: Callable[[list[Path], Directory], None], options: MappingOptions | None
-) -> Result:
-    paths = [Path(p) for p in paths]
+) -> tuple[Directory, Mappings, list[Issue]]:
     issues: list[Issue] = []
     if options is None:
         options, issues = (
@@ -72,8 +72,26 @@ def _read(
     label = ", ".join(p.name for p in paths) or "(no files)"
     d = Directory(label)
     fill(paths, d)
+    return d, mappings, issues + problems
+
+
+def _read(
+    paths: list[Path], fill: Callable[[list[Path], Directory], None], options: MappingOptions | None
+) -> Result:
+    d, mappings, issues = _fill([Path(p) for p in paths], fill, options)
     tables, more = build_tables(d, mappings)
-    return tables, issues + problems + d.issues + more
+    return tables, issues + d.issues + more
+
+
+def read_directory(
+    paths: list[Path], options: MappingOptions | None = None
+) -> tuple[Directory, Mappings, list[Issue]]:
+    """A directory (any HSDS / ORUK shape) read but not yet mapped: for review sheets."""
+    paths = [Path(p) for p in paths]
+    if paths and detect_package(paths[0]):
+        return _fill(paths, read_package, options)
+    want = "oruk1" if paths and sniff_path(paths[0]) == "oruk1" else "hsds3"
+    return _fill(paths, lambda ps, d: read_json_paths(ps, d, want), options)
 
 
 def read_hsds_package(paths: list[Path], options: MappingOptions | None = None) -> Result:

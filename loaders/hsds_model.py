@@ -257,6 +257,9 @@ class _Placer:
 
 def _domain(svc: Service, m: Mappings, issues: list[Issue]) -> str | None:
     """The service's domain; None when it is unmapped and unmapped services are left out."""
+    override = m.overrides.get(svc.id, ("", ()))[0]
+    if override:
+        return override  # a partner's reviewed answer beats the rules
     hit = m.domains.domain_for(svc.terms, svc.name, svc.description)
     if hit is not None:
         return hit[0]
@@ -290,6 +293,7 @@ def build_tables(d: Directory, m: Mappings) -> tuple[dict[str, RawTable], list[I
     prefix = m.options.id_prefix or d.prefix
     placer = _Placer(d, m)
     services, found, domains_by_org = [], set(), {}
+    unplaced: list[str] = []
     for svc in d.services.values():
         domain = _domain(svc, m, issues)
         if domain is None:
@@ -300,8 +304,10 @@ def build_tables(d: Directory, m: Mappings) -> tuple[dict[str, RawTable], list[I
             msg += "temporarily closed); counted as active"
             issues.append(svc.where.issue("bad-value", msg, "warning", column="status"))
         org_id = _organisation(svc, d, issues)
-        districts = placer.service(svc, issues)
+        districts = list(m.overrides.get(svc.id, ("", ()))[1]) or placer.service(svc, issues)
         found.update(districts)
+        if not districts:
+            unplaced.append(svc.name)
         domains_by_org.setdefault(org_id, []).append(domain)
         services.append(
             {
@@ -316,6 +322,16 @@ def build_tables(d: Directory, m: Mappings) -> tuple[dict[str, RawTable], list[I
             }
         )
     issues += placer.issues()
+    if unplaced:
+        # Counted and named, never pooled silently into a district.
+        shown = ", ".join(repr(n) for n in unplaced[:10]) + (" …" if len(unplaced) > 10 else "")
+        msg = (
+            f"{len(unplaced)} of {len(services)} services are placed in no district "
+            f"(no address or area the lookup {m.districts.label} knows): {shown}; give a "
+            "district lookup for this area (docs/partner-formats.md) or districts_override "
+            "in a reviewed mapping CSV"
+        )
+        issues.append(Issue(d.label, None, None, "unplaced-services", msg, "warning"))
     orgs = []
     for org in d.orgs.values():
         doms = domains_by_org.get(org.id, [])

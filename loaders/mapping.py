@@ -24,7 +24,6 @@ lookup without any new argument.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections import Counter
@@ -34,16 +33,21 @@ from pathlib import Path
 from gridvoices.ecosystem import vocab
 from gridvoices.ecosystem.issues import Issue
 from gridvoices.ecosystem.shipped import DERBYSHIRE, MAPPINGS
+from gridvoices.loaders.mapping_domains import Decision, DomainRules, clean_text
+from gridvoices.loaders.mapping_files import Term, read_rules, regex
 
 __all__ = [
     "MAPPINGS_DIR",
     "SIDECAR",
+    "OVERRIDES",
     "OUTSIDE",
     "MappingOptions",
     "Mappings",
     "DistrictLookup",
     "Resolution",
     "DomainRules",
+    "Decision",
+    "clean_text",
     "KindRules",
     "Term",
     "load_mappings",
@@ -53,7 +57,9 @@ __all__ = [
 
 MAPPINGS_DIR = MAPPINGS
 SIDECAR = "gridvoices-mapping.json"
+OVERRIDES = "gridvoices-overrides.csv"  # a reviewed mapping CSV beside the data is applied
 OUTSIDE = "outside"
+_CODE = re.compile(r"[\w.:-]+")
 _ONS = re.compile(r"\b([EWSN]\d{8})\b")
 # Outward code (S40, SK17, DE4, NG10) then the sector digit of the inward code.
 _POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d)[A-Z]{2}\b")
@@ -117,12 +123,17 @@ class MappingOptions:
     keep_unmapped: bool = True
     fellowship: str = "AA"
     id_prefix: str | None = None  # None: each reader's own ("hsds", "mg")
+    # A reviewed copy of `gridvoices mapping review`'s CSV: its domain_override /
+    # districts_override columns replace the rules' answers for those services.
+    overrides: Path | None = None
 
     def with_sidecar(self, path: Path) -> tuple[MappingOptions, list[Issue]]:
         """These options overridden by the ``gridvoices-mapping.json`` beside ``path``."""
         path = Path(path)
         folder = path if path.is_dir() else path.parent
         side = folder / SIDECAR
+        if self.overrides is None and (folder / OVERRIDES).is_file():
+            self = replace(self, overrides=folder / OVERRIDES)
         if not side.is_file():
             return self, []
         try:
@@ -132,7 +143,13 @@ class MappingOptions:
         except (ValueError, OSError) as e:
             return self, [Issue(SIDECAR, None, None, "bad-mapping", f"not readable: {e}")]
         changes, issues = {}, []
-        paths = ("taxonomy_domains", "districts", "organisation_kinds", "district_borders")
+        paths = (
+            "taxonomy_domains",
+            "districts",
+            "organisation_kinds",
+            "district_borders",
+            "overrides",
+        )
         for key, value in data.items():
             if key in paths:
                 changes[key] = (folder / str(value)) if value else None
@@ -146,128 +163,6 @@ class MappingOptions:
         return replace(self, **changes), issues
 
 
-def _read_rules(path: Path, columns: tuple[str, ...]) -> tuple[list[dict], list[Issue]]:
-    """Rows of a mapping CSV as dicts with their spreadsheet row number under ``_row``."""
-    label = Path(path).name
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        return [], [Issue(label, None, None, "bad-mapping", f"mapping file not readable: {e}")]
-    reader = csv.DictReader(text.splitlines())
-    missing = [c for c in columns if c not in (reader.fieldnames or [])]
-    if missing:
-        msg = f"mapping file needs the columns {', '.join(columns)}"
-        return [], [Issue(label, 1, missing[0], "bad-mapping", msg)]
-    rows = []
-    for n, row in enumerate(reader, start=2):
-        clean = {k: (v or "").strip() for k, v in row.items() if k}
-        if any(clean.get(c) for c in columns):
-            rows.append({**clean, "_row": n})
-    return rows, []
-
-
-def _regex(label: str, row: dict, col: str, issues: list[Issue]) -> re.Pattern | None:
-    try:
-        return re.compile(row[col], re.IGNORECASE)
-    except re.error as e:
-        issues.append(Issue(label, row["_row"], col, "bad-mapping", f"not a valid pattern: {e}"))
-        return None
-
-
-@dataclass(frozen=True)
-class Term:
-    """A taxonomy term as a directory gives it: scheme (vocabulary), code, name, id."""
-
-    scheme: str = ""
-    code: str = ""
-    name: str = ""
-    id: str = ""
-
-    def __str__(self) -> str:
-        head = f"{self.scheme}:" if self.scheme else ""
-        body = " ".join(x for x in (self.code, self.name) if x) or self.id
-        return head + body
-
-
-@dataclass
-class _DomainRule:
-    row: int
-    scheme: re.Pattern | None
-    match: str
-    pattern: re.Pattern | str
-    domain: str
-
-
-class DomainRules:
-    """Taxonomy term / keyword -> recovery domain, from ``taxonomy-domains.csv``."""
-
-    MATCHES = ("code", "term", "name", "text")
-
-    def __init__(self, rules: list[_DomainRule], label: str):
-        self.rules, self.label = rules, label
-
-    @classmethod
-    def load(cls, path: Path) -> tuple[DomainRules, list[Issue]]:
-        label = Path(path).name
-        rows, issues = _read_rules(path, ("scheme", "match", "pattern", "domain"))
-        rules = []
-        for r in rows:
-            if r["match"] not in cls.MATCHES:
-                msg = f"{r['match']!r} is not one of: {', '.join(cls.MATCHES)}"
-                issues.append(Issue(label, r["_row"], "match", "bad-mapping", msg))
-                continue
-            if r["domain"] not in vocab.DOMAINS:
-                msg = f"{r['domain']!r} is not one of: {', '.join(vocab.DOMAINS)}"
-                issues.append(Issue(label, r["_row"], "domain", "bad-mapping", msg))
-                continue
-            scheme = None
-            if r["scheme"]:
-                scheme = _regex(label, {**r, "scheme": f"(?:{r['scheme']})"}, "scheme", issues)
-                if scheme is None:
-                    continue
-            if r["match"] == "code":
-                pattern: re.Pattern | str | None = r["pattern"].upper().replace(" ", "")
-            else:
-                pattern = _regex(label, r, "pattern", issues)
-            if pattern:
-                rules.append(_DomainRule(r["_row"], scheme, r["match"], pattern, r["domain"]))
-        return cls(rules, label), issues
-
-    @staticmethod
-    def _code_matches(prefix: str, code: str) -> bool:
-        # "RX-8450" matches RX-8450, RX-8450.1000 and RX-8450.1000-100 but not RX-84501;
-        # a letters-only prefix is an AIRS section ("H" covers "HH-0500").
-        if prefix.endswith("*"):
-            return code.startswith(prefix[:-1])
-        if not code.startswith(prefix):
-            return False
-        rest = code[len(prefix) :]
-        return not rest or rest[0] in ".-" or (prefix.isalpha() and rest[0].isalpha())
-
-    def _term_matches(self, rule: _DomainRule, t: Term) -> bool:
-        if rule.scheme is not None and not rule.scheme.fullmatch(t.scheme.strip()):
-            return False
-        if rule.match == "code":
-            codes = {x.upper().replace(" ", "") for x in (t.code, t.id) if x}
-            return any(self._code_matches(rule.pattern, c) for c in codes)
-        return bool(rule.pattern.search(t.name))
-
-    def domain_for(self, terms: list[Term], name: str, description: str) -> tuple[str, str] | None:
-        """(domain, why) for a service, or None when no rule matches."""
-        for rule in self.rules:
-            if rule.match in ("code", "term"):
-                for t in terms:
-                    if self._term_matches(rule, t):
-                        return rule.domain, f"term {t} ({self.label} row {rule.row})"
-        text = f"{name}\n{description}"
-        for rule in self.rules:
-            if rule.match in ("name", "text"):
-                target = name if rule.match == "name" else text
-                if rule.pattern.search(target):
-                    return rule.domain, f"keyword ({self.label} row {rule.row})"
-        return None
-
-
 class KindRules:
     """Organisation hints -> organisation kind, from ``organisation-kinds.csv``."""
 
@@ -279,7 +174,7 @@ class KindRules:
     @classmethod
     def load(cls, path: Path) -> tuple[KindRules, list[Issue]]:
         label = Path(path).name
-        rows, issues = _read_rules(path, ("field", "pattern", "kind"))
+        rows, issues = read_rules(path, ("field", "pattern", "kind"))
         rules = []
         for r in rows:
             if r["field"] not in cls.FIELDS:
@@ -288,7 +183,7 @@ class KindRules:
             elif r["kind"] not in vocab.ORG_KINDS:
                 msg = f"{r['kind']!r} is not one of: {', '.join(vocab.ORG_KINDS)}"
                 issues.append(Issue(label, r["_row"], "kind", "bad-mapping", msg))
-            elif (p := _regex(label, r, "pattern", issues)) is not None:
+            elif (p := regex(label, r, "pattern", issues)) is not None:
                 rules.append((r["field"], p, r["kind"]))
         return cls(rules), issues
 
@@ -325,22 +220,28 @@ class DistrictLookup:
     areas: dict[str, tuple[str, ...]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # ONS code -> district name
 
-    KINDS = ("name", "town", "area", "postcode_district", "postcode_sector")
+    postal: dict[str, tuple[str, ...]] = field(default_factory=dict)  # exact codes (US ZIP)
+
+    KINDS = ("name", "town", "area", "postcode_district", "postcode_sector", "postal_code")
 
     @classmethod
     def load(cls, path: Path) -> tuple[DistrictLookup, list[Issue]]:
         label = Path(path).name
-        rows, issues = _read_rules(path, ("kind", "value", "districts"))
+        rows, issues = read_rules(path, ("kind", "value", "districts"))
         out = cls(label)
         for r in rows:
             codes = tuple(c.strip() for c in r["districts"].split(";") if c.strip())
-            bad = [c for c in codes if c != OUTSIDE and not _ONS.fullmatch(c)]
+            # Any code scheme the user declares: ONS (E07000034), US FIPS (12086), ward ids.
+            bad = [c for c in codes if c != OUTSIDE and not _CODE.fullmatch(c)]
             if r["kind"] not in cls.KINDS:
                 msg = f"{r['kind']!r} is not one of: {', '.join(cls.KINDS)}"
                 issues.append(Issue(label, r["_row"], "kind", "bad-mapping", msg))
             elif bad or not codes:
-                msg = f"{', '.join(bad) or 'blank'}: districts are ONS codes (or '{OUTSIDE}')"
+                msg = f"{', '.join(bad) or 'blank'}: district codes are letters, digits, "
+                msg += f"'.', ':', '-' or '_' (ONS, FIPS, ward ids …) or '{OUTSIDE}'"
                 issues.append(Issue(label, r["_row"], "districts", "bad-mapping", msg))
+            elif r["kind"] == "postal_code":
+                out.postal[normalise(r["value"])] = codes
             elif r["kind"] == "postcode_district":
                 out.outwards[r["value"].upper().replace(" ", "")] = codes
             elif r["kind"] == "postcode_sector":
@@ -371,6 +272,9 @@ class DistrictLookup:
         A postcode district shared by several districts is settled by a town
         in ``places`` (or a postcode sector row); otherwise it is reported, not guessed.
         """
+        exact = self.postal.get(normalise(postcode)) if postcode else None
+        if exact and len(exact) == 1:
+            return Resolution(exact, outside=exact[0] == OUTSIDE)
         pc = parse_postcode(postcode)
         town = self._town(places)
         if pc:
@@ -399,7 +303,7 @@ class DistrictLookup:
         An ONS code in the text counts (a statistics.data.gov.uk URI), as does
         a whole name that is an area, district or town of the lookup.
         """
-        tables = (self.towns, self.areas, self.outwards, self.sectors)
+        tables = (self.towns, self.areas, self.outwards, self.sectors, self.postal)
         known = {c for table in tables for codes in table.values() for c in codes}
         found: list[str] = []
         for t in texts:
@@ -427,6 +331,8 @@ class Mappings:
     kinds: KindRules
     districts: DistrictLookup
     borders: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # code -> name, borders
+    # directory service id -> (domain or "", district codes or ()) from a reviewed CSV
+    overrides: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def district_rows(self, codes: set[str]) -> list[dict[str, str]]:
         """Rows of the districts table: every district of the borders file, with all its
@@ -437,7 +343,9 @@ class Mappings:
         Borders to districts in neither set would be unknown references and are left out.
         """
         rows = []
-        codes = set(codes) | set(self.borders)
+        # The borders file's districts are added only when the data is about them:
+        # a Miami directory must not gain the eight Derbyshire districts.
+        codes = set(codes) | (set(self.borders) if set(codes) & set(self.borders) else set())
         for code in sorted(codes):
             name, borders = self.borders.get(code, ("", []))
             rows.append(
@@ -453,7 +361,7 @@ class Mappings:
 def _load_borders(path: Path | None) -> dict[str, tuple[str, list[str]]]:
     if path is None or not Path(path).is_file():
         return {}
-    rows, _ = _read_rules(path, ("id", "name"))
+    rows, _ = read_rules(path, ("id", "name"))
     return {
         r["id"]: (r["name"], [b.strip() for b in r.get("borders", "").split(";") if b.strip()])
         for r in rows
@@ -475,6 +383,26 @@ def load_mappings(options: MappingOptions | None = None) -> tuple[Mappings, list
     issues += more
     districts, more = DistrictLookup.load(options.districts)
     issues += more
-    return Mappings(
-        options, domains, kinds, districts, _load_borders(options.district_borders)
-    ), issues
+    overrides, more = _load_overrides(options.overrides)
+    issues += more
+    borders = _load_borders(options.district_borders)
+    return Mappings(options, domains, kinds, districts, borders, overrides), issues
+
+
+def _load_overrides(path: Path | None) -> tuple[dict, list[Issue]]:
+    """``service_id -> (domain, districts)`` from a reviewed ``mapping review`` CSV."""
+    if path is None:
+        return {}, []
+    rows, issues = read_rules(path, ("service_id", "domain_override", "districts_override"))
+    out = {}
+    label = Path(path).name
+    for r in rows:
+        dom = r["domain_override"]
+        if dom and dom not in vocab.DOMAINS:
+            msg = f"{dom!r} is not one of: {', '.join(vocab.DOMAINS)}; the row is ignored"
+            issues.append(Issue(label, r["_row"], "domain_override", "bad-mapping", msg))
+            continue
+        codes = tuple(c.strip() for c in r["districts_override"].split(";") if c.strip())
+        if dom or codes:
+            out[r["service_id"]] = (dom, codes)
+    return out, issues

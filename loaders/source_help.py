@@ -57,9 +57,7 @@ def _folder(path: Path) -> str:
         return "an empty folder"
     descriptor, _ = load_descriptor(path)
     if descriptor is not None:
-        paths = [
-            str(r.get("path")) for r in descriptor.get("resources", []) if isinstance(r, dict)
-        ]
+        paths = [str(r.get("path")) for r in descriptor.get("resources", []) if isinstance(r, dict)]
         if not any(p.lower().endswith("services.csv") for p in paths):
             return "a data package whose datapackage.json lists no services.csv"
         return (

@@ -350,6 +350,7 @@ def _register() -> None:
     # Command modules add themselves to `app` when imported.
     import gridvoices.cli.analyses  # noqa: F401
     import gridvoices.cli.contagion  # noqa: F401
+    import gridvoices.cli.directories  # noqa: F401
     import gridvoices.cli.index  # noqa: F401
     import gridvoices.cli.metrics  # noqa: F401
     import gridvoices.cli.partners  # noqa: F401

@@ -1,0 +1,191 @@
+"""Which recovery domain a directory service belongs to: scored rules a partner can read.
+
+Rules come from ``taxonomy-domains.csv`` (``scheme,match,pattern,domain,note``).
+Each service's text is cleaned first (HTML tags stripped, entities such as
+``&amp;`` decoded, twice for double-encoded feeds), then:
+
+* each taxonomy term takes the domain of the first ``code``/``term`` rule it
+  matches (file order, so specific codes before their sections): 3 points;
+* each ``name``/``text`` rule matching the service name: 2 points;
+* each ``text`` rule matching the description: 1 point.
+
+A domain counts each source once (its first, highest-precedence rule), so a
+description that mentions "mutual aid" in passing (1) does not outweigh a
+name that says "drug and alcohol service" (2) plus a term (3). The highest
+score wins (a rule's optional ``weight`` column overrides its field's
+weight: a fellowship's name is decisive wherever it appears); a tie goes
+to the domain whose deciding rule comes first in the file; a total below 2
+(a lone mention in a description) decides nothing. The decision names
+that rule, so a partner can see why and correct it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from gridvoices.ecosystem import vocab
+from gridvoices.ecosystem.issues import Issue
+from gridvoices.ecosystem.shipped import MAPPINGS  # noqa: F401  (the doctest reads it)
+from gridvoices.loaders.mapping_files import Term, read_rules, regex
+
+__all__ = ["DomainRules", "Decision", "clean_text", "WEIGHTS"]
+
+WEIGHTS = {"term": 3, "name": 2, "description": 1}
+_TAG = re.compile(r"<[^>]+>")
+
+
+def clean_text(text: object) -> str:
+    """Plain text: entities decoded (twice, for double-encoded feeds), tags stripped.
+
+    >>> clean_text("<p>Drug &amp;amp; Alcohol&nbsp;Service</p>")
+    'Drug & Alcohol Service'
+    """
+    s = html.unescape(html.unescape(str(text or "")))
+    return " ".join(_TAG.sub(" ", s).split())
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A domain, its score and the rule that decided (``taxonomy-domains.csv row 12: …``)."""
+
+    domain: str
+    score: int
+    rule: str
+
+
+@dataclass
+class _DomainRule:
+    row: int
+    scheme: re.Pattern | None
+    match: str
+    pattern: re.Pattern | str
+    domain: str
+    note: str = ""
+    weight: int | None = None  # the optional ``weight`` column: overrides the field's weight
+
+
+class DomainRules:
+    """Taxonomy term / keyword -> recovery domain, from ``taxonomy-domains.csv``."""
+
+    MATCHES = ("code", "term", "name", "text")
+
+    def __init__(self, rules: list[_DomainRule], label: str, min_score: int = 2):
+        # A lone mention in a description (1 point) decides nothing: descriptions
+        # list what else a service touches ("clients with drug and alcohol needs").
+        self.rules, self.label, self.min_score = rules, label, min_score
+
+    @classmethod
+    def load(cls, path: Path) -> tuple[DomainRules, list[Issue]]:
+        label = Path(path).name
+        rows, issues = read_rules(path, ("scheme", "match", "pattern", "domain"))
+        rules = []
+        for r in rows:
+            if r["match"] not in cls.MATCHES:
+                msg = f"{r['match']!r} is not one of: {', '.join(cls.MATCHES)}"
+                issues.append(Issue(label, r["_row"], "match", "bad-mapping", msg))
+                continue
+            if r["domain"] not in vocab.DOMAINS:
+                msg = f"{r['domain']!r} is not one of: {', '.join(vocab.DOMAINS)}"
+                issues.append(Issue(label, r["_row"], "domain", "bad-mapping", msg))
+                continue
+            scheme = None
+            if r["scheme"]:
+                scheme = regex(label, {**r, "scheme": f"(?:{r['scheme']})"}, "scheme", issues)
+                if scheme is None:
+                    continue
+            if r["match"] == "code":
+                pattern: re.Pattern | str | None = r["pattern"].upper().replace(" ", "")
+            else:
+                pattern = regex(label, r, "pattern", issues)
+            weight = r.get("weight", "")
+            if weight and not weight.isdigit():
+                msg = f"weight {weight!r} is not a whole number; the field's weight is used"
+                issues.append(Issue(label, r["_row"], "weight", "bad-mapping", msg, "warning"))
+            if pattern:
+                rule = _DomainRule(
+                    r["_row"],
+                    scheme,
+                    r["match"],
+                    pattern,
+                    r["domain"],
+                    r.get("note", ""),
+                    int(weight) if weight.isdigit() else None,
+                )
+                rules.append(rule)
+        return cls(rules, label), issues
+
+    @staticmethod
+    def _code_matches(prefix: str, code: str) -> bool:
+        # "RX-8450" matches RX-8450, RX-8450.1000 and RX-8450.1000-100 but not RX-84501;
+        # a letters-only prefix is an AIRS section ("H" covers "HH-0500").
+        if prefix.endswith("*"):
+            return code.startswith(prefix[:-1])
+        if not code.startswith(prefix):
+            return False
+        rest = code[len(prefix) :]
+        return not rest or rest[0] in ".-" or (prefix.isalpha() and rest[0].isalpha())
+
+    def _term_matches(self, rule: _DomainRule, t: Term) -> bool:
+        if rule.scheme is not None and not rule.scheme.fullmatch(t.scheme.strip()):
+            return False
+        if rule.match == "code":
+            codes = {x.upper().replace(" ", "") for x in (t.code, t.id) if x}
+            return any(self._code_matches(rule.pattern, c) for c in codes)
+        return bool(rule.pattern.search(clean_text(t.name)))
+
+    def _where(self, rule: _DomainRule, what: str) -> str:
+        return f"{self.label} row {rule.row}: {what}"
+
+    def decide(self, terms: list[Term], name: str, description: str) -> Decision | None:
+        """The scored decision for a service, or None when no rule matches.
+
+        >>> rules = DomainRules.load(MAPPINGS / "taxonomy-domains.csv")[0]
+        >>> d = rules.decide([], "Drug &amp; Alcohol Service", "mutual aid groups too")
+        >>> d.domain, d.score
+        ('specialist_treatment', 2)
+        """
+        # domain -> (score, first deciding rule row, why)
+        found: dict[str, list] = {}
+
+        def hit(rule: _DomainRule, source: str, why: str) -> None:
+            weight = rule.weight if rule.weight is not None else WEIGHTS[source]
+            cur = found.get(rule.domain)
+            if cur is None:
+                found[rule.domain] = [weight, rule.row, self._where(rule, why), {source}]
+            elif source not in cur[3]:  # each source (term, name, description) counts once
+                cur[0] += weight
+                cur[3].add(source)
+                if rule.row < cur[1]:
+                    cur[1], cur[2] = rule.row, self._where(rule, why)
+
+        tax = [r for r in self.rules if r.match in ("code", "term")]
+        for t in terms:
+            rule = next((r for r in tax if self._term_matches(r, t)), None)
+            if rule is not None:
+                hit(rule, "term", f"term {t}")
+        name, description = clean_text(name), clean_text(description)
+        for field, text in (("name", name), ("description", description)):
+            if not text:
+                continue
+            seen: set[str] = set()
+            for rule in self.rules:
+                if rule.domain in seen or rule.match not in ("name", "text"):
+                    continue
+                if field == "description" and rule.match == "name":
+                    continue
+                m = rule.pattern.search(text)
+                if m:
+                    seen.add(rule.domain)
+                    hit(rule, field, f"{field} has {m.group(0)!r}")
+        if not found:
+            return None
+        domain, (score, _, why, _) = min(found.items(), key=lambda kv: (-kv[1][0], kv[1][1]))
+        return Decision(domain, score, why) if score >= self.min_score else None
+
+    def domain_for(self, terms: list[Term], name: str, description: str) -> tuple[str, str] | None:
+        """(domain, why) for a service, or None when no rule matches."""
+        d = self.decide(terms, name, description)
+        return None if d is None else (d.domain, d.rule)
