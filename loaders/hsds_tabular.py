@@ -315,4 +315,9 @@ def read_package(paths: list[Path], d: Directory) -> None:
         frames, version, names, issues = _folder_frames(folder)
         d.issues += issues
         d.formats.add(f"HSDS {version}")
-        read_frames(frames, version, folder.name, d, names)
+        # Name the sub-folder the tables came from (miami/data/services.csv:666).
+        services = package_files(folder)[0].get("services.csv")
+        label = folder.name
+        if services is not None and services.parent.resolve() != folder.resolve():
+            label = f"{folder.name}/{services.parent.name}"
+        read_frames(frames, version, label, d, names)

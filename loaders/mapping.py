@@ -276,6 +276,10 @@ class DistrictLookup:
         if exact and len(exact) == 1:
             return Resolution(exact, outside=exact[0] == OUTSIDE)
         pc = parse_postcode(postcode)
+        if postcode.strip() and pc is None and (self.outwards or self.sectors):
+            # A postcode of another country (Melbourne FL 32941): a UK lookup's town of
+            # the same name (Melbourne, South Derbyshire) must not claim it.
+            return Resolution(problem=f"postcode {postcode.strip()!r} is not a UK postcode")
         town = self._town(places)
         if pc:
             outward, sector = pc

@@ -90,6 +90,7 @@ class ImportResult:
     rows: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     source: Source | None = None
+    set_aside: list = field(default_factory=list)  # partial imports: records left out
 
 
 def validate_paths(
@@ -136,18 +137,28 @@ def import_paths(
     progress: Progress | None = None,
     *,
     source_name: str | None = None,
+    partial: bool = False,
 ) -> ImportResult:
     """Read partner files (any format :mod:`loaders.sources` knows), validate, store them.
 
     The import is recorded as a source (``source_name``, default the resolved
     path); importing the same source again replaces its records. Nothing is
     stored when any error is found: :class:`ImportRejected` carries the report.
+    With ``partial``, records with errors are set aside (``result.set_aside``) and
+    the rest is stored, still in one transaction.
     """
     from gridvoices.loaders.sources import read_sources
 
     raw, issues, read = read_sources([Path(p) for p in paths])
     source = source_for(read, source_name)
-    return import_tables(store, raw, issues, progress, source=source)
+    aside: list = []
+    if partial:  # set rejected records aside, then the usual all-or-nothing write
+        from gridvoices.loaders.partial import set_aside_invalid
+
+        raw, issues, aside = set_aside_invalid(raw, issues, store.existing_ids())
+    result = import_tables(store, raw, issues, progress, source=source)
+    result.set_aside = aside
+    return result
 
 
 def import_feedback(

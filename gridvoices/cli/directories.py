@@ -1,4 +1,5 @@
-"""``gridvoices mapping review``: the directory mapping as a sheet to check and correct."""
+"""Directory commands: ``mapping review`` (the mapping as a sheet to correct) and
+``import-partial`` (load the valid records, set the rejected ones aside)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,18 @@ from typing import Annotated
 
 import typer
 
-from gridvoices.cli.common import app, fail, out
+from gridvoices.cli.common import (
+    DbOpt,
+    StoreOpt,
+    UriOpt,
+    UserOpt,
+    WorkspaceOpt,
+    app,
+    err,
+    fail,
+    out,
+)
+from gridvoices.cli.common import open_store_from_cli as _open
 
 mapping_app = typer.Typer(help="Check and correct how a service directory is mapped.")
 
@@ -49,3 +61,54 @@ def review(
 
 
 app.add_typer(mapping_app, name="mapping")
+
+
+@app.command("import-partial")
+def import_partial(
+    paths: Annotated[list[Path], typer.Argument(help="Partner files, as for `import`.")],
+    set_aside: Annotated[
+        Path | None,
+        typer.Option(
+            "--set-aside",
+            help="CSV of the records left out (default: set-aside.csv beside the store).",
+        ),
+    ] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Name this source.")] = None,
+    store: StoreOpt = "embedded",
+    workspace: WorkspaceOpt = None,
+    neo4j_uri: UriOpt = None,
+    neo4j_user: UserOpt = None,
+    neo4j_database: DbOpt = None,
+) -> None:
+    """Import the valid records and set each rejected one aside (file:row or JSON path, why).
+
+    The valid set is written in one transaction, as `import` does; errors about a
+    whole file still stop the import. Exit 2 when nothing could be imported.
+    """
+    from gridvoices.ecosystem.issues import ImportRejected, StoreError
+    from gridvoices.loaders.partial import records_set_aside, summary, write_set_aside
+    from gridvoices.stores.store import import_paths, workspace_db
+
+    db = _open(store, workspace, neo4j_uri, neo4j_user, neo4j_database)
+    try:
+        result = import_paths(db, paths, source_name=source, partial=True)
+    except ImportRejected as e:
+        for line in e.report.lines(30):
+            err.print(line, highlight=False, markup=False)
+        err.print(f"Error: {e} (these errors concern whole files, not records)", highlight=False)
+        raise typer.Exit(2) from None
+    except StoreError as e:
+        fail(str(e), 1)
+    finally:
+        db.close()
+    aside = result.set_aside
+    target = set_aside or workspace_db(workspace).parent / "set-aside.csv"
+    if aside:
+        write_set_aside(aside, target)
+    loaded = result.rows.get("services", 0) + result.rows.get("organisations", 0)
+    rows = ", ".join(f"{k} {v}" for k, v in result.rows.items())
+    out.print(f"Imported into the {db.kind} store: {rows}", highlight=False)
+    line = summary(loaded + records_set_aside(aside), loaded, aside)
+    out.print(f"Organisations and services: {line}", highlight=False)
+    if aside:
+        out.print(f"Set aside, with where and why: {target}", highlight=False)

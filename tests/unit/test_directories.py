@@ -171,3 +171,66 @@ def test_user_lookup_with_any_code_scheme_and_overrides(tmp_path):
     assert set(tables["districts"].frame["id"]) >= {"ward:09"}
     m, problems = load_mappings(MappingOptions(districts=pkg / "lookup.csv"))
     assert not problems and m.districts.for_address("", ["Example City"]).districts == ("ward:07",)
+
+
+@needs_shared
+def test_partial_import_sets_records_aside_and_stays_atomic(tmp_path):
+    from gridvoices.ecosystem.issues import ImportRejected
+    from gridvoices.loaders.partial import summary, write_set_aside
+    from gridvoices.stores.store import import_paths, open_store
+
+    pkg = tmp_path / "pkg"
+    shutil.copytree(SIMPLE, pkg)
+    lines = (pkg / "services.csv").read_text().splitlines()
+    cells = lines[1].split(",")
+    cells[1] = "no-such-organisation"  # a dangling reference, as real feeds have
+    lines[1] = ",".join(cells)
+    (pkg / "services.csv").write_text("\n".join(lines) + "\n")
+    db = open_store("embedded", workspace=tmp_path)
+    try:
+        with pytest.raises(ImportRejected):
+            import_paths(db, [pkg])  # all-or-nothing stays the default
+        assert db.existing_ids().get("services", set()) == set()
+        result = import_paths(db, [pkg], partial=True)
+        assert result.rows["services"] == 12
+        assert [(a.file, a.row, a.code) for a in result.set_aside] == [
+            ("pkg/services.csv", 2, "unknown-reference")
+        ]
+        assert summary(13, 12, result.set_aside) == (
+            "read 13, loaded 12, set aside 1 (unknown-reference 1)"
+        )
+        out = write_set_aside(result.set_aside, tmp_path / "aside.csv")
+        assert "pkg/services.csv:2:organization_id" in out.read_text()
+    finally:
+        db.close()
+
+
+def test_partial_drops_invalid_table_rows_and_what_then_dangles():
+    import pandas as pd
+    from gridvoices.ecosystem.schema import ENTITIES
+    from gridvoices.loaders.partial import set_aside_invalid
+    from gridvoices.loaders.validate import RawTable
+
+    def table(entity, rows):
+        cols = ENTITIES[entity].column_names
+        frame = pd.DataFrame(rows, columns=cols, dtype=object).fillna("").astype(str)
+        return RawTable(entity, frame, f"{entity}.csv")
+
+    orgs = table(
+        "organisations",
+        [
+            {"id": "o1", "name": "Good", "kind": "community", "commissioned": "no"},
+            {"id": "o2", "name": "Bad kind", "kind": "spaceship", "commissioned": "no"},
+        ],
+    )
+    svc = {"districts": "", "domain": "activities", "active": "yes", "lived_experience_led": "no"}
+    services = table(
+        "services",
+        [
+            {"id": "s1", "name": "Walks", "organisation": "o1", **svc},
+            {"id": "s2", "name": "Orphan", "organisation": "o2", **svc},
+        ],
+    )
+    kept, issues, aside = set_aside_invalid({"organisations": orgs, "services": services}, [])
+    assert list(kept["services"].frame["id"]) == ["s1"]
+    assert {(a.file, a.row) for a in aside} == {("organisations.csv", 3), ("services.csv", 3)}
