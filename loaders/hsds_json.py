@@ -23,7 +23,16 @@ from pathlib import Path
 
 import pandas as pd
 from gridvoices.ecosystem.issues import Issue
-from gridvoices.loaders.hsds_model import Address, Area, Directory, Location, Org, Service, Where
+from gridvoices.loaders.hsds_model import (
+    Address,
+    Area,
+    Directory,
+    Location,
+    Org,
+    Service,
+    Where,
+    coordinate,
+)
 from gridvoices.loaders.hsds_sniff import load_json, read_head, sniff
 from gridvoices.loaders.hsds_tabular import package_version, read_frames
 from gridvoices.loaders.mapping import Term
@@ -126,7 +135,12 @@ class _Reader:
             return ""
         lid = self.text(rec, "id", row, path) or fallback_id
         loc = Location(
-            lid, self.text(rec, "name", row, path), [], Where(self.file, row, path.rstrip("."))
+            lid,
+            self.text(rec, "name", row, path),
+            [],
+            Where(self.file, row, path.rstrip(".")),
+            coordinate(rec.get("latitude", ""), 90),
+            coordinate(rec.get("longitude", ""), 180),
         )
         for key in ("addresses", "physical_addresses", "postal_addresses"):
             for i, a in enumerate(_list(rec, key)):

@@ -87,6 +87,21 @@ class Location:
     name: str
     addresses: list[Address] = field(default_factory=list)
     where: Where = Where("")
+    lat: float | None = None
+    lon: float | None = None
+
+
+def coordinate(value: object, limit: float) -> float | None:
+    """A latitude (limit 90) or longitude (180) from text or a number; None when not one.
+
+    >>> coordinate("25.79", 90), coordinate("", 90), coordinate("200", 180)
+    (25.79, None, None)
+    """
+    try:
+        v = float(str(value).strip())
+    except ValueError:
+        return None
+    return v if -limit <= v <= limit and v == v else None
 
 
 @dataclass
@@ -201,7 +216,8 @@ class _Placer:
         self.users: dict[str, list[str]] = {}  # unplaced location id -> its services' names
 
     def _place(self, loc: Location) -> tuple[Resolution, Address | None]:
-        """The first address that resolves (physical before postal), else the first one."""
+        """The first address that resolves (physical before postal), else the point in a
+        boundary polygon (when the user gave boundaries), else the first address."""
         first: tuple[Resolution, Address | None] = (Resolution(), None)
         for a in sorted(loc.addresses, key=lambda a: not a.physical):
             r = self.m.districts.for_address(a.postcode, a.places)
@@ -209,6 +225,14 @@ class _Placer:
                 return r, a
             if first[1] is None:
                 first = (r, a)
+        if self.m.boundaries is not None and loc.lat is not None and loc.lon is not None:
+            code = self.m.boundaries.locate(loc.lat, loc.lon)
+            if code:
+                return Resolution((code,)), first[1]
+            if first[1] is None:
+                where = Where(loc.where.file, loc.where.row, "latitude")
+                point = Address("", [], f"{loc.lat}, {loc.lon}", where)
+                return Resolution(outside=True), point
         return first
 
     def service(self, svc: Service, out: list[Issue]) -> list[str]:
@@ -311,6 +335,7 @@ def build_tables(d: Directory, m: Mappings) -> tuple[dict[str, RawTable], list[I
         domains_by_org.setdefault(org_id, []).append(domain)
         services.append(
             {
+                **_point(svc, d),
                 "id": make_id(prefix, "svc", svc.id),
                 "name": svc.name,
                 "organisation": make_id(prefix, "org", org_id),
@@ -357,6 +382,28 @@ def build_tables(d: Directory, m: Mappings) -> tuple[dict[str, RawTable], list[I
         msg = "no organisations or services found to import"
         issues.append(Issue(d.label, None, None, "nothing-to-import", msg, "warning"))
     return tables, issues
+
+
+_POINT_COLUMNS = {"latitude", "longitude", "postcode"}
+
+
+def _point(svc: Service, d: Directory) -> dict[str, str]:
+    """latitude / longitude / postcode of the service's first located place, for the
+    partner schema's map columns (only those the schema has)."""
+    cols = _POINT_COLUMNS & set(ENTITIES["services"].column_names)
+    if not cols:
+        return {}
+    out: dict[str, str] = {}
+    for loc_id in svc.locations:
+        loc = d.locations.get(loc_id)
+        if loc is None:
+            continue
+        if "latitude" not in out and loc.lat is not None and loc.lon is not None:
+            out["latitude"], out["longitude"] = f"{loc.lat:.6f}", f"{loc.lon:.6f}"
+        pcs = [a.postcode for a in loc.addresses if a.physical and a.postcode]
+        if "postcode" not in out and pcs:
+            out["postcode"] = pcs[0]
+    return {k: v for k, v in out.items() if k in cols}
 
 
 def _had_services(d: Directory, org_id: str) -> bool:

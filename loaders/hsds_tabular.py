@@ -19,7 +19,16 @@ import pandas as pd
 from gridvoices.ecosystem.issues import Issue
 from gridvoices.loaders.csvfiles import read_csv_file
 from gridvoices.loaders.hsds_files import package_files
-from gridvoices.loaders.hsds_model import Address, Area, Directory, Location, Org, Service, Where
+from gridvoices.loaders.hsds_model import (
+    Address,
+    Area,
+    Directory,
+    Location,
+    Org,
+    Service,
+    Where,
+    coordinate,
+)
 from gridvoices.loaders.hsds_spec import (
     ALIASES,
     COLUMNS,
@@ -189,9 +198,12 @@ def _read_orgs(tables, label, d: Directory) -> None:
 def _read_locations(tables, version, label, d: Directory) -> None:
     for row, r in _rows(tables.get("locations.csv")):
         if r.get("id"):
-            d.add_location(
-                Location(r["id"], r.get("name", ""), [], Where(f"{label}/locations.csv", row))
+            where = Where(f"{label}/locations.csv", row)
+            lat, lon = (
+                coordinate(r.get("latitude", ""), 90),
+                coordinate(r.get("longitude", ""), 180),
             )
+            d.add_location(Location(r["id"], r.get("name", ""), [], where, lat, lon))
     files = (
         ["addresses.csv"]
         if version == "3.0"

@@ -35,6 +35,14 @@ from gridvoices.ecosystem.issues import Issue
 from gridvoices.ecosystem.shipped import DERBYSHIRE, MAPPINGS
 from gridvoices.loaders.mapping_domains import Decision, DomainRules, clean_text
 from gridvoices.loaders.mapping_files import Term, read_rules, regex
+from gridvoices.loaders.mapping_geo import Boundaries
+from gridvoices.loaders.mapping_places import (
+    OUTSIDE,
+    DistrictLookup,
+    Resolution,
+    normalise,
+    parse_postcode,
+)
 
 __all__ = [
     "MAPPINGS_DIR",
@@ -58,40 +66,6 @@ __all__ = [
 MAPPINGS_DIR = MAPPINGS
 SIDECAR = "gridvoices-mapping.json"
 OVERRIDES = "gridvoices-overrides.csv"  # a reviewed mapping CSV beside the data is applied
-OUTSIDE = "outside"
-_CODE = re.compile(r"[\w.:-]+")
-_ONS = re.compile(r"\b([EWSN]\d{8})\b")
-# Outward code (S40, SK17, DE4, NG10) then the sector digit of the inward code.
-_POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d)[A-Z]{2}\b")
-_OUTWARD = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)(?:\s+(\d))?$")
-
-
-def normalise(text: object) -> str:
-    """Lower case, punctuation and hyphens to spaces, single spaces (for place names).
-
-    >>> normalise("  Chapel-en-le-Frith ")
-    'chapel en le frith'
-    """
-    s = re.sub(r"[^\w]+", " ", str(text or "").lower())
-    return " ".join(s.split())
-
-
-def parse_postcode(text: object) -> tuple[str, str | None] | None:
-    """The outward code and sector (``("S40", "S40 1")``) in a postcode or address, or None.
-
-    >>> parse_postcode("1 Market Place, Chesterfield S40 1TX")
-    ('S40', 'S40 1')
-    >>> parse_postcode("sk17")
-    ('SK17', None)
-    """
-    s = str(text or "").upper().strip()
-    m = _POSTCODE.search(s)
-    if m:
-        return m.group(1), f"{m.group(1)} {m.group(2)}"
-    m = _OUTWARD.match(s)
-    if m:
-        return m.group(1), (f"{m.group(1)} {m.group(2)}" if m.group(2) else None)
-    return None
 
 
 @dataclass(frozen=True)
@@ -126,6 +100,11 @@ class MappingOptions:
     # A reviewed copy of `gridvoices mapping review`'s CSV: its domain_override /
     # districts_override columns replace the rules' answers for those services.
     overrides: Path | None = None
+    # A GeoJSON of district polygons: locations with coordinates are placed by
+    # point-in-polygon when their address does not settle it.
+    boundaries: Path | None = None
+    boundary_id: str = "id"
+    boundary_name: str = "name"
 
     def with_sidecar(self, path: Path) -> tuple[MappingOptions, list[Issue]]:
         """These options overridden by the ``gridvoices-mapping.json`` beside ``path``."""
@@ -149,13 +128,16 @@ class MappingOptions:
             "organisation_kinds",
             "district_borders",
             "overrides",
+            "boundaries",
         )
         for key, value in data.items():
             if key in paths:
                 changes[key] = (folder / str(value)) if value else None
             elif key == "keep_unmapped" and isinstance(value, bool):
                 changes[key] = value
-            elif key in ("fellowship", "id_prefix") and isinstance(value, str):
+            elif key in ("fellowship", "id_prefix", "boundary_id", "boundary_name") and isinstance(
+                value, str
+            ):
                 changes[key] = value
             else:
                 msg = f"{key!r} is not a mapping option (or has the wrong type); ignored"
@@ -201,132 +183,6 @@ class KindRules:
 
 
 @dataclass
-class Resolution:
-    """Where a place is: its districts, or why it could not be placed."""
-
-    districts: tuple[str, ...] = ()
-    outside: bool = False
-    problem: str = ""  # "" when placed (or outside); else a sentence for the report
-
-
-@dataclass
-class DistrictLookup:
-    """Postcode sectors/districts, towns and area names -> ONS district codes."""
-
-    label: str
-    sectors: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    outwards: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    towns: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    areas: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    names: dict[str, str] = field(default_factory=dict)  # ONS code -> district name
-
-    postal: dict[str, tuple[str, ...]] = field(default_factory=dict)  # exact codes (US ZIP)
-
-    KINDS = ("name", "town", "area", "postcode_district", "postcode_sector", "postal_code")
-
-    @classmethod
-    def load(cls, path: Path) -> tuple[DistrictLookup, list[Issue]]:
-        label = Path(path).name
-        rows, issues = read_rules(path, ("kind", "value", "districts"))
-        out = cls(label)
-        for r in rows:
-            codes = tuple(c.strip() for c in r["districts"].split(";") if c.strip())
-            # Any code scheme the user declares: ONS (E07000034), US FIPS (12086), ward ids.
-            bad = [c for c in codes if c != OUTSIDE and not _CODE.fullmatch(c)]
-            if r["kind"] not in cls.KINDS:
-                msg = f"{r['kind']!r} is not one of: {', '.join(cls.KINDS)}"
-                issues.append(Issue(label, r["_row"], "kind", "bad-mapping", msg))
-            elif bad or not codes:
-                msg = f"{', '.join(bad) or 'blank'}: district codes are letters, digits, "
-                msg += f"'.', ':', '-' or '_' (ONS, FIPS, ward ids …) or '{OUTSIDE}'"
-                issues.append(Issue(label, r["_row"], "districts", "bad-mapping", msg))
-            elif r["kind"] == "postal_code":
-                out.postal[normalise(r["value"])] = codes
-            elif r["kind"] == "postcode_district":
-                out.outwards[r["value"].upper().replace(" ", "")] = codes
-            elif r["kind"] == "postcode_sector":
-                outward, sector = parse_postcode(r["value"]) or ("", None)
-                if sector is None:
-                    msg = f"{r['value']!r} is not a postcode sector like 'SK17 6'"
-                    issues.append(Issue(label, r["_row"], "value", "bad-mapping", msg))
-                else:
-                    out.sectors[sector] = codes
-            else:
-                key = normalise(r["value"])
-                (out.areas if r["kind"] == "area" else out.towns)[key] = codes
-                if r["kind"] == "name":
-                    out.areas[key] = codes
-                    out.names.setdefault(codes[0], r["value"])
-        return out, issues
-
-    def _town(self, places: list[str]) -> tuple[str, ...]:
-        for p in places:
-            codes = self.towns.get(normalise(p))
-            if codes:
-                return codes
-        return ()
-
-    def for_address(self, postcode: str, places: list[str]) -> Resolution:
-        """Districts of an address from its postcode and locality fields (city, address lines).
-
-        A postcode district shared by several districts is settled by a town
-        in ``places`` (or a postcode sector row); otherwise it is reported, not guessed.
-        """
-        exact = self.postal.get(normalise(postcode)) if postcode else None
-        if exact and len(exact) == 1:
-            return Resolution(exact, outside=exact[0] == OUTSIDE)
-        pc = parse_postcode(postcode)
-        if postcode.strip() and pc is None and (self.outwards or self.sectors):
-            # A postcode of another country (Melbourne FL 32941): a UK lookup's town of
-            # the same name (Melbourne, South Derbyshire) must not claim it.
-            return Resolution(problem=f"postcode {postcode.strip()!r} is not a UK postcode")
-        town = self._town(places)
-        if pc:
-            outward, sector = pc
-            codes = self.sectors.get(sector or "") or self.outwards.get(outward)
-            if codes and len(codes) == 1:
-                return Resolution(codes, outside=codes[0] == OUTSIDE)
-            if codes:
-                both = [c for c in town if c in codes]
-                if len(both) == 1:
-                    return Resolution((both[0],), outside=both[0] == OUTSIDE)
-                shared = " / ".join(self.names.get(c, c) for c in codes)
-                return Resolution(
-                    problem=f"postcode district {outward} is shared ({shared}) "
-                    "and the town does not settle it"
-                )
-        if len(town) == 1:
-            return Resolution(town, outside=town[0] == OUTSIDE)
-        if town:
-            return Resolution(problem="the town is listed for several districts")
-        return Resolution(problem=f"neither postcode nor town is in {self.label}")
-
-    def for_area(self, *texts: str) -> Resolution:
-        """Districts a service area covers, from its name / description / URI.
-
-        An ONS code in the text counts (a statistics.data.gov.uk URI), as does
-        a whole name that is an area, district or town of the lookup.
-        """
-        tables = (self.towns, self.areas, self.outwards, self.sectors, self.postal)
-        known = {c for table in tables for codes in table.values() for c in codes}
-        found: list[str] = []
-        for t in texts:
-            for code in _ONS.findall(t or ""):
-                found += [code] if code in known else list(self.areas.get(code.lower(), ()))
-            key = normalise(t)
-            if key in self.areas:
-                found += self.areas[key]
-            elif len(self.towns.get(key, ())) == 1:
-                found += self.towns[key]
-        inside = tuple(dict.fromkeys(c for c in found if c != OUTSIDE))
-        if inside:
-            return Resolution(inside)
-        if found:
-            return Resolution(outside=True)
-        return Resolution(problem=f"not an area, district or town in {self.label}")
-
-
-@dataclass
 class Mappings:
     """The three loaded mapping files and the options they came with."""
 
@@ -337,6 +193,7 @@ class Mappings:
     borders: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # code -> name, borders
     # directory service id -> (domain or "", district codes or ()) from a reviewed CSV
     overrides: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    boundaries: Boundaries | None = None
 
     def district_rows(self, codes: set[str]) -> list[dict[str, str]]:
         """Rows of the districts table: every district of the borders file, with all its
@@ -390,7 +247,15 @@ def load_mappings(options: MappingOptions | None = None) -> tuple[Mappings, list
     overrides, more = _load_overrides(options.overrides)
     issues += more
     borders = _load_borders(options.district_borders)
-    return Mappings(options, domains, kinds, districts, borders, overrides), issues
+    boundaries = None
+    if options.boundaries is not None:
+        boundaries, more = Boundaries.load(
+            options.boundaries, options.boundary_id, options.boundary_name
+        )
+        issues += more
+        for code, name in boundaries.names.items():
+            districts.names.setdefault(code, name)
+    return Mappings(options, domains, kinds, districts, borders, overrides, boundaries), issues
 
 
 def _load_overrides(path: Path | None) -> tuple[dict, list[Issue]]:

@@ -234,3 +234,41 @@ def test_partial_drops_invalid_table_rows_and_what_then_dangles():
     kept, issues, aside = set_aside_invalid({"organisations": orgs, "services": services}, [])
     assert list(kept["services"].frame["id"]) == ["s1"]
     assert {(a.file, a.row) for a in aside} == {("organisations.csv", 3), ("services.csv", 3)}
+
+
+@needs_shared
+def test_boundary_geojson_places_points_and_coordinates_are_carried(tmp_path):
+    from gridvoices.ecosystem.schema import ENTITIES
+
+    pkg = tmp_path / "pkg"
+    shutil.copytree(SIMPLE, pkg)
+    square = [[[-120.5, 39.0], [-119.5, 39.0], [-119.5, 40.0], [-120.5, 40.0], [-120.5, 39.0]]]
+    geo = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"GEOID": "32031", "NAME": "Washoe"},
+                "geometry": {"type": "Polygon", "coordinates": square},
+            }
+        ],
+    }
+    (pkg / "counties.geojson").write_text(json.dumps(geo))
+    (pkg / "gridvoices-mapping.json").write_text(
+        json.dumps(
+            {
+                "boundaries": "counties.geojson",
+                "boundary_id": "GEOID",
+                "boundary_name": "NAME",
+                "district_borders": None,
+            }
+        )
+    )
+    tables, issues, _ = read_sources([pkg])
+    assert not [i for i in issues if i.severity == "error"]
+    svc = tables["services"].frame
+    placed = svc[svc["districts"] == "32031"]
+    assert len(placed) >= 1  # the call centre at 39.43, -119.90 lies in the square
+    assert list(tables["districts"].frame["name"]) == ["Washoe"]
+    if "latitude" in ENTITIES["services"].column_names:  # the map columns, when present
+        assert set(placed["latitude"]) == {"39.428192"}
