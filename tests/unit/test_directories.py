@@ -272,3 +272,17 @@ def test_boundary_geojson_places_points_and_coordinates_are_carried(tmp_path):
     assert list(tables["districts"].frame["name"]) == ["Washoe"]
     if "latitude" in ENTITIES["services"].column_names:  # the map columns, when present
         assert set(placed["latitude"]) == {"39.428192"}
+
+
+@needs_shared
+def test_report_on_a_directory_says_what_needs_referrals():
+    from gridvoices.queries.graph import build_graph
+    from gridvoices.stores.store import validate_paths
+    from gridvoices.visualise.report.build import render_report
+
+    report, tables = validate_paths([SIMPLE])
+    assert report.valid
+    page = render_report(build_graph(tables), views=())
+    assert "This is a directory without referral flows" in page
+    assert "referrals.csv" in page
+    assert "The analyses found no barrier" not in page  # not a finding: no flows to judge

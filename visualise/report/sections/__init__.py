@@ -11,6 +11,7 @@ from gridvoices.visualise.report.context import Section
 from gridvoices.visualise.report.sections.barriers import BARRIERS
 from gridvoices.visualise.report.sections.contagion import CONTAGION
 from gridvoices.visualise.report.sections.coverage import COVERAGE
+from gridvoices.visualise.report.sections.directory import directory_headlines, needs_flows
 from gridvoices.visualise.report.sections.index import CLOSURES, INDEX
 from gridvoices.visualise.report.sections.isolation import ISOLATION
 from gridvoices.visualise.report.sections.method import METHOD, SOURCES
@@ -18,7 +19,9 @@ from gridvoices.visualise.report.sections.voices import VOICES
 
 __all__ = ["SECTIONS", "add_section"]
 
-FINDINGS = Section("findings", "Key findings", lambda ctx: {"headlines": ctx.headlines})
+FINDINGS = Section(
+    "findings", "Key findings", lambda ctx: {"headlines": ctx.headlines}, directory_headlines
+)
 VIEWS = Section(
     "views", "Interactive views", lambda ctx: {"views": ctx.views} if ctx.views else None
 )
@@ -27,11 +30,11 @@ SECTIONS: list[Section] = [
     FINDINGS,
     COVERAGE,
     INDEX,
-    BARRIERS,
-    ISOLATION,
-    CLOSURES,
+    needs_flows(BARRIERS),  # a directory alone has no flows: these are left out
+    needs_flows(ISOLATION),
+    needs_flows(CLOSURES),
     VOICES,
-    CONTAGION,
+    needs_flows(CONTAGION),
     VIEWS,
     METHOD,
     SOURCES,
