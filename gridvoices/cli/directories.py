@@ -8,18 +8,7 @@ from typing import Annotated
 
 import typer
 
-from gridvoices.cli.common import (
-    DbOpt,
-    StoreOpt,
-    UriOpt,
-    UserOpt,
-    WorkspaceOpt,
-    app,
-    err,
-    fail,
-    out,
-)
-from gridvoices.cli.common import open_store_from_cli as _open
+from gridvoices.cli.common import app, command, err, fail, out, say
 
 mapping_app = typer.Typer(help="Check and correct how a service directory is mapped.")
 
@@ -60,12 +49,10 @@ def review(
     out.print(f"Wrote {n} services to {target}", highlight=False)
 
 
-app.add_typer(mapping_app, name="mapping")
-
-
-@app.command("import-partial")
+@command("import-partial", periods=False, output=False, small_counts=False)
 def import_partial(
     paths: Annotated[list[Path], typer.Argument(help="Partner files, as for `import`.")],
+    eco,
     set_aside: Annotated[
         Path | None,
         typer.Option(
@@ -74,11 +61,6 @@ def import_partial(
         ),
     ] = None,
     source: Annotated[str | None, typer.Option("--source", help="Name this source.")] = None,
-    store: StoreOpt = "embedded",
-    workspace: WorkspaceOpt = None,
-    neo4j_uri: UriOpt = None,
-    neo4j_user: UserOpt = None,
-    neo4j_database: DbOpt = None,
 ) -> None:
     """Import the valid records and set each rejected one aside (file:row or JSON path, why).
 
@@ -87,11 +69,10 @@ def import_partial(
     """
     from gridvoices.ecosystem.issues import ImportRejected, StoreError
     from gridvoices.loaders.partial import records_set_aside, summary, write_set_aside
-    from gridvoices.stores.store import import_paths, workspace_db
+    from gridvoices.stores.store import import_paths
 
-    db = _open(store, workspace, neo4j_uri, neo4j_user, neo4j_database)
     try:
-        result = import_paths(db, paths, source_name=source, partial=True)
+        result = import_paths(eco.store(create=True), paths, source_name=source, partial=True)
     except ImportRejected as e:
         for line in e.report.lines(30):
             err.print(line, highlight=False, markup=False)
@@ -99,16 +80,16 @@ def import_partial(
         raise typer.Exit(2) from None
     except StoreError as e:
         fail(str(e), 1)
-    finally:
-        db.close()
     aside = result.set_aside
-    target = set_aside or workspace_db(workspace).parent / "set-aside.csv"
+    target = set_aside or (eco.path.parent if eco.path else Path(".")) / "set-aside.csv"
     if aside:
         write_set_aside(aside, target)
     loaded = result.rows.get("services", 0) + result.rows.get("organisations", 0)
     rows = ", ".join(f"{k} {v}" for k, v in result.rows.items())
-    out.print(f"Imported into the {db.kind} store: {rows}", highlight=False)
-    line = summary(loaded + records_set_aside(aside), loaded, aside)
-    out.print(f"Organisations and services: {line}", highlight=False)
+    say(f"Imported into the {eco.kind} store: {rows}")
+    say(f"Organisations and services: {summary(loaded + records_set_aside(aside), loaded, aside)}")
     if aside:
-        out.print(f"Set aside, with where and why: {target}", highlight=False)
+        say(f"Set aside, with where and why: {target}")
+
+
+app.add_typer(mapping_app, name="mapping")
