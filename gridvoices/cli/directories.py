@@ -49,6 +49,30 @@ def review(
     out.print(f"Wrote {n} services to {target}", highlight=False)
 
 
+@mapping_app.command("score")
+def score(
+    sample: Annotated[Path, typer.Argument(help="Labelled services CSV (see tests/fixtures).")],
+    rules: Annotated[
+        Path | None,
+        typer.Option("--rules", help="taxonomy-domains.csv to score (default: shipped)."),
+    ] = None,
+) -> None:
+    """Precision and recall per domain of the domain rules on a hand-labelled sample."""
+    from gridvoices.ecosystem.shipped import MAPPINGS
+    from gridvoices.loaders.mapping_check import read_sample, score_rules
+    from gridvoices.loaders.mapping_domains import DomainRules
+
+    loaded, problems = DomainRules.load(rules or MAPPINGS / "taxonomy-domains.csv")
+    for p in problems:
+        err.print(str(p), highlight=False, markup=False)
+    scores, _ = score_rules(loaded, read_sample(sample))
+    for sc in scores.values():
+        say(
+            f"{sc.domain:22} labelled {sc.labelled:4} predicted {sc.predicted:4} "
+            f"agreed {sc.agreed:4}  P {sc.precision:.2f}  R {sc.recall:.2f}"
+        )
+
+
 @command("import-partial", periods=False, output=False, small_counts=False)
 def import_partial(
     paths: Annotated[list[Path], typer.Argument(help="Partner files, as for `import`.")],
