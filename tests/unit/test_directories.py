@@ -278,7 +278,7 @@ def test_boundary_geojson_places_points_and_coordinates_are_carried(tmp_path):
 def test_report_on_a_directory_says_what_needs_referrals():
     from gridvoices.queries.graph import build_graph
     from gridvoices.stores.store import validate_paths
-    from gridvoices.visualise.report.build import render_report
+    from gridvoices.visualise.report import render_report
 
     report, tables = validate_paths([SIMPLE])
     assert report.valid
