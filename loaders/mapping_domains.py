@@ -13,7 +13,8 @@ A domain counts each source once (its first, highest-precedence rule), so a
 description that mentions "mutual aid" in passing (1) does not outweigh a
 name that says "drug and alcohol service" (2) plus a term (3). The highest
 score wins (a rule's optional ``weight`` column overrides its field's
-weight: a fellowship's name is decisive wherever it appears); a tie goes
+weight for names and terms, and counts 2 in a description: a fellowship's
+name is decisive in a service name); a tie goes
 to the domain whose deciding rule comes first in the file; a total below 2
 (a lone mention in a description) decides nothing. The decision names
 that rule, so a partner can see why and correct it.
@@ -151,7 +152,11 @@ class DomainRules:
         found: dict[str, list] = {}
 
         def hit(rule: _DomainRule, source: str, why: str) -> None:
-            weight = rule.weight if rule.weight is not None else WEIGHTS[source]
+            weight = WEIGHTS[source]
+            if rule.weight is not None:
+                # A description may only mention a fellowship ("we host AA meetings"):
+                # there a weighted rule counts as a name would (2), never decisively.
+                weight = rule.weight if source != "description" else WEIGHTS["name"]
             cur = found.get(rule.domain)
             if cur is None:
                 found[rule.domain] = [weight, rule.row, self._where(rule, why), {source}]

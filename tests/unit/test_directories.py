@@ -132,7 +132,7 @@ def test_labelled_sample_precision_and_recall(rules):
     scores, _ = score_rules(rules, rows)
     # Floors at the measured level, so a rule change that loses ground fails here.
     assert scores["peer_mutual_aid"].precision >= 0.9
-    assert scores["twelve_step"].precision >= 0.85
+    assert scores["twelve_step"].precision >= 0.95
     assert scores["twelve_step"].recall >= 0.9
     assert scores["specialist_treatment"].precision >= 0.75  # target 0.9: not yet met
     assert scores["wraparound"].recall >= 0.9
