@@ -130,16 +130,20 @@ class Ecosystem(Questions, Outputs):
     # -- writing ----------------------------------------------------------------------------
 
     def import_files(
-        self, *paths: str | Path, source: str | None = None, progress=None
+        self, *paths: str | Path, source: str | None = None, progress=None, partial: bool = False
     ) -> ImportResult:
         """Validate partner files (any format gridvoices reads) and store them, all or nothing.
 
         Raises :class:`~gridvoices.ecosystem.issues.ImportRejected` (with the report) on bad data.
+        With ``partial``, records with errors are set aside (``result.set_aside``: where and
+        why) and the valid rest is stored, still in one transaction.
         """
         from gridvoices.stores.store import import_paths
 
         files = [Path(p) for x in paths for p in ([x] if isinstance(x, str | Path) else x)]
-        result = import_paths(self.store(create=True), files, progress, source_name=source)
+        result = import_paths(
+            self.store(create=True), files, progress, source_name=source, partial=partial
+        )
         self._checked = False
         return result
 

@@ -1,5 +1,5 @@
 """Directory commands: ``mapping review`` (the mapping as a sheet to correct) and
-``import-partial`` (load the valid records, set the rejected ones aside)."""
+the report after ``import --partial`` (load the valid records, set the rejected ones aside)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from gridvoices.cli.common import app, command, err, fail, out, say
+from gridvoices.cli.common import app, err, fail, out, say
 
 mapping_app = typer.Typer(help="Check and correct how a service directory is mapped.")
 
@@ -73,44 +73,15 @@ def score(
         )
 
 
-@command("import-partial", periods=False, output=False, small_counts=False)
-def import_partial(
-    paths: Annotated[list[Path], typer.Argument(help="Partner files, as for `import`.")],
-    eco,
-    set_aside: Annotated[
-        Path | None,
-        typer.Option(
-            "--set-aside",
-            help="CSV of the records left out (default: set-aside.csv beside the store).",
-        ),
-    ] = None,
-    source: Annotated[str | None, typer.Option("--source", help="Name this source.")] = None,
-) -> None:
-    """Import the valid records and set each rejected one aside (file:row or JSON path, why).
-
-    The valid set is written in one transaction, as `import` does; errors about a
-    whole file still stop the import. Exit 2 when nothing could be imported.
-    """
-    from gridvoices.ecosystem.issues import ImportRejected, StoreError
+def report_set_aside(eco, result, target: Path | None) -> None:
+    """After ``import --partial``: where the set-aside records went, and the counts."""
     from gridvoices.loaders.partial import records_set_aside, summary, write_set_aside
-    from gridvoices.stores.store import import_paths
 
-    try:
-        result = import_paths(eco.store(create=True), paths, source_name=source, partial=True)
-    except ImportRejected as e:
-        for line in e.report.lines(30):
-            err.print(line, highlight=False, markup=False)
-        err.print(f"Error: {e} (these errors concern whole files, not records)", highlight=False)
-        raise typer.Exit(2) from None
-    except StoreError as e:
-        fail(str(e), 1)
     aside = result.set_aside
-    target = set_aside or (eco.path.parent if eco.path else Path(".")) / "set-aside.csv"
+    target = target or (eco.path.parent if eco.path else Path(".")) / "set-aside.csv"
     if aside:
         write_set_aside(aside, target)
     loaded = result.rows.get("services", 0) + result.rows.get("organisations", 0)
-    rows = ", ".join(f"{k} {v}" for k, v in result.rows.items())
-    say(f"Imported into the {eco.kind} store: {rows}")
     say(f"Organisations and services: {summary(loaded + records_set_aside(aside), loaded, aside)}")
     if aside:
         say(f"Set aside, with where and why: {target}")

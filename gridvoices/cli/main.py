@@ -114,23 +114,43 @@ def import_(
             "its records.",
         ),
     ] = None,
+    partial: Annotated[
+        bool,
+        typer.Option(
+            "--partial",
+            help="Load the valid records and set each rejected one aside (with where and why) "
+            "instead of loading nothing. Still one transaction.",
+        ),
+    ] = False,
+    set_aside: Annotated[
+        Path | None,
+        typer.Option(
+            "--set-aside",
+            help="With --partial: CSV of the records left out (default: "
+            "set-aside.csv beside the store).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Validate partner files or a workbook and store them, all or nothing. Exit 2 on bad data."""
+    """Validate partner files or a workbook and store them, all or nothing (or, with --partial,
+    the valid records). Exit 2 on bad data."""
     from gridvoices.ecosystem.issues import ImportRejected, StoreError
 
+    if set_aside is not None and not partial:
+        fail("--set-aside goes with --partial", 2)
     bar, update = progress_bar(quiet)
     try:
         if bar:
             with bar:
-                result = eco.import_files(*paths, source=source, progress=update)
+                result = eco.import_files(*paths, source=source, progress=update, partial=partial)
         else:
-            result = eco.import_files(*paths, source=source)
+            result = eco.import_files(*paths, source=source, partial=partial)
     except ImportRejected as e:
         _report_issues(e.report, as_json)
         if not as_json:
-            err.print(f"Error: {e}", highlight=False)
+            note = " (these errors concern whole files, not records)" if partial else ""
+            err.print(f"Error: {e}{note}", highlight=False)
         raise typer.Exit(2) from None
     except StoreError as e:
         fail(str(e), 1)
@@ -151,6 +171,10 @@ def import_(
         rows = ", ".join(f"{k} {v}" for k, v in result.rows.items())
         where = f" ({eco.path})" if eco.path else ""
         say(f"Imported into the {eco.kind} store{where} in {result.seconds:.2f} s: {rows}")
+    if partial:
+        from gridvoices.cli.directories import report_set_aside
+
+        report_set_aside(eco, result, set_aside)
 
 
 @command()

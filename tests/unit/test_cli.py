@@ -111,3 +111,57 @@ def test_isolated_no_flows_alone_matches_the_full_analysis(loaded):
     fast = json.loads(run("isolated", "--flag", "no_flows", "--json").stdout)
     full = [r for r in json.loads(run("isolated", "--json").stdout) if r["flag"] == "no_flows"]
     assert fast == full and fast[0]["id"] == "svc-emp-bo"
+
+
+def test_a_question_on_an_empty_workspace_says_so_and_creates_nothing(ws):
+    r = run("summary")
+    assert r.exit_code == 2 and "no data in" in r.stderr and "gridvoices import" in r.stderr
+    assert not (ws / "gridvoices.sqlite").exists()
+
+
+def test_names_work_where_ids_do(loaded):
+    by_id = json.loads(run("paths", "svc-hub-ch", "svc-housing-av", "--json", "-k", "3").stdout)
+    by_name = run("paths", "Lantern Recovery Hub", "homestead recovery", "--json", "-k", "3")
+    assert json.loads(by_name.stdout) == by_id
+    r = run("paths", "South", "svc-housing-av")
+    assert r.exit_code == 2 and "'South' could mean" in r.stderr and "svc-nav-sd" in r.stderr
+
+
+def test_district_names_beside_codes(loaded):
+    rows = json.loads(run("isolated", "--json").stdout)
+    bo = next(r for r in rows if r["id"] == "svc-emp-bo")
+    assert (bo["district"], bo["district_name"]) == ("E07000033", "Bolsover")
+
+
+def test_tables_as_csv(loaded, tmp_path):
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(run("isolated", "--csv", "-").stdout)))
+    assert {"flag", "id", "name", "district", "district_name", "why"} <= set(rows[0])
+    assert any(r["flag"] == "no_flows" and r["id"] == "svc-emp-bo" for r in rows)
+    assert run("summary", "--csv", tmp_path / "summary").exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "summary").iterdir()) == [
+        "districts.csv",
+        "totals.csv",
+    ]
+
+
+def test_tables_fit_80_columns_without_breaking_words(loaded, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    for args in (("summary",), ("isolated",), ("barriers",), ("coverage",)):
+        text = run(*args).stdout
+        assert max(map(len, text.splitlines())) <= 80, args
+        assert "no_peer_suppor\n" not in text
+
+
+def test_partial_import_sets_rejected_records_aside(ws, tiny):
+    with open(tiny / "services.csv", "a", encoding="utf-8") as f:
+        f.write("svc-broken,,,,,\n")
+    assert run("import", tiny).exit_code == 2
+    assert not (ws / "gridvoices.sqlite").exists() or run("summary").exit_code == 2
+    r = run("import", tiny, "--partial")
+    assert r.exit_code == 0, r.output
+    assert "set aside 1" in r.stdout
+    aside = (ws / "set-aside.csv").read_text(encoding="utf-8")
+    assert "services.csv" in aside
