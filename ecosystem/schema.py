@@ -70,6 +70,27 @@ def _enum(name, choices, help, required=True):
 
 
 _FLOW_ENDS = ("services", "groups")
+# Where a service or group is (the map view): optional, WGS84 degrees. A town centre or the
+# venue, never a person's address. Both coordinates or neither (checked in validation).
+_PLACE = (
+    Column(
+        "latitude",
+        "float",
+        False,
+        "Latitude in degrees (WGS84), e.g. 53.1387; blank if not known",
+        minimum=-90,
+        maximum=90,
+    ),
+    Column(
+        "longitude",
+        "float",
+        False,
+        "Longitude in degrees (WGS84), e.g. -1.5551; blank if not known",
+        minimum=-180,
+        maximum=180,
+    ),
+    Column("postcode", "text", False, "Postcode of the venue (not of a person), e.g. DE4 3AG"),
+)
 
 ENTITIES: dict[str, Entity] = {
     e.name: e
@@ -130,6 +151,7 @@ ENTITIES: dict[str, Entity] = {
                 ),
                 Column("lived_experience_led", "bool", help="Led by people with lived experience"),
                 Column("active", "bool", help="Currently running: yes/no"),
+                *_PLACE,
             ),
             help="Services organisations run, somewhere.",
         ),
@@ -142,6 +164,7 @@ ENTITIES: dict[str, Entity] = {
                 _enum("fellowship", vocab.FELLOWSHIPS, "Fellowship"),
                 Column("district", "ref", help="ONS code of its district", refs=("districts",)),
                 _enum("cadence", vocab.CADENCES, "How often it meets", required=False),
+                *_PLACE,
             ),
             help="Mutual-aid groups (AA, NA, CA, SMART Recovery, Al-Anon, other).",
         ),

@@ -75,6 +75,18 @@ def _referral_edges(sel: pd.DataFrame) -> list[tuple[str, str, dict]]:
     return edges
 
 
+def _place(r: dict) -> dict:
+    # Coordinates only as a pair (the map view draws a point); absent keys, not None, keep
+    # graphs without places as they were.
+    out = {}
+    lat, lon = r.get("latitude"), r.get("longitude")
+    if lat is not None and lon is not None:
+        out.update(latitude=float(lat), longitude=float(lon))
+    if r.get("postcode"):
+        out["postcode"] = r["postcode"]
+    return out
+
+
 def build_graph(
     tables: dict[str, pd.DataFrame], periods: Iterable[str] | None = None
 ) -> nx.DiGraph:
@@ -142,6 +154,7 @@ def build_graph(
             chime=list(r["chime"] or []),
             lived_experience_led=bool(r["lived_experience_led"]),
             active=bool(r["active"]),
+            **_place(r),
         )
     for r in _records(tables.get("groups", empty)):
         G.add_node(
@@ -157,6 +170,7 @@ def build_graph(
             cadence=r["cadence"],
             lived_experience_led=True,
             active=True,
+            **_place(r),
         )
     for r in _records(tables.get("navigators", empty)):
         base = r["based_at"]

@@ -133,11 +133,16 @@ class SQLiteStore:
         return self._adjacency
 
     def _add_provenance_columns(self, name: str) -> None:
-        # Stores written before provenance existed gain the columns (records: no source).
+        # Stores written before provenance (or an optional column such as latitude) existed
+        # gain the columns; their records have no value there.
         have = {r[1] for r in self.conn.execute(f'PRAGMA table_info("{name}")')}
         for col in ("_source", "_import"):
             if col not in have:
                 self.conn.execute(f'ALTER TABLE "{name}" ADD COLUMN {col} TEXT')
+        for c in ENTITIES[name].columns:
+            if c.name not in have and not c.required:
+                sql_type = _SQL_TYPES.get(c.type, "TEXT")
+                self.conn.execute(f'ALTER TABLE "{name}" ADD COLUMN "{c.name}" {sql_type}')
 
     def existing_ids(self) -> dict[str, set[str]]:
         out = {}
