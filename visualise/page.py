@@ -14,6 +14,7 @@ allows the page's own scripts by hash and forbids every fetch.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
@@ -58,6 +59,9 @@ class ViewData:
         The periods the view covers (default periods label).
     notes : list of str
         Extra plain-text notes for the legend.
+    render : callable, optional
+        ``render(view, meta) -> str`` for a view drawn by a page of its own (the map);
+        default: the shared network page.
     """
 
     kind: str
@@ -68,6 +72,7 @@ class ViewData:
     controls: list[dict] = field(default_factory=list)
     periods: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    render: Callable[[ViewData, Meta], str] | None = None
 
 
 @dataclass
@@ -120,6 +125,8 @@ def render_page(view: ViewData, meta: Meta) -> str:
     RuntimeError
         If the page would reference anything outside itself (a template regression).
     """
+    if view.render is not None:
+        return view.render(view, meta)
     title = text(meta.title) or DEFAULT_TITLES.get(view.kind, "GRID Voices")
     periods = text(meta.periods_label) or _periods_label(view.periods)
     note = _suppression_note(meta.suppress_small)

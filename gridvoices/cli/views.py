@@ -16,7 +16,7 @@ __all__ = ["view"]
 def view(
     eco,
     kind: Annotated[
-        str, typer.Argument(help="network, barriers or isolation (or another installed view).")
+        str, typer.Argument(help="network, barriers, isolation or map (or another installed view).")
     ] = "network",
     output: Annotated[
         Path | None,
@@ -42,6 +42,24 @@ def view(
             help="network: show a few feedback comments (as text) for services with 5 or more.",
         ),
     ] = False,
+    boundaries: Annotated[
+        Path | None,
+        typer.Option(
+            "--boundaries",
+            help="map: GeoJSON of district shapes, matched to districts by code or name.",
+        ),
+    ] = None,
+    layout: Annotated[
+        str | None,
+        typer.Option("--layout", help="map: auto, geo (coordinates) or hex (schematic)."),
+    ] = None,
+    tiles: Annotated[
+        str | None,
+        typer.Option(
+            "--tiles",
+            help="map: https://…/{z}/{x}/{y}.png tile URL (the page then goes online for tiles).",
+        ),
+    ] = None,
     png: Annotated[
         Path | None,
         typer.Option("--png", help="Also write the picture to this PNG file (headless chromium)."),
@@ -52,10 +70,17 @@ def view(
     ] = False,
     period=None,
 ) -> None:
-    """Write an interactive view (network, barriers, isolation) that opens offline."""
+    """Write an interactive view (network, barriers, isolation, map) that opens offline."""
     from gridvoices.visualise.png import PngError
 
-    given = {"colour_by": colour_by, "size_by": size_by, "level": level}
+    given = {
+        "colour_by": colour_by,
+        "size_by": size_by,
+        "level": level,
+        "boundaries": boundaries,
+        "layout": layout,
+        "tiles": tiles,
+    }
     options = {k: v for k, v in given.items() if v is not None}
     if comments:
         options["show_comments"] = True
