@@ -90,6 +90,7 @@
       }
       this.clustered = st.layers.points && inView.length > CLUSTER_ABOVE;
       this.inView = inView.length;
+      map.getContainer().setAttribute("data-clustered", this.clustered ? "true" : "false");
       this._labels(ctx);
     },
 

@@ -223,8 +223,8 @@
     root.setAttribute("data-shown-flows", String(state.layers.flows ? flows : 0));
     root.setAttribute("data-shown-edges", String((state.layers.flows ? flows : 0) + pins));
     root.setAttribute("data-matches", String(app.matches ? app.matchCount : 0));
+    if (state.pinned >= 0 && !detail.hidden) { showDetail({point: state.pinned}); }
     root.setAttribute("data-layers", Object.keys(state.layers).filter(function (k) { return state.layers[k]; }).join(" ") + " shade:" + state.shade);
-    root.setAttribute("data-clustered", points.clustered ? "true" : "false");
     drawLegend();
   }
   app.refresh = refresh;
@@ -332,8 +332,14 @@
     detailBody.appendChild(infoBox(info(it)));
     detail.hidden = false;
   }
-  map.on("mousemove", function (e) { last = e.containerPoint; schedule(); });
-  map.on("mouseout", function () { last = null; tip.hidden = true; });
+  // The pointer from the page itself (not Leaflet's events, which stop at the layer under it),
+  // so a point over a district or an arc always wins.
+  root.addEventListener("mousemove", function (ev) {
+    var r = root.getBoundingClientRect();
+    last = L.point(ev.clientX - r.left, ev.clientY - r.top);
+    schedule();
+  }, true);
+  root.addEventListener("mouseleave", function () { last = null; hover = null; tip.hidden = true; });
   map.on("movestart", function () { tip.hidden = true; });
   map.on("click", function (e) {
     last = e.containerPoint;
