@@ -35,7 +35,7 @@ def files(shipped, tmp_path_factory):
     common = {"illustrative": True, "source": "Shipped illustrative Derbyshire data"}
     hostile = ecosystem_graph()
     rnd = random.Random(3)
-    for n, a in hostile.nodes(data=True):
+    for _, a in hostile.nodes(data=True):
         if a["type"] in ("Service", "Group"):
             a.update(latitude=52.9 + rnd.random() * 0.5, longitude=-1.9 + rnd.random() * 0.6)
     hostile.nodes["S-CAFE1"]["name"] = XSS_PWN
