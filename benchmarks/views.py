@@ -20,12 +20,19 @@ pyvis's ``add_node`` checks membership in a list (quadratic); the benchmark swap
 in a set-backed list so that building the baseline page takes seconds, which
 does not change the page. Its bootstrap links (CDN) are blocked; nothing else is
 fetched by either page.
+
+The **map** view (``gridvoices view map``) is timed on the same graph beside it: the
+generator writes no coordinates, so each district gets a seeded centre in a
+county-sized box and its services and groups are scattered round it (invented places,
+for timing only). Timed: writing the page, ``page.goto`` until ready (first drawing,
+clustered), and one zoom-in redraw (``map.setZoom`` + the next animation frame).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import tempfile
 import time
 from pathlib import Path
@@ -136,6 +143,35 @@ def _pyvis(browser, path: Path, timeout: float) -> dict:
     return out
 
 
+def _place(G, seed: int = 1) -> None:
+    """Invented coordinates for a generated graph: district centres, points round them."""
+    rnd = random.Random(seed)
+    centres = {
+        d: (52.7 + rnd.random() * 0.8, -2.0 + rnd.random() * 1.0)
+        for d in sorted(G.graph.get("districts") or {}, key=str)
+    }
+    for _, a in G.nodes(data=True):
+        if a.get("type") in ("Service", "Group") and a.get("district") in centres:
+            lat, lon = centres[a["district"]]
+            a["latitude"] = lat + rnd.gauss(0, 0.05)
+            a["longitude"] = lon + rnd.gauss(0, 0.08)
+
+
+def _map(browser, path: Path) -> dict:
+    page = _page(browser)
+    start = time.perf_counter()
+    page.goto(path.as_uri())
+    page.wait_for_selector('#gv-network[data-ready="true"]', state="attached", timeout=300_000)
+    ready = time.perf_counter() - start
+    clustered = page.locator("#gv-network").get_attribute("data-clustered") == "true"
+    t = time.perf_counter()
+    page.evaluate("void map.setZoom(map.getZoom() + 3)")
+    page.evaluate("new Promise(r => requestAnimationFrame(() => r()))")
+    zoom = time.perf_counter() - t
+    page.close()
+    return {"map_ready_s": ready, "map_zoom_s": zoom, "map_clustered": clustered}
+
+
 def measure(n: int, browser, *, pyvis_timeout: float, skip_pyvis: bool = False) -> dict:
     """One size: generate, build, write both pages, time both in the browser."""
     row: dict = {"services": n, "flows": 10 * n}
@@ -153,6 +189,12 @@ def measure(n: int, browser, *, pyvis_timeout: float, skip_pyvis: bool = False) 
         row["python_s"] = time.perf_counter() - t
         row["html_mb"] = ours.stat().st_size / 1e6
         row.update(_ours(browser, ours))
+        _place(G)
+        t = time.perf_counter()
+        drawn = write_view("map", G, tmp / "map.html", illustrative=True)
+        row["map_python_s"] = time.perf_counter() - t
+        row["map_html_mb"] = drawn.stat().st_size / 1e6
+        row.update(_map(browser, drawn))
         if not skip_pyvis:
             t = time.perf_counter()
             raw = _raw_pyvis(G, tmp / "pyvis.html")
@@ -196,6 +238,14 @@ def main(argv: list[str] | None = None) -> list[dict]:
             f"{r.get('pyvis_html_mb', 0):>9.1f} "
             f"{_s(r.get('pyvis_iterations_s'), a.pyvis_timeout):>10} "
             f"{_s(r.get('pyvis_stabilized_s'), a.pyvis_timeout):>14}"
+        )
+    print(
+        f"{'services':>8} {'map MB':>8} {'python':>8} {'ready':>8} {'zoom in':>8} {'clustered':>9}"
+    )
+    for r in rows:
+        print(
+            f"{r['services']:>8} {r['map_html_mb']:>8.1f} {r['map_python_s']:>7.2f}s "
+            f"{r['map_ready_s']:>7.2f}s {r['map_zoom_s']:>7.2f}s {str(r['map_clustered']):>9}"
         )
     a.json.parent.mkdir(parents=True, exist_ok=True)
     a.json.write_text(json.dumps({"pyvis_timeout_s": a.pyvis_timeout, "rows": rows}, indent=2))

@@ -25,12 +25,27 @@ import math
 from pathlib import Path
 
 import networkx as nx
+from gridvoices.ecosystem.privacy import suppression
 from gridvoices.ecosystem.shipped import DERBYSHIRE
 from gridvoices.ecosystem.vocab import DOMAINS, ORG_KINDS
+from gridvoices.queries.barriers.forms import barriers
 from gridvoices.visualise import map_geo
-from gridvoices.visualise.barriers_view import build as barriers_build
+from gridvoices.visualise.barriers_view import (
+    BANDS,
+    HIDDEN_COLOUR,
+    MISSING_COLOUR,
+    keep_heaviest,
+    marginals,
+    pair_link,
+)
 from gridvoices.visualise.common import DOMAIN_COLOURS, KIND_COLOURS, UNKNOWN_COLOUR, plural, text
-from gridvoices.visualise.counts import HIDDEN, edge_cells, hide_small, period_columns
+from gridvoices.visualise.counts import (
+    HIDDEN,
+    block_flows,
+    edge_cells,
+    hide_small,
+    period_columns,
+)
 from gridvoices.visualise.map_layers import district_shades
 from gridvoices.visualise.page import ViewData
 
@@ -123,10 +138,11 @@ def build(
             "(and no district shape to place them in) are not on the map."
         )
     columns = period_columns(G)
-    points = _points(G, placed, xy, codes, columns, suppress_small)
-    edges = _edges(G, points["index"], columns, suppress_small)
+    rows = _cells(G, columns, suppress_small)
+    points = _points(G, placed, xy, codes, columns, rows)
+    edges = _edges(points["index"], rows)
     modes, district_rows = district_shades(G, codes, index_bands, suppress_small)
-    flows = _flows(G, codes, suppress_small)
+    flows = _flows(G, codes, names, columns, suppress_small)
     navigators = _navigators(G, points["index"], xy)
     data = {
         "mode": "map",
@@ -238,17 +254,23 @@ def _hex_places(G, codes, names, members, hexjson):
     return shapes, "hex", centres, xy
 
 
-def _points(G, placed, xy, codes, columns, suppress) -> dict:
+def _cells(G, columns, suppress) -> list[tuple]:
+    """``(u, v, cells)`` of every link that carried referrals, 1-4 as :data:`HIDDEN`."""
+    return [
+        (u, v, hide_small(edge_cells(d, columns), suppress))
+        for u, v, d in G.edges(data=True)
+        if int(d.get("referrals") or 0) > 0
+    ]
+
+
+def _points(G, placed, xy, codes, columns, rows) -> dict:
     """Columns for the page: one entry per point (volumes per period, then all, as [v, s])."""
     index = {n: i for i, n in enumerate(placed)}
     dindex = {c: i for i, c in enumerate(codes)}
     domains, kinds = list(DOMAINS), list(ORG_KINDS)
     width = len(columns) + 1
     vol = [0] * (2 * width * len(placed))
-    for u, v, d in G.edges(data=True):
-        if int(d.get("referrals") or 0) <= 0:
-            continue
-        row = hide_small(edge_cells(d, columns), suppress)
+    for u, v, row in rows:
         for end in (u, v):
             i = index.get(end)
             if i is None:
@@ -289,42 +311,66 @@ def _points(G, placed, xy, codes, columns, suppress) -> dict:
     return out
 
 
-def _edges(G, index, columns, suppress) -> dict:
-    """Referral links between points, their cells per period (1-4 as -1): a pinned point's arcs."""
+def _edges(index, rows) -> dict:
+    """Referral links between points and their cells per period: a pinned point's arcs."""
     src, dst, cells = [], [], []
-    for u, v, d in G.edges(data=True):
-        if int(d.get("referrals") or 0) <= 0 or u not in index or v not in index or u == v:
+    for u, v, row in rows:
+        if u == v or u not in index or v not in index:
             continue
         src.append(index[u])
         dst.append(index[v])
-        cells.extend(hide_small(edge_cells(d, columns), suppress))
+        cells.extend(row)
     return {"src": src, "dst": dst, "cells": cells}
 
 
-def _flows(G, codes, suppress) -> dict:
-    """The barriers view's district links (same counts, colours and flags), by district code."""
-    view = barriers_build(G, suppress_small=suppress, level="district")
+def _flows(G, codes, names, columns, suppress) -> dict:
+    """District links as the barriers view draws them (:func:`barriers_view.pair_link`: the
+    same counts, permeability colours, flags and missing links), without its layout."""
+    with suppression(suppress):
+        result = barriers(G, min_permeability=0.1)
+    shown = block_flows(G, lambda a: a.get("district"), suppress, columns)
+    exact = {(f["source"], f["target"]): f["referrals"] for f in result["district_matrix"]}
+    borders = {frozenset(p) for p in G.graph.get("borders") or ()}
+    by_border = {frozenset((r["a"], r["b"])): r for r in result["borders"]}
     at = {c: i for i, c in enumerate(codes)}
-    blocks = [n["search"] for n in view.data["nodes"]]
-    by_text = {text(c): c for c in codes}
+    marg = marginals(exact)
+    pairs = {frozenset(p) for p in exact if p[0] != p[1]} | {p for p in borders if len(p) == 2}
     links = []
-    for e in view.data["edges"]:
-        a, b = by_text.get(blocks[e["from"]]), by_text.get(blocks[e["to"]])
-        if a is None or b is None:
+    for pair in sorted(pairs, key=lambda p: sorted(map(str, p))):
+        a, b = sorted(pair, key=str)
+        if a not in at or b not in at:
             continue
-        links.append(
+        x = pair_link(a, b, names.get, shown, exact, marg, pair in borders, by_border.get(pair))
+        if x["cat"] == "other" and x["value"] == 0:
+            continue
+        links.append(x)
+    links, dropped = keep_heaviest(links, lambda x: x["cat"] == "other")
+    top = max((x["value"] for x in links), default=0) or 1
+    return {
+        "links": [
             {
-                "a": at[a],
-                "b": at[b],
-                "colour": e["colour"],
-                "width": e["width"],
-                "dashed": bool(e["dashes"]),
-                "cat": e["cat"],
-                "heading": e["heading"],
-                "rows": e["rows"],
+                "a": at[x["from"]],
+                "b": at[x["to"]],
+                "colour": x["colour"],
+                "width": x["width"] or round(1.5 + 10 * (x["value"] / top) ** 0.5, 2),
+                "dashed": bool(x["dashes"]),
+                "cat": x["cat"],
+                "heading": x["heading"],
+                "rows": x["rows"],
             }
-        )
-    return {"links": links, "legend": view.data["legend"][0]}
+            for x in links
+        ],
+        "dropped": dropped,
+        "legend": [
+            *({"colour": c, "label": t} for _, c, t in BANDS),
+            {"colour": HIDDEN_COLOUR, "label": "Not shown: includes counts of 1–4 (*)"},
+            {
+                "colour": MISSING_COLOUR,
+                "dashed": True,
+                "label": "Missing: bordering districts, no referrals",
+            },
+        ],
+    }
 
 
 def _navigators(G, index, xy) -> dict:

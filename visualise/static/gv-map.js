@@ -178,9 +178,8 @@
     }
     if (state.layers.flows && data.flows.links.length) {
       out.push({title: "Referral flows between districts (permeability)"});
-      (data.flows.legend.items || []).forEach(function (it) {
-        var sw = it.swatch || {};
-        out.push({line: true, colour: sw.colour, dashed: sw.shape === "dashed", label: it.label});
+      data.flows.legend.forEach(function (it) {
+        out.push({line: true, colour: it.colour, dashed: !!it.dashed, label: it.label});
       });
     }
     if (state.layers.peers) {
