@@ -359,7 +359,8 @@ def read_meetings(
         frame = pd.DataFrame(m.district_rows(found), columns=ENTITIES["districts"].column_names)
         tables["districts"] = RawTable("districts", frame.astype(str), f"{label} [districts]")
     if rows:
-        frame = pd.DataFrame(rows, columns=ENTITIES["groups"].column_names).astype(str)
+        frame = pd.DataFrame(rows, columns=ENTITIES["groups"].column_names, dtype=object)
+        frame = frame.fillna("").astype(str)  # optional columns it has no value for: blank
         tables["groups"] = RawTable("groups", frame, f"{label} [groups]")
     else:
         issues.append(

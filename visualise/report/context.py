@@ -44,6 +44,7 @@ DEFAULT_VIEWS = (
     ViewLink("barriers.html", "Barriers", "Districts and the referrals that cross their borders."),
     ViewLink("isolation.html", "Isolation", "Services cut off, dead ends and single bridges."),
     ViewLink("contagion.html", "Recovery contagion", "How recovery could spread, and where not."),
+    ViewLink("map.html", "Map", "Services where they are, districts, flows and barriers."),
 )
 
 
