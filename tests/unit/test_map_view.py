@@ -235,3 +235,45 @@ class TestPage:
     def test_tiles_allow_only_their_origin(self):
         page = render_view("map", _tiny(), tiles="https://tile.example.org/{z}/{x}/{y}.png")
         assert "img-src data: https://tile.example.org;" in page
+
+
+class TestCliAndStore:
+    @pytest.fixture
+    def loaded(self, tmp_path, monkeypatch):
+        from tests.unit.test_view_registry import run
+
+        monkeypatch.setenv("GRIDVOICES_WORKSPACE", str(tmp_path / "ws"))
+        monkeypatch.setenv("COLUMNS", "200")
+        assert run("import", DERBYSHIRE, "--quiet").exit_code == 0
+        return tmp_path, run
+
+    def test_cli_writes_the_map_from_the_store(self, loaded):
+        tmp_path, run = loaded
+        out = tmp_path / "map.html"
+        r = run("view", "map", "-o", out, "--layout", "hex")
+        assert r.exit_code == 0, r.output
+        page = out.read_text(encoding="utf-8")
+        assert 'data-view="map"' in page and "Schematic map" in page
+        r = run("view", "map", "-o", out)  # coordinates came through the store
+        assert r.exit_code == 0 and "Schematic districts" in out.read_text(encoding="utf-8")
+        r = run("view", "map", "-o", out, "--tiles", "http://x/{z}/{x}/{y}.png")
+        assert r.exit_code == 2 and "https://" in r.output
+        r = run("view", "network", "-o", out, "--layout", "hex")
+        assert r.exit_code == 2 and "does not apply to the network view" in r.output
+
+    def test_a_store_without_the_place_columns_gains_them(self, tmp_path):
+        import sqlite3
+
+        from gridvoices.stores.sqlite_store import SQLiteStore
+
+        SQLiteStore(tmp_path / "s.db").close()
+        conn = sqlite3.connect(tmp_path / "s.db")
+        for col in ("latitude", "longitude", "postcode"):
+            conn.execute(f'ALTER TABLE services DROP COLUMN "{col}"')
+        conn.commit()
+        conn.close()
+        store = SQLiteStore(tmp_path / "s.db")
+        try:
+            assert {"latitude", "longitude", "postcode"} <= set(store.read()["services"].columns)
+        finally:
+            store.close()
