@@ -109,7 +109,8 @@ CREATE (:Entity:Organisation {{id: $id[i], {_TAG}, name: $name[i], kind: $kind[i
 UNWIND range(0, size($id) - 1) AS i
 CREATE (n:Entity:Service {{id: $id[i], {_TAG}, name: $name[i], organisation: $organisation[i],
         districts: $districts[i], domain: $domain[i], chime: $chime[i],
-        lived_experience_led: $lived_experience_led[i], active: $active[i]}})
+        lived_experience_led: $lived_experience_led[i], active: $active[i],
+        latitude: $latitude[i], longitude: $longitude[i], postcode: $postcode[i]}})
 WITH n, i
 MATCH (o:Entity {{id: $organisation[i]}})
 CREATE (n)-[:RUN_BY]->(o)
@@ -121,7 +122,8 @@ MERGE (n)-[:IN_DISTRICT]->(dd)
     "groups": f"""
 UNWIND range(0, size($id) - 1) AS i
 CREATE (n:Entity:Group {{id: $id[i], {_TAG}, name: $name[i], fellowship: $fellowship[i],
-        district: $district[i], cadence: $cadence[i]}})
+        district: $district[i], cadence: $cadence[i],
+        latitude: $latitude[i], longitude: $longitude[i], postcode: $postcode[i]}})
 WITH n, i
 MATCH (d:Entity {{id: $district[i]}})
 CREATE (n)-[:IN_DISTRICT]->(d)

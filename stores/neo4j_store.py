@@ -62,7 +62,8 @@ MERGE (n:Entity {id: row.id})
 SET n:Service, n._source = $src, n._import = $imp, n.name = row.name,
     n.organisation = row.organisation,
     n.districts = row.districts, n.domain = row.domain, n.chime = row.chime,
-    n.lived_experience_led = row.lived_experience_led, n.active = row.active
+    n.lived_experience_led = row.lived_experience_led, n.active = row.active,
+    n.latitude = row.latitude, n.longitude = row.longitude, n.postcode = row.postcode
 WITH n, row
 CALL (n) { MATCH (n)-[old:RUN_BY|IN_DISTRICT]->() DELETE old }
 WITH n, row
@@ -77,7 +78,8 @@ MERGE (n)-[:IN_DISTRICT]->(dd)
 UNWIND $rows AS row
 MERGE (n:Entity {id: row.id})
 SET n:Group, n._source = $src, n._import = $imp, n.name = row.name, n.fellowship = row.fellowship,
-    n.district = row.district, n.cadence = row.cadence
+    n.district = row.district, n.cadence = row.cadence,
+    n.latitude = row.latitude, n.longitude = row.longitude, n.postcode = row.postcode
 WITH n, row
 CALL (n) { MATCH (n)-[old:IN_DISTRICT]->() DELETE old }
 WITH n, row
@@ -151,9 +153,11 @@ READ = {
     "n.commissioned AS commissioned",
     "services": "MATCH (n:Service) RETURN n.id AS id, n.name AS name, "
     "n.organisation AS organisation, n.districts AS districts, n.domain AS domain, "
-    "n.chime AS chime, n.lived_experience_led AS lived_experience_led, n.active AS active",
+    "n.chime AS chime, n.lived_experience_led AS lived_experience_led, n.active AS active, "
+    "n.latitude AS latitude, n.longitude AS longitude, n.postcode AS postcode",
     "groups": "MATCH (n:Group) RETURN n.id AS id, n.name AS name, n.fellowship AS fellowship, "
-    "n.district AS district, n.cadence AS cadence",
+    "n.district AS district, n.cadence AS cadence, "
+    "n.latitude AS latitude, n.longitude AS longitude, n.postcode AS postcode",
     "navigators": "MATCH (n:Navigator) RETURN n.id AS id, n.role AS role, "
     "n.lived_experience AS lived_experience, n.based_at AS based_at",
     "referrals": """
