@@ -1,4 +1,5 @@
-"""What the map's districts can be shaded by: index band, coverage gaps, what people report.
+"""The map's district layers: shading (index band, coverage gaps, what people report) and
+the referral flows between districts (the barriers view's links).
 
 Each shading is a list of fill colours (one per district, in the page's district order), a
 legend and, per district, the rows its details show. Feedback counts follow the views'
@@ -11,12 +12,22 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 import networkx as nx
-from gridvoices.ecosystem.privacy import SUPPRESSION_THRESHOLD
+from gridvoices.ecosystem.privacy import SUPPRESSION_THRESHOLD, suppression
 from gridvoices.ecosystem.vocab import COMMUNITY_DOMAINS
+from gridvoices.queries.barriers.forms import barriers
 from gridvoices.queries.coverage import coverage
+from gridvoices.visualise.barriers_view import (
+    BANDS,
+    HIDDEN_COLOUR,
+    MISSING_COLOUR,
+    keep_heaviest,
+    marginals,
+    pair_link,
+)
+from gridvoices.visualise.counts import block_flows
 from gridvoices.visualise.network import BAND_COLOURS, RATING_STOPS
 
-__all__ = ["SHADES", "NO_DATA", "district_shades"]
+__all__ = ["SHADES", "NO_DATA", "district_shades", "district_flows"]
 
 NO_DATA = "#d9dde2"  # grey: no value, or too few responses to show one
 GAP_COLOURS = ("#1a9850", "#a6d96a", "#fee08b", "#fdae61", "#f46d43", "#d73027", "#a50026")
@@ -167,3 +178,53 @@ def _rows(code, bands, cover, fb, suppress) -> list:
             ):
                 rows.append([label, _count(fb["barriers"][b], suppress)])
     return rows
+
+
+def district_flows(G, codes, names, columns, suppress) -> dict:
+    """District links as the barriers view draws them (:func:`barriers_view.pair_link`: the
+    same counts, permeability colours, flags and missing links), without its layout."""
+    with suppression(suppress):
+        result = barriers(G, min_permeability=0.1)
+    shown = block_flows(G, lambda a: a.get("district"), suppress, columns)
+    exact = {(f["source"], f["target"]): f["referrals"] for f in result["district_matrix"]}
+    borders = {frozenset(p) for p in G.graph.get("borders") or ()}
+    by_border = {frozenset((r["a"], r["b"])): r for r in result["borders"]}
+    at = {c: i for i, c in enumerate(codes)}
+    marg = marginals(exact)
+    pairs = {frozenset(p) for p in exact if p[0] != p[1]} | {p for p in borders if len(p) == 2}
+    links = []
+    for pair in sorted(pairs, key=lambda p: sorted(map(str, p))):
+        a, b = sorted(pair, key=str)
+        if a not in at or b not in at:
+            continue
+        x = pair_link(a, b, names.get, shown, exact, marg, pair in borders, by_border.get(pair))
+        if x["cat"] == "other" and x["value"] == 0:
+            continue
+        links.append(x)
+    links, dropped = keep_heaviest(links, lambda x: x["cat"] == "other")
+    top = max((x["value"] for x in links), default=0) or 1
+    return {
+        "links": [
+            {
+                "a": at[x["from"]],
+                "b": at[x["to"]],
+                "colour": x["colour"],
+                "width": x["width"] or round(1.5 + 10 * (x["value"] / top) ** 0.5, 2),
+                "dashed": bool(x["dashes"]),
+                "cat": x["cat"],
+                "heading": x["heading"],
+                "rows": x["rows"],
+            }
+            for x in links
+        ],
+        "dropped": dropped,
+        "legend": [
+            *({"colour": c, "label": t} for _, c, t in BANDS),
+            {"colour": HIDDEN_COLOUR, "label": "Not shown: includes counts of 1–4 (*)"},
+            {
+                "colour": MISSING_COLOUR,
+                "dashed": True,
+                "label": "Missing: bordering districts, no referrals",
+            },
+        ],
+    }

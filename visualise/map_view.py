@@ -25,28 +25,17 @@ import math
 from pathlib import Path
 
 import networkx as nx
-from gridvoices.ecosystem.privacy import suppression
 from gridvoices.ecosystem.shipped import DERBYSHIRE
 from gridvoices.ecosystem.vocab import DOMAINS, ORG_KINDS
-from gridvoices.queries.barriers.forms import barriers
 from gridvoices.visualise import map_geo
-from gridvoices.visualise.barriers_view import (
-    BANDS,
-    HIDDEN_COLOUR,
-    MISSING_COLOUR,
-    keep_heaviest,
-    marginals,
-    pair_link,
-)
 from gridvoices.visualise.common import DOMAIN_COLOURS, KIND_COLOURS, UNKNOWN_COLOUR, plural, text
 from gridvoices.visualise.counts import (
     HIDDEN,
-    block_flows,
     edge_cells,
     hide_small,
     period_columns,
 )
-from gridvoices.visualise.map_layers import district_shades
+from gridvoices.visualise.map_layers import district_flows, district_shades
 from gridvoices.visualise.page import ViewData
 
 __all__ = ["build", "LAYOUTS", "SHIPPED_HEXJSON", "POINT_TYPES"]
@@ -142,7 +131,7 @@ def build(
     points = _points(G, placed, xy, codes, columns, rows)
     edges = _edges(points["index"], rows)
     modes, district_rows = district_shades(G, codes, index_bands, suppress_small)
-    flows = _flows(G, codes, names, columns, suppress_small)
+    flows = district_flows(G, codes, names, columns, suppress_small)
     navigators = _navigators(G, points["index"], xy)
     data = {
         "mode": "map",
@@ -321,56 +310,6 @@ def _edges(index, rows) -> dict:
         dst.append(index[v])
         cells.extend(row)
     return {"src": src, "dst": dst, "cells": cells}
-
-
-def _flows(G, codes, names, columns, suppress) -> dict:
-    """District links as the barriers view draws them (:func:`barriers_view.pair_link`: the
-    same counts, permeability colours, flags and missing links), without its layout."""
-    with suppression(suppress):
-        result = barriers(G, min_permeability=0.1)
-    shown = block_flows(G, lambda a: a.get("district"), suppress, columns)
-    exact = {(f["source"], f["target"]): f["referrals"] for f in result["district_matrix"]}
-    borders = {frozenset(p) for p in G.graph.get("borders") or ()}
-    by_border = {frozenset((r["a"], r["b"])): r for r in result["borders"]}
-    at = {c: i for i, c in enumerate(codes)}
-    marg = marginals(exact)
-    pairs = {frozenset(p) for p in exact if p[0] != p[1]} | {p for p in borders if len(p) == 2}
-    links = []
-    for pair in sorted(pairs, key=lambda p: sorted(map(str, p))):
-        a, b = sorted(pair, key=str)
-        if a not in at or b not in at:
-            continue
-        x = pair_link(a, b, names.get, shown, exact, marg, pair in borders, by_border.get(pair))
-        if x["cat"] == "other" and x["value"] == 0:
-            continue
-        links.append(x)
-    links, dropped = keep_heaviest(links, lambda x: x["cat"] == "other")
-    top = max((x["value"] for x in links), default=0) or 1
-    return {
-        "links": [
-            {
-                "a": at[x["from"]],
-                "b": at[x["to"]],
-                "colour": x["colour"],
-                "width": x["width"] or round(1.5 + 10 * (x["value"] / top) ** 0.5, 2),
-                "dashed": bool(x["dashes"]),
-                "cat": x["cat"],
-                "heading": x["heading"],
-                "rows": x["rows"],
-            }
-            for x in links
-        ],
-        "dropped": dropped,
-        "legend": [
-            *({"colour": c, "label": t} for _, c, t in BANDS),
-            {"colour": HIDDEN_COLOUR, "label": "Not shown: includes counts of 1–4 (*)"},
-            {
-                "colour": MISSING_COLOUR,
-                "dashed": True,
-                "label": "Missing: bordering districts, no referrals",
-            },
-        ],
-    }
 
 
 def _navigators(G, index, xy) -> dict:
