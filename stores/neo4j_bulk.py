@@ -310,8 +310,10 @@ def bulk_write(
                 tx.run(DISCARD[-1], **tag).consume()
 
             s.execute_write(last)
-        except BaseException:
-            _discard_quietly(driver, database, source.import_id)
+        except BaseException as e:
+            # Read by the caller's message: it must not say "nothing was stored" when
+            # the partial data could not be removed (the server itself went away).
+            e.partial_left = not _discard_quietly(driver, database, source.import_id)
             raise
     return True
 
@@ -325,11 +327,14 @@ def _batch_tx(tx, query: str, params: dict) -> None:
         )
 
 
-def _discard_quietly(driver, database: str, import_id: str) -> None:
-    """Best effort: if the server is gone too, the marker stays and the next opening cleans."""
+def _discard_quietly(driver, database: str, import_id: str) -> bool:
+    """Best effort: if the server is gone too, the marker stays and the next opening cleans.
+
+    True when the partial data is gone."""
     # A fresh session: an interrupted one may hold a half-read reply.
     try:
         with driver.session(database=database) as s:
             discard(s, import_id)
     except Exception:  # the original failure is the one to report
-        pass
+        return False
+    return True

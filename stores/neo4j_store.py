@@ -22,13 +22,17 @@ transactions and removes again if it fails.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pandas as pd
 from gridvoices.ecosystem.issues import ImportRejected, Report, StoreError
 from gridvoices.ecosystem.schema import ENTITIES
 from gridvoices.loaders.provenance import Source, still_referenced
 from gridvoices.stores import neo4j_bulk as bulk
+from gridvoices.stores import outcome
+from gridvoices.stores.locks import StoreBusy
+from gridvoices.stores.neo4j_lock import LOCK_CONSTRAINT, Neo4jLock
 
 __all__ = [
     "Neo4jStore",
@@ -42,6 +46,7 @@ _BATCH = 10_000
 CONSTRAINTS = (
     "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
     bulk.MARKER_CONSTRAINT,
+    LOCK_CONSTRAINT,
 )
 
 WRITE = {
@@ -255,6 +260,20 @@ RETURN n.id AS id,
 """
 
 
+STALE_SECONDS = 15  # stores.neo4j_lock.STALE, spelled out for the message
+_PARTIAL_LEFT = (
+    "the import did not finish and part of it is still in the database: the next "
+    "gridvoices command removes it (within seconds), leaving the database as before"
+)
+
+
+def _rolled_back(e: BaseException, why: str) -> StoreError:
+    """The error for a failed import, saying truthfully whether anything is left."""
+    if getattr(e, "partial_left", False):
+        return StoreError(f"{why}; {_PARTIAL_LEFT}")
+    return StoreError(f"Neo4j rolled the import back, nothing was stored: {why}")
+
+
 class Neo4jConnectionError(Exception):
     """The Neo4j server could not be reached or refused the credentials."""
 
@@ -338,6 +357,8 @@ class Neo4jStore:
         self.bulk_min_rows = bulk_min_rows
         self.stale_after = stale_after
         self._periods: list[str] | None = None
+        self._settings: dict | None = None  # set by connect(): a probe after an interrupt
+        self.lock = Neo4jLock(driver, database)
         self._constraints()
         self.settle_unfinished_import()
 
@@ -360,7 +381,9 @@ class Neo4jStore:
                 f"cannot connect to Neo4j at {cfg['uri']} as {cfg['user']}: {type(e).__name__}: {e}"
             ) from None
         try:
-            return cls(driver, cfg["database"], **options)
+            store = cls(driver, cfg["database"], **options)
+            store._settings = cfg
+            return store
         except BaseException:
             driver.close()
             raise
@@ -369,30 +392,76 @@ class Neo4jStore:
         for q in CONSTRAINTS:
             self.driver.execute_query(q, database_=self.database)
 
+    @contextmanager
+    def writing(self, wait: float = 0) -> Iterator[None]:
+        """Hold the database's write lock (``wait`` s for it; see :mod:`.neo4j_lock`).
+
+        Raises :class:`gridvoices.stores.locks.StoreBusy` naming the holder.
+        """
+        self.lock.acquire(wait, f"the Neo4j database {self.database!r}")
+        try:
+            yield
+        finally:
+            self.lock.release()
+
     def settle_unfinished_import(self) -> None:
-        """Remove a dead bulk import's partial data, or refuse while one may still run.
+        """Remove a dead bulk import's partial data, or refuse while one still runs.
+
+        An import is dead when no live process holds the write lock (its holder's
+        process is gone, or its heartbeat stopped: seconds, see :mod:`.neo4j_lock`),
+        or when it made no progress for ``stale_after`` s.
 
         Raises
         ------
         ImportInProgressError
-            If a bulk import has not finished and made progress within ``stale_after`` s.
+            If a bulk import has not finished and its process still runs.
         """
         with self.driver.session(database=self.database) as s:
             marker = bulk.unfinished(s)
-            if marker is None:
-                return
-            if marker["idle"] < self.stale_after:
-                wait = int(self.stale_after - marker["idle"]) + 1
+        if marker is None:
+            return
+        if not self.lock.held and marker["idle"] < self.stale_after:
+            try:
+                self.lock.acquire(0)  # taken: the import's process is gone
+            except StoreBusy as e:
                 raise ImportInProgressError(
                     f"an import into this Neo4j database (source {marker['source']!r}, started "
-                    f"{marker['started']}) has not finished; its partial data is not read. "
-                    f"Wait for it to finish. If it is no longer running (the process died), "
-                    f"its partial data is removed by the next command run in {wait} s or later "
-                    f"({self.stale_after:.0f} s after its last progress), leaving the database "
-                    "as it was before it."
-                )
+                    f"{marker['started']}, by {e.holder.describe() if e.holder else 'another'}"
+                    f" process) has not finished; its partial data is not read. Wait for it "
+                    f"to finish; if its process is stopped, its partial data is removed by "
+                    f"the next command, at most {STALE_SECONDS} s after it stopped."
+                ) from None
+            taken = True
+        else:
+            taken = False
+        try:
             self._periods = None
-            bulk.discard(s, marker["import_id"])
+            with self.driver.session(database=self.database) as s:
+                bulk.discard(s, marker["import_id"])
+        finally:
+            if taken:
+                self.lock.release()
+
+    def stored(self, source: Source) -> str:
+        """After an interrupt: did ``source``'s import commit? (see :mod:`.outcome`)."""
+        import neo4j
+
+        if self._settings is None:
+            return "unknown"
+        cfg = self._settings
+        with neo4j.GraphDatabase.driver(cfg["uri"], auth=(cfg["user"], cfg["password"] or "")) as d:
+            rows, _, _ = d.execute_query(
+                "OPTIONAL MATCH (s:Source {import_id: $imp}) "
+                "OPTIONAL MATCH (m:ImportInProgress {import_id: $imp}) "
+                "RETURN s IS NOT NULL AS stored, m IS NOT NULL AS partial",
+                imp=source.import_id,
+                database_=self.database,
+            )
+        if rows[0]["stored"]:
+            return "stored"
+        if rows[0]["partial"]:
+            return _PARTIAL_LEFT
+        return "nothing"
 
     def query(self, cypher: str, params: dict | None = None, *, write: bool = False) -> list[dict]:
         """Run one parameterised Cypher statement; read-only unless ``write``."""
@@ -430,6 +499,12 @@ class Neo4jStore:
         *,
         source: Source | None = None,
     ) -> None:
+        """Write the tables in one transaction (or the bulk path), holding the write lock."""
+        probe = (lambda: self.stored(source)) if source is not None else (lambda: "unknown")
+        with self.writing(), outcome.writing(probe):
+            self._write(tables, progress, source)
+
+    def _write(self, tables, progress, source: Source | None) -> None:
         self.settle_unfinished_import()
         self._periods = None
         if source is not None and self._bulk_write(tables, progress, source):
@@ -500,17 +575,11 @@ class Neo4jStore:
                     "another import into this Neo4j database started at the same moment; "
                     "nothing was stored, run this one again when it has finished"
                 ) from None
-            raise StoreError(
-                f"Neo4j rolled the import back, nothing was stored: {e.message}"
-            ) from None
+            raise _rolled_back(e, e.message) from None
         except neo4j.exceptions.Neo4jError as e:
-            raise StoreError(
-                f"Neo4j rolled the import back, nothing was stored: {e.message}"
-            ) from None
+            raise _rolled_back(e, e.message) from None
         except Exception as e:
-            raise StoreError(
-                f"Neo4j rolled the import back, nothing was stored: {type(e).__name__}: {e}"
-            ) from e
+            raise _rolled_back(e, f"{type(e).__name__}: {e}") from e
 
     @staticmethod
     def _replace_stale(tx, source: Source, tag: dict) -> None:
