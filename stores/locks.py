@@ -76,8 +76,9 @@ class StoreBusy(StoreError):
     def __init__(self, what: str, holder: Holder | None, waited: float | None = None):
         who = holder.describe() if holder else "another process"
         tail = (
-            f"; waited {waited:.0f} s" if waited else "; run again when it has finished, or "
-            "pass --wait to queue behind it"
+            f"; waited {waited:.0f} s"
+            if waited
+            else "; run again when it has finished, or pass --wait to queue behind it"
         )
         super().__init__(f"{what} is being written by {who}{tail}")
         self.holder = holder

@@ -31,6 +31,7 @@ from gridvoices.ecosystem.schema import ENTITIES
 from gridvoices.loaders.provenance import Source, still_referenced
 from gridvoices.stores import neo4j_bulk as bulk
 from gridvoices.stores import outcome
+from gridvoices.stores.check import recheck_written
 from gridvoices.stores.locks import StoreBusy
 from gridvoices.stores.neo4j_lock import LOCK_CONSTRAINT, Neo4jLock
 
@@ -274,6 +275,22 @@ def _rolled_back(e: BaseException, why: str) -> StoreError:
     return StoreError(f"Neo4j rolled the import back, nothing was stored: {why}")
 
 
+def _recheck_issues(source: Source, problems: list[str]) -> list:
+    from gridvoices.ecosystem.issues import Issue
+
+    return [
+        Issue(
+            source.name,
+            None,
+            None,
+            "unknown-reference",
+            f"{p}: another import changed "
+            "the store since validation; nothing was stored, import again",
+        )
+        for p in problems
+    ]
+
+
 class Neo4jConnectionError(Exception):
     """The Neo4j server could not be reached or refused the credentials."""
 
@@ -476,13 +493,26 @@ class Neo4jStore:
         return [r.data() for r in records]
 
     def run_readonly(self, cypher: str, params: dict | None = None) -> list[dict]:
-        """Run user Cypher in a READ access-mode transaction: the server refuses writes."""
-        import neo4j
+        """Run user Cypher that the server plans as a read, in a READ transaction.
 
-        with self.driver.session(
-            database=self.database, default_access_mode=neo4j.READ_ACCESS
-        ) as s:
-            return s.execute_read(lambda tx: [r.data() for r in tx.run(cypher, params or {})])
+        Refuses (:class:`gridvoices.stores.cypher_guard.CypherRefused`) writes, LOAD CSV,
+        administration, SHOW/TERMINATE and procedures beyond describing the graph.
+        """
+        return self.run_user(cypher, params)
+
+    def run_user(
+        self, cypher: str, params: dict | None = None, *, write: bool = False, admin: bool = False
+    ) -> list[dict]:
+        """Run a user's Cypher: reads only unless ``write``; LOAD CSV, SHOW, TERMINATE,
+        ``dbms.*`` and other administration only with ``admin`` (see :mod:`.cypher_guard`)."""
+        import neo4j
+        from gridvoices.stores.cypher_guard import vet
+
+        mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
+        with self.driver.session(database=self.database, default_access_mode=mode) as s:
+            vet(s, cypher, params, write=write, admin=admin)
+            run = s.execute_write if write else s.execute_read
+            return run(lambda tx: [r.data() for r in tx.run(cypher, params or {})])
 
     def existing_ids(self) -> dict[str, set[str]]:
         self.settle_unfinished_import()
@@ -529,6 +559,10 @@ class Neo4jStore:
                     progress(name, done[name], None)
             if source is not None:
                 self._replace_stale(tx, source, tag)
+                # Validation saw the store before this transaction: look again, inside it.
+                wrote = {k: len(v) for k, v in tables.items()}
+                if problems := recheck_written(tx, wrote, source.import_id):
+                    raise ImportRejected(Report(_recheck_issues(source, problems)))
             if rebuild:
                 tx.run(REBUILD_BORDERS).consume()
 
