@@ -34,11 +34,10 @@ def writing(probe: Probe) -> Iterator[None]:
     _state["pending"] = probe
     try:
         yield
-    except (KeyboardInterrupt, SystemExit):
-        raise  # the probe stays: only the store can say what the interrupt left
-    except BaseException:
+    except Exception:
         _state["pending"] = None  # a refused or failed write rolled back
         raise
+    # An interrupt (a BaseException) leaves the probe: only the store can say what it left.
     _state["pending"] = None
     _state["stored"] += 1
 

@@ -232,7 +232,10 @@ class SQLiteStore:
             cur.execute("COMMIT")
         except BaseException:
             self._adjacency = None
-            cur.execute("ROLLBACK")
+            # An interrupt can arrive just after COMMIT returned: then there is nothing to
+            # roll back, and trying would replace the interrupt with an OperationalError.
+            if self.conn.in_transaction:
+                cur.execute("ROLLBACK")
             raise
 
     @staticmethod

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from gridvoices.ecosystem.issues import ImportRejected, Report
+from gridvoices.ecosystem.issues import ImportRejected, Report, StoreError
 from gridvoices.loaders.provenance import Source, source_for
 
 if TYPE_CHECKING:
@@ -160,7 +160,7 @@ def import_wait(wait: float | None = None) -> float:
         try:
             wait = float(env) if env else 0.0
         except ValueError:
-            raise ValueError(
+            raise StoreError(
                 f"GRIDVOICES_WAIT={env!r}: give seconds to wait, or 'forever'"
             ) from None
     return max(0.0, float(wait))

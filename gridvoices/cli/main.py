@@ -378,6 +378,7 @@ def _register() -> None:
     import gridvoices.cli.index  # noqa: F401
     import gridvoices.cli.metrics  # noqa: F401
     import gridvoices.cli.partners  # noqa: F401
+    import gridvoices.cli.reliability  # noqa: F401
     import gridvoices.cli.report  # noqa: F401
     import gridvoices.cli.views  # noqa: F401
     import gridvoices.cli.voices  # noqa: F401
