@@ -113,10 +113,12 @@ def validate_paths(
 
 def _validate(raw: dict[str, RawTable], issues, store: Store | None):
     # Imported on use: opening a store to answer a question needs no reader or validator.
-    from gridvoices.loaders.validate import validate_tables
+    from gridvoices.loaders.validate import unreadable_entities, validate_tables
 
     existing = store.existing_ids() if store is not None else None
-    report, typed = validate_tables(raw, existing_ids=existing)
+    report, typed = validate_tables(
+        raw, existing_ids=existing, unreadable=unreadable_entities(issues)
+    )
     report.issues[:0] = issues
     return report, typed
 
