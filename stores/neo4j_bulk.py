@@ -19,10 +19,11 @@ All or nothing still holds, by compensation instead of rollback:
 4. On any failure (a Neo4j error, an exception, Ctrl-C) the rows this import
    created (tagged ``_import``) are deleted in batches, then the marker.
 
-While a marker exists the store refuses to be read (see
-:meth:`gridvoices.stores.neo4j_store.Neo4jStore.unfinished_import`); once its ``beat``
-is older than ``stale_after`` seconds the next opening removes the partial
-data, leaving the store empty as it was before.
+While a marker exists the store refuses to be read, as long as the import's process
+holds the database's write lock (:mod:`gridvoices.stores.neo4j_lock`). Once that process
+is gone (not running on this machine, or its heartbeat stopped for seconds) the next
+opening removes the partial data, leaving the store empty as it was before; a marker
+without progress for ``stale_after`` seconds is removed too, whoever holds the lock.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ __all__ = [
 # its exact upsert and provenance semantics.
 BULK_MIN_ROWS = 50_000
 BATCH = 20_000
-# Seconds without a batch commit after which an unfinished import counts as dead.
+# Seconds without a batch commit after which an unfinished import counts as dead even
+# though its process still holds the lock (a hung client); a dead process is noticed sooner.
 STALE_AFTER = 300
 
 MARKER_CONSTRAINT = (
