@@ -288,17 +288,23 @@ def bulk_write(
         for name, df in tables.items()
         if name in CREATE and not df.empty
     ]
+    def begin(tx) -> bool:
+        if has_data(tx):
+            return False
+        tx.run(BEGIN, **tag).consume()
+        return True
+
+    def last(tx) -> None:
+        finish(tx)
+        tx.run(DISCARD[-1], **tag).consume()
+
     with driver.session(database=database) as s:
-
-        def begin(tx) -> bool:
-            if has_data(tx):
-                return False
-            tx.run(BEGIN, **tag).consume()
-            return True
-
         if not s.execute_write(begin):
             return False
-        try:
+    try:
+        # The session is closed before any clean-up: an interrupted batch's transaction
+        # must be gone (rolled back), or the clean-up would wait on the locks it holds.
+        with driver.session(database=database) as s:
             for name, cols in prepared:
                 done = 0
                 for params, rows in _batches(name, cols, batch):
@@ -306,17 +312,12 @@ def bulk_write(
                     done += rows
                     if progress:
                         progress(name, done, None)
-
-            def last(tx) -> None:
-                finish(tx)
-                tx.run(DISCARD[-1], **tag).consume()
-
             s.execute_write(last)
-        except BaseException as e:
-            # Read by the caller's message: it must not say "nothing was stored" when
-            # the partial data could not be removed (the server itself went away).
-            e.partial_left = not _discard_quietly(driver, database, source.import_id)
-            raise
+    except BaseException as e:
+        # Read by the caller's message: it must not say "nothing was stored" when
+        # the partial data could not be removed (the server itself went away).
+        e.partial_left = not _discard_quietly(driver, database, source.import_id)
+        raise
     return True
 
 
