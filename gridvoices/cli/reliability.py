@@ -6,19 +6,7 @@ from typing import Annotated
 
 import typer
 
-from gridvoices.cli.common import (
-    DbOpt,
-    JsonOpt,
-    StoreOpt,
-    UriOpt,
-    UserOpt,
-    WorkspaceOpt,
-    app,
-    err,
-    out,
-    print_json,
-)
-from gridvoices.cli.common import open_store_from_cli as _open
+from gridvoices.cli.common import JsonOpt, command, err, print_json, say
 
 __all__ = ["check", "WaitOpt", "wait_seconds"]
 
@@ -48,31 +36,20 @@ def wait_seconds(wait: str | None) -> float | None:
         ) from None
 
 
-@app.command()
-def check(
-    store: StoreOpt = "embedded",
-    workspace: WorkspaceOpt = None,
-    neo4j_uri: UriOpt = None,
-    neo4j_user: UserOpt = None,
-    neo4j_database: DbOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
+@command("check", periods=False, output=False, small_counts=False)
+def check(eco, as_json: JsonOpt = False) -> None:
     """Check the store is whole: every reference resolves, derived data matches the records,
     no import is half done. Exit code 2 when a problem is found."""
     from gridvoices.stores.check import check as check_store
 
-    db = _open(store, workspace, neo4j_uri, neo4j_user, neo4j_database)
-    try:
-        problems = check_store(db)
-    finally:
-        db.close()
+    problems = check_store(eco.store())
     if as_json:
-        print_json({"store": db.kind, "ok": not problems, "problems": problems})
+        print_json({"store": eco.kind, "ok": not problems, "problems": problems})
     else:
         for p in problems:
-            out.print(p, highlight=False, markup=False, soft_wrap=True)
+            say(p)
         err.print(
-            f"the {db.kind} store is whole" if not problems else f"{len(problems)} problems",
+            f"the {eco.kind} store is whole" if not problems else f"{len(problems)} problems",
             highlight=False,
         )
     raise typer.Exit(0 if not problems else 2)
