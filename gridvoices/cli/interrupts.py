@@ -58,3 +58,7 @@ def _report_interrupt() -> int:
     except BaseException:
         pass
     return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    main()
