@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from pathlib import Path
 
@@ -54,33 +55,121 @@ def find_csv_files(paths: list[Path]) -> tuple[dict[str, Path], list[Issue]]:
     return found, issues
 
 
+# Limits checked before parsing: a hostile or mistaken file is refused in milliseconds.
+MAX_FILE_BYTES = 2_000_000_000
+MAX_ROWS = 20_000_000
+
+
 def read_csv_file(entity: str, path: Path) -> tuple[RawTable | None, list[Issue]]:
     """Read one CSV as strings. UTF-8 with or without a BOM (as Excel writes it)."""
     label = path.name
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return None, [
+            Issue(
+                label,
+                None,
+                None,
+                "too-large",
+                f"the file is {size:,} bytes; at most "
+                f"{MAX_FILE_BYTES:,} are read: split it, or check it is the right file",
+            )
+        ]
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        row = data[: e.start].count(b"\n") + 1
+        # The issue's row is the line of the first bad byte.
+        line = data[: e.start].count(b"\n") + 1
         return None, [
             Issue(
                 label,
-                row,
+                line,
                 None,
                 "encoding",
                 f"byte 0x{data[e.start]:02x} is not valid UTF-8; save the file as CSV UTF-8",
             )
         ]
+    del data
     if not text.strip():
         return None, [Issue(label, None, None, "empty-file", "the file is empty (no header row)")]
+    lines = text.count("\n")
+    if lines > MAX_ROWS:
+        return None, [
+            Issue(
+                label,
+                None,
+                None,
+                "too-many-rows",
+                f"the file has {lines:,} lines; at most {MAX_ROWS:,} rows are read: split it",
+            )
+        ]
+    header, problems = _header(text, label)
+    if problems:
+        return None, problems
     try:
         frame = pd.read_csv(
             io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True
         )
     except pd.errors.ParserError as e:
-        return None, [Issue(label, None, None, "unreadable", f"not a readable CSV file: {e}")]
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
+        return None, [_syntax_issue(text, label, e)]
+    frame.columns = header
     return RawTable(entity, frame, label), []
+
+
+def _header(text: str, label: str) -> tuple[list[str], list[Issue]]:
+    """The column names as compared (stripped, lower case); a repeated one is an error
+    naming the column as written (pandas would quietly rename the second ``id.1``)."""
+    try:
+        written = next(csv.reader(io.StringIO(text)), [])
+    except csv.Error as e:
+        return [], [Issue(label, 1, None, "unreadable", f"the header row cannot be read: {e}")]
+    names = [c.strip().lower() for c in written]
+    seen: dict[str, int] = {}
+    issues = []
+    for i, (name, raw) in enumerate(zip(names, written, strict=True), start=1):
+        if name in seen and name:
+            issues.append(
+                Issue(
+                    label,
+                    1,
+                    raw,
+                    "duplicate-column",
+                    f"the column {raw.strip()!r} appears twice in the header (columns "
+                    f"{seen[name]} and {i}); keep one",
+                )
+            )
+        seen.setdefault(name, i)
+    return names, issues
+
+
+def _syntax_issue(text: str, label: str, error: Exception) -> Issue:
+    """The CSV syntax error as a partner can fix it: the line where the broken cell begins."""
+    reader = csv.reader(io.StringIO(text), strict=True)
+    last = 0  # the line the last complete record ended on
+    try:
+        for _ in reader:
+            last = reader.line_num
+    except csv.Error as e:
+        start = last + 1
+        if "unexpected end of data" in str(e) or "EOF" in str(e):
+            return Issue(
+                label,
+                start,
+                None,
+                "unclosed-quote",
+                'a quote (") opens a cell on this line that is never closed, so the rest '
+                "of the file was read as one cell; close the quote, or remove it (a quote "
+                'inside a cell is written twice: "")',
+            )
+        return Issue(
+            label,
+            start,
+            None,
+            "unreadable",
+            f"not a readable CSV row ({e}); check the quotes and commas on this line",
+        )
+    return Issue(label, None, None, "unreadable", f"not a readable CSV file: {error}")
 
 
 def read_csv_tables(paths: list[Path]) -> tuple[dict[str, RawTable], list[Issue]]:

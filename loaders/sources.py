@@ -92,6 +92,17 @@ def detect_format(path: Path) -> str | None:
     return None
 
 
+def _too_deep(path: Path) -> Issue:
+    return Issue(
+        path.name,
+        None,
+        None,
+        "too-deep",
+        "the file is nested too deeply to be partner data (lists inside lists thousands of "
+        "levels deep); check it is the right file",
+    )
+
+
 def read_sources(
     paths: list[Path], format: str | None = None
 ) -> tuple[dict[str, RawTable], list[Issue], list[tuple[Path, str]]]:
@@ -126,7 +137,11 @@ def _read_all(
                 continue
             given[folder] = p
             p = folder
-        fmt = format or detect_format(p)
+        try:
+            fmt = format or detect_format(p)
+        except RecursionError:
+            issues.append(_too_deep(p))
+            continue
         if fmt is None:
             issues.append(Issue(given.get(p, p).name, None, None, "unknown-format", why_not(p)))
             continue
@@ -138,7 +153,11 @@ def _read_all(
     tables: dict[str, RawTable] = {}
     sources: list[tuple[Path, str]] = []
     for fmt, group in by_format.items():
-        raw, problems = readers[fmt].read(group)
+        try:
+            raw, problems = readers[fmt].read(group)
+        except RecursionError:
+            # json nests one Python call per level: a file nested 200,000 deep is hostile.
+            raw, problems = {}, [_too_deep(p) for p in group]
         issues.extend(problems)
         sources += [(given.get(p, p), fmt) for p in group]
         for name, table in raw.items():

@@ -196,6 +196,10 @@ def load(conn: sqlite3.Connection) -> Adjacency:
             cur.execute("ROLLBACK")
             raise
         return adj
+    return _from_stored(stored)
+
+
+def _from_stored(stored: dict[str, bytes]) -> Adjacency:
     n_services, *periods = stored["header"].decode().split("\n")
     arrays = {k: np.load(io.BytesIO(stored[k]), allow_pickle=False) for k in _ARRAYS}
     return Adjacency(

@@ -19,10 +19,11 @@ All or nothing still holds, by compensation instead of rollback:
 4. On any failure (a Neo4j error, an exception, Ctrl-C) the rows this import
    created (tagged ``_import``) are deleted in batches, then the marker.
 
-While a marker exists the store refuses to be read (see
-:meth:`gridvoices.stores.neo4j_store.Neo4jStore.unfinished_import`); once its ``beat``
-is older than ``stale_after`` seconds the next opening removes the partial
-data, leaving the store empty as it was before.
+While a marker exists the store refuses to be read, as long as the import's process
+holds the database's write lock (:mod:`gridvoices.stores.neo4j_lock`). Once that process
+is gone (not running on this machine, or its heartbeat stopped for seconds) the next
+opening removes the partial data, leaving the store empty as it was before; a marker
+without progress for ``stale_after`` seconds is removed too, whoever holds the lock.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ __all__ = [
 # its exact upsert and provenance semantics.
 BULK_MIN_ROWS = 50_000
 BATCH = 20_000
-# Seconds without a batch commit after which an unfinished import counts as dead.
+# Seconds without a batch commit after which an unfinished import counts as dead even
+# though its process still holds the lock (a hung client); a dead process is noticed sooner.
 STALE_AFTER = 300
 
 MARKER_CONSTRAINT = (
@@ -288,17 +290,23 @@ def bulk_write(
         for name, df in tables.items()
         if name in CREATE and not df.empty
     ]
+    def begin(tx) -> bool:
+        if has_data(tx):
+            return False
+        tx.run(BEGIN, **tag).consume()
+        return True
+
+    def last(tx) -> None:
+        finish(tx)
+        tx.run(DISCARD[-1], **tag).consume()
+
     with driver.session(database=database) as s:
-
-        def begin(tx) -> bool:
-            if has_data(tx):
-                return False
-            tx.run(BEGIN, **tag).consume()
-            return True
-
         if not s.execute_write(begin):
             return False
-        try:
+    try:
+        # The session is closed before any clean-up: an interrupted batch's transaction
+        # must be gone (rolled back), or the clean-up would wait on the locks it holds.
+        with driver.session(database=database) as s:
             for name, cols in prepared:
                 done = 0
                 for params, rows in _batches(name, cols, batch):
@@ -306,15 +314,12 @@ def bulk_write(
                     done += rows
                     if progress:
                         progress(name, done, None)
-
-            def last(tx) -> None:
-                finish(tx)
-                tx.run(DISCARD[-1], **tag).consume()
-
             s.execute_write(last)
-        except BaseException:
-            _discard_quietly(driver, database, source.import_id)
-            raise
+    except BaseException as e:
+        # Read by the caller's message: it must not say "nothing was stored" when
+        # the partial data could not be removed (the server itself went away).
+        e.partial_left = not _discard_quietly(driver, database, source.import_id)
+        raise
     return True
 
 
@@ -327,11 +332,14 @@ def _batch_tx(tx, query: str, params: dict) -> None:
         )
 
 
-def _discard_quietly(driver, database: str, import_id: str) -> None:
-    """Best effort: if the server is gone too, the marker stays and the next opening cleans."""
+def _discard_quietly(driver, database: str, import_id: str) -> bool:
+    """Best effort: if the server is gone too, the marker stays and the next opening cleans.
+
+    True when the partial data is gone."""
     # A fresh session: an interrupted one may hold a half-read reply.
     try:
         with driver.session(database=database) as s:
             discard(s, import_id)
     except Exception:  # the original failure is the one to report
-        pass
+        return False
+    return True

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,7 +15,9 @@ import numpy as np
 from gridvoices.ecosystem.issues import ImportRejected, Report
 from gridvoices.ecosystem.schema import ENTITIES, ENTITY_ORDER, Column
 from gridvoices.loaders.provenance import REFERENCES, Source, still_referenced
-from gridvoices.stores import adjacency
+from gridvoices.stores import adjacency, outcome
+from gridvoices.stores.integrity import dangling_sql
+from gridvoices.stores.locks import FileLock
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -95,6 +100,22 @@ def _from_sql(col: Column, series: pd.Series) -> pd.Series:
     return series.astype(object).where(series.notna(), None)
 
 
+def _dangling_issues(rows) -> list:
+    from gridvoices.ecosystem.issues import Issue
+
+    return [
+        Issue(
+            table,
+            None,
+            col,
+            "unknown-reference",
+            f"{table} {key} refers to {value!r}, which is no longer stored (another import "
+            "changed it since validation); nothing was stored, import again",
+        )
+        for table, key, col, value in rows
+    ]
+
+
 class SQLiteStore:
     """Embedded store in a SQLite file (standard library ``sqlite3``).
 
@@ -110,12 +131,18 @@ class SQLiteStore:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # The store holds the true, unsuppressed counts: readable by its owner only.
+        # SQLite gives its -wal and -shm files the mode of the database file.
+        os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+        # One import at a time per workspace, from validation to commit (see stores.locks).
+        self.lock = FileLock(self.path.with_name(self.path.name + ".lock"), f"the store {path}")
         self.conn = sqlite3.connect(self.path, isolation_level=None)
-        # A rollback journal, not WAL: an import of a million rows would be written twice
-        # (to the log, then checkpointed into the file). Commit and rollback stay atomic;
-        # FULL syncs the journal before the file changes, so a crash mid-commit rolls back.
-        self.conn.execute("PRAGMA journal_mode=DELETE")
+        # WAL: readers see the last committed state while an import writes, never waiting
+        # for it (a rollback journal blocked them for the whole commit of a large import).
+        # The price is writing pages twice (log, then checkpoint). FULL syncs the log at
+        # each commit, so a crash keeps exactly the committed state.
+        self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=FULL")
         for name in ENTITY_ORDER:
             self.conn.execute(_ddl(name))
@@ -144,6 +171,27 @@ class SQLiteStore:
                 sql_type = _SQL_TYPES.get(c.type, "TEXT")
                 self.conn.execute(f'ALTER TABLE "{name}" ADD COLUMN "{c.name}" {sql_type}')
 
+    @contextmanager
+    def writing(self, wait: float = 0) -> Iterator[None]:
+        """Hold the workspace's write lock (``wait`` s for it; ``math.inf``: as long as it takes).
+
+        Raises :class:`gridvoices.stores.locks.StoreBusy` naming the holder.
+        """
+        self.lock.wait = wait
+        with self.lock:
+            yield
+
+    def stored(self, source: Source) -> str:
+        """Whether ``source``'s import committed: "stored" or "nothing" (see stores.outcome)."""
+        conn = sqlite3.connect(self.path, isolation_level=None)
+        try:
+            row = conn.execute(
+                "SELECT 1 FROM _sources WHERE import_id = ?", (source.import_id,)
+            ).fetchone()
+        finally:
+            conn.close()
+        return "stored" if row else "nothing"
+
     def existing_ids(self) -> dict[str, set[str]]:
         out = {}
         for name, e in ENTITIES.items():
@@ -163,6 +211,11 @@ class SQLiteStore:
         With a ``source``, that source's records this import did not contain are
         removed (a re-import replaces the source), unless others still refer to them.
         """
+        probe = (lambda: self.stored(source)) if source is not None else (lambda: "unknown")
+        with self.lock, outcome.writing(probe):
+            self._write(tables, progress, source)
+
+    def _write(self, tables, progress, source: Source | None) -> None:
         tag = (source.name, source.import_id) if source else (None, None)
         cur = self.conn.cursor()
         self._adjacency = None
@@ -176,6 +229,7 @@ class SQLiteStore:
                     cats[name] = _categories(tables[name], ENTITIES[name].key)
                     self._upsert(cur, name, tables[name], tag, progress, cats[name])
             removed = self._replace_stale(cur, source) if source is not None else set()
+            self._recheck(cur, tables.keys(), removed)
             if _GRAPH_TABLES & (removed | tables.keys()):
                 self._adjacency = self._rewrite_adjacency(
                     cur, tables.get("referrals"), cats.get("referrals", {})
@@ -183,8 +237,26 @@ class SQLiteStore:
             cur.execute("COMMIT")
         except BaseException:
             self._adjacency = None
-            cur.execute("ROLLBACK")
+            # An interrupt can arrive just after COMMIT returned: then there is nothing to
+            # roll back, and trying would replace the interrupt with an OperationalError.
+            if self.conn.in_transaction:
+                cur.execute("ROLLBACK")
             raise
+
+    @staticmethod
+    def _recheck(cur, written, removed: set[str]) -> None:
+        """Refuse the write if any reference from or into a touched table is left dangling.
+
+        Validation checked references against the store as it was; this re-check runs in
+        the write transaction itself, so no other writer can have changed the answer.
+        """
+        problems = []
+        for sql in dangling_sql(written, removed):
+            problems += cur.execute(sql).fetchall()
+            if len(problems) >= 20:
+                break
+        if problems:
+            raise ImportRejected(Report(_dangling_issues(problems[:20])))
 
     def _rewrite_adjacency(
         self, cur, written: pd.DataFrame | None, cats: dict

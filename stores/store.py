@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from gridvoices.ecosystem.issues import ImportRejected, Report
+from gridvoices.ecosystem.issues import ImportRejected, Report, StoreError
 from gridvoices.loaders.provenance import Source, source_for
 
 if TYPE_CHECKING:
@@ -27,6 +29,7 @@ __all__ = [
     "ImportResult",
     "import_tables",
     "import_paths",
+    "import_wait",
     "validate_paths",
     "open_store",
 ]
@@ -60,6 +63,12 @@ class Store(Protocol):
 
     def periods(self) -> list[str]:
         """Every period of a referral row or a feedback response, sorted."""
+
+    def writing(self, wait: float = 0) -> AbstractContextManager[None]:
+        """Hold the store's write lock, waiting up to ``wait`` s (``math.inf``: as long as it
+        takes); re-entrant.
+
+        Raises :class:`gridvoices.stores.locks.StoreBusy`, naming the holder."""
 
     def close(self) -> None: ...
 
@@ -104,10 +113,12 @@ def validate_paths(
 
 def _validate(raw: dict[str, RawTable], issues, store: Store | None):
     # Imported on use: opening a store to answer a question needs no reader or validator.
-    from gridvoices.loaders.validate import validate_tables
+    from gridvoices.loaders.validate import unreadable_entities, validate_tables
 
     existing = store.existing_ids() if store is not None else None
-    report, typed = validate_tables(raw, existing_ids=existing)
+    report, typed = validate_tables(
+        raw, existing_ids=existing, unreadable=unreadable_entities(issues)
+    )
     report.issues[:0] = issues
     return report, typed
 
@@ -119,16 +130,42 @@ def import_tables(
     progress: Progress | None = None,
     *,
     source: Source | None = None,
+    wait: float | None = None,
 ) -> ImportResult:
-    """Validate raw tables against the store and write them, or raise ImportRejected."""
+    """Validate raw tables against the store and write them, or raise ImportRejected.
+
+    The store's write lock is held from validation to commit (``wait`` s for it, see
+    :func:`import_wait`), so no other import can change what was validated against.
+    """
     start = time.perf_counter()
-    report, typed = _validate(raw, list(issues), store)
-    if not report.valid:
-        raise ImportRejected(report)
-    store.write(typed, progress, source=source)
+    with store.writing(import_wait(wait)):
+        report, typed = _validate(raw, list(issues), store)
+        if not report.valid:
+            raise ImportRejected(report)
+        store.write(typed, progress, source=source)
     return ImportResult(
         report, {k: len(v) for k, v in typed.items()}, time.perf_counter() - start, source
     )
+
+
+def import_wait(wait: float | None = None) -> float:
+    """Seconds an import waits for another one to finish: ``wait``, else ``$GRIDVOICES_WAIT``
+    (a number, or ``forever``), else 0 (refuse at once, naming the other import).
+
+    >>> import_wait(5), import_wait(float("inf"))
+    (5.0, inf)
+    """
+    if wait is None:
+        env = os.environ.get("GRIDVOICES_WAIT", "").strip().lower()
+        if env in ("forever", "inf", "yes", "true"):
+            return math.inf
+        try:
+            wait = float(env) if env else 0.0
+        except ValueError:
+            raise StoreError(
+                f"GRIDVOICES_WAIT={env!r}: give seconds to wait, or 'forever'"
+            ) from None
+    return max(0.0, float(wait))
 
 
 def import_paths(
@@ -138,6 +175,7 @@ def import_paths(
     *,
     source_name: str | None = None,
     partial: bool = False,
+    wait: float | None = None,
 ) -> ImportResult:
     """Read partner files (any format :mod:`loaders.sources` knows), validate, store them.
 
@@ -146,17 +184,22 @@ def import_paths(
     stored when any error is found: :class:`ImportRejected` carries the report.
     With ``partial``, records with errors are set aside (``result.set_aside``) and
     the rest is stored, still in one transaction.
+    While another import writes to the store, wait ``wait`` s for it (see
+    :func:`import_wait`), then raise :class:`gridvoices.stores.locks.StoreBusy`.
     """
     from gridvoices.loaders.sources import read_sources
 
     raw, issues, read = read_sources([Path(p) for p in paths])
     source = source_for(read, source_name)
     aside: list = []
-    if partial:  # set rejected records aside, then the usual all-or-nothing write
-        from gridvoices.loaders.partial import set_aside_invalid
+    # The lock is held from the first look at the store: records set aside and the
+    # validation both see the store as the write will find it.
+    with store.writing(import_wait(wait)):
+        if partial:  # set rejected records aside, then the usual all-or-nothing write
+            from gridvoices.loaders.partial import set_aside_invalid
 
-        raw, issues, aside = set_aside_invalid(raw, issues, store.existing_ids())
-    result = import_tables(store, raw, issues, progress, source=source)
+            raw, issues, aside = set_aside_invalid(raw, issues, store.existing_ids())
+        result = import_tables(store, raw, issues, progress, source=source, wait=wait)
     result.set_aside = aside
     return result
 
@@ -168,6 +211,7 @@ def import_feedback(
     *,
     source_name: str | None = None,
     validate_only: bool = False,
+    wait: float | None = None,
 ) -> ImportResult:
     """Import a survey export as feedback through a mapping file (:mod:`gridvoices.loaders.survey`).
 
@@ -184,7 +228,7 @@ def import_feedback(
             if not report.valid:
                 raise ImportRejected(report)
             return ImportResult(report, {k: len(v) for k, v in typed.items()})
-        return import_tables(store, raw, issues, source=source)
+        return import_tables(store, raw, issues, source=source, wait=wait)
     except ImportRejected as e:
         e.report.issues = name_survey_columns(e.report.issues, Path(path).name, cols)
         raise

@@ -31,3 +31,7 @@ def edit_csv(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path.name}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# Fault-injection trial counts (tests/faults, tests/integration/test_neo4j_faults.py).
+from tests.faults.trials import pytest_terminal_summary, trials  # noqa: E402, F401

@@ -130,19 +130,30 @@ class Ecosystem(Questions, Outputs):
     # -- writing ----------------------------------------------------------------------------
 
     def import_files(
-        self, *paths: str | Path, source: str | None = None, progress=None, partial: bool = False
+        self,
+        *paths: str | Path,
+        source: str | None = None,
+        progress=None,
+        partial: bool = False,
+        wait: float | None = None,
     ) -> ImportResult:
         """Validate partner files (any format gridvoices reads) and store them, all or nothing.
 
         Raises :class:`~gridvoices.ecosystem.issues.ImportRejected` (with the report) on bad data.
         With ``partial``, records with errors are set aside (``result.set_aside``: where and
-        why) and the valid rest is stored, still in one transaction.
+        why) and the valid rest is stored, still in one transaction. One import writes at a
+        time: another waits ``wait`` seconds (default ``$GRIDVOICES_WAIT``, else none) for it.
         """
         from gridvoices.stores.store import import_paths
 
         files = [Path(p) for x in paths for p in ([x] if isinstance(x, str | Path) else x)]
         result = import_paths(
-            self.store(create=True), files, progress, source_name=source, partial=partial
+            self.store(create=True),
+            files,
+            progress,
+            source_name=source,
+            partial=partial,
+            wait=wait,
         )
         self._checked = False
         return result

@@ -315,14 +315,15 @@ class Questions:
         )
 
     def cypher(
-        self, statement: str, params: dict[str, Any] | None = None, *, write: bool = False
+        self,
+        statement: str,
+        params: dict[str, Any] | None = None,
+        *,
+        write: bool = False,
+        admin: bool = False,
     ) -> Result:
-        """Run Cypher on Neo4j, read-only unless ``write``."""
+        """Run Cypher on Neo4j: reads only unless ``write``; LOAD CSV, SHOW, TERMINATE and other
+        administration only with ``admin`` (the server says what a statement does)."""
         _check(self.kind == "neo4j", "store", "must be neo4j for Cypher")
-        db = self.store()
-        rows = (
-            db.query(statement, params or {}, write=True)
-            if write
-            else db.run_readonly(statement, params or {})
-        )
+        rows = self.store().run_user(statement, params or {}, write=write, admin=admin)
         return Result("cypher", rows)

@@ -26,6 +26,7 @@ from gridvoices.cli.common import (
     progress_bar,
     say,
 )
+from gridvoices.cli.reliability import WaitOpt, wait_seconds
 from gridvoices.visualise import render
 
 
@@ -130,6 +131,7 @@ def import_(
             "set-aside.csv beside the store).",
         ),
     ] = None,
+    wait: WaitOpt = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -139,13 +141,16 @@ def import_(
 
     if set_aside is not None and not partial:
         fail("--set-aside goes with --partial", 2)
+    seconds = wait_seconds(wait)
     bar, update = progress_bar(quiet)
     try:
         if bar:
             with bar:
-                result = eco.import_files(*paths, source=source, progress=update, partial=partial)
+                result = eco.import_files(
+                    *paths, source=source, progress=update, partial=partial, wait=seconds
+                )
         else:
-            result = eco.import_files(*paths, source=source, partial=partial)
+            result = eco.import_files(*paths, source=source, partial=partial, wait=seconds)
     except ImportRejected as e:
         _report_issues(e.report, as_json)
         if not as_json:
@@ -252,6 +257,14 @@ def cypher(
         typer.Option("--param", help="name=value (JSON values accepted); repeatable."),
     ] = None,
     write: Annotated[bool, typer.Option("--write", help="Allow the statement to write.")] = False,
+    admin: Annotated[
+        bool,
+        typer.Option(
+            "--admin",
+            help="Also allow LOAD CSV, SHOW, TERMINATE and other administration (refused "
+            "otherwise, even with --write).",
+        ),
+    ] = False,
     neo4j_uri: UriOpt = None,
     neo4j_user: UserOpt = None,
     neo4j_database: DbOpt = None,
@@ -271,7 +284,7 @@ def cypher(
             params[name] = value
     eco = open_ecosystem("neo4j", None, neo4j_uri, neo4j_user, neo4j_database)
     try:
-        rows = eco.cypher(statement, params, write=write).data
+        rows = eco.cypher(statement, params, write=write, admin=admin).data
     except neo4j.exceptions.Neo4jError as e:
         msg = e.message or str(e)
         if "write" in msg.lower() and not write:
@@ -378,6 +391,7 @@ def _register() -> None:
     import gridvoices.cli.index  # noqa: F401
     import gridvoices.cli.metrics  # noqa: F401
     import gridvoices.cli.partners  # noqa: F401
+    import gridvoices.cli.reliability  # noqa: F401
     import gridvoices.cli.report  # noqa: F401
     import gridvoices.cli.views  # noqa: F401
     import gridvoices.cli.voices  # noqa: F401

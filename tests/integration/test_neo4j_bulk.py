@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 import pytest
 from gridvoices.ecosystem.issues import StoreError
@@ -105,8 +106,8 @@ def test_server_error_in_last_table_leaves_the_store_empty(neo4j, data, monkeypa
     assert _empty(neo4j)
 
 
-_DIE_MIDWAY = """
-import os, sys
+_PAUSE_MIDWAY = """
+import pathlib, sys, time
 from gridvoices.stores import neo4j_bulk
 from gridvoices.stores.neo4j_store import Neo4jStore
 from gridvoices.stores.store import import_paths
@@ -114,28 +115,37 @@ from tests.conftest import DERBYSHIRE
 
 neo4j_bulk.BATCH = 3000
 
-def die(name, done, _):
+def pause(name, done, _):
     if name == "referrals" and done >= 6000:
-        os._exit(17)  # the process dies: no cleanup, no rollback of committed batches
+        pathlib.Path(sys.argv[2]).touch()
+        time.sleep(600)  # killed here by the test: no cleanup, committed batches stay
 
 store = Neo4jStore.connect(bulk_min_rows=1)
-import_paths(store, [sys.argv[1]], die, source_name="partners")
+import_paths(store, [sys.argv[1]], pause, source_name="partners")
 """
 
 
 def test_interrupted_bulk_import_is_hidden_then_removed(neo4j, data, tmp_path):
-    died = subprocess.run([sys.executable, "-c", _DIE_MIDWAY, str(data)], check=False)
-    assert died.returncode == 17
-    assert not _empty(neo4j)  # its committed batches are there ...
-    with pytest.raises(ImportInProgressError, match="has not finished"):
-        neo4j.read()  # ... but never read as the ecosystem
-    with pytest.raises(ImportInProgressError, match="has not finished"):
-        Neo4jStore.connect()
-    with pytest.raises(StoreError, match="has not finished"):
-        import_paths(neo4j, [data], source_name="partners")
-    # Once the marker has seen no progress for stale_after seconds, opening removes it all.
-    with Neo4jStore.connect(stale_after=0) as fresh:
+    flag = tmp_path / "midway"
+    child = subprocess.Popen([sys.executable, "-c", _PAUSE_MIDWAY, str(data), str(flag)])
+    try:
+        while not flag.exists():
+            assert child.poll() is None, "the import ended before it was half done"
+            time.sleep(0.2)
+        assert not _empty(neo4j)  # its committed batches are there ...
+        with pytest.raises(ImportInProgressError, match="has not finished"):
+            neo4j.read()  # ... but never read as the ecosystem while it runs
+        with pytest.raises(ImportInProgressError, match="has not finished"):
+            Neo4jStore.connect()
+        with pytest.raises(StoreError, match="is being written by pid"):
+            import_paths(neo4j, [data], source_name="partners")
+    finally:
+        child.kill()  # kill -9: the process dies holding the lock, marker and batches
+        child.wait()
+    # Its process is gone: the next command removes the partial data at once.
+    with Neo4jStore.connect() as fresh:
         assert _empty(fresh)
+        assert fresh.query("MATCH (l:WriterLock) RETURN count(l) AS n") == [{"n": 0}]
         fresh.bulk_min_rows = 1
         import_paths(fresh, [data], source_name="partners")
         assert len(fresh.read()["referrals"]) == 20000

@@ -9,7 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from gridvoices.ecosystem.schema import ENTITIES, ENTITY_ORDER
-from gridvoices.loaders import excel
+from gridvoices.loaders import excel, excel_template
 from gridvoices.loaders.excel import read_workbook, write_workbook
 from gridvoices.stores.store import import_paths, open_store, validate_paths
 from typer.testing import CliRunner
@@ -111,7 +111,7 @@ def test_period_and_id_columns_are_text_so_excel_keeps_2024_03(tmp_path):
 
 
 def test_a_list_too_long_to_type_refers_to_the_instructions_sheet(tmp_path, monkeypatch):
-    monkeypatch.setattr(excel, "_INLINE_LIST_MAX", 10)
+    monkeypatch.setattr(excel_template, "_INLINE_LIST_MAX", 10)
     wb = openpyxl.load_workbook(write_workbook(tmp_path / "t.xlsx"))
     ref = _validations(wb["services"])["E"].formula1
     assert ref.startswith("'instructions'!$")

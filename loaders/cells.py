@@ -1,0 +1,69 @@
+"""What no cell may hold: too much text, control characters in ids, ids that only look different.
+
+Partners paste from many places; an id with a line break stored once breaks every
+later lookup by id, and ``S1``/``s1`` become two services nobody meant.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+from gridvoices.ecosystem.issues import Issue
+from gridvoices.ecosystem.schema import Column
+from gridvoices.loaders.tables import ColumnValues
+
+__all__ = ["check_text", "MAX_CELL"]
+
+# A cell longer than this is no partner's data (a 200 MB cell took 1.7 GB to store).
+MAX_CELL = 100_000
+_CONTROL = r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]"
+_CONTROL_IN_TEXT = r"\x00"
+
+
+def check_text(c: ColumnValues, col: Column, blank: np.ndarray) -> Iterator[Issue]:
+    """Sizes and characters that no column may hold, and ids that only look different."""
+    u = c.u.astype(str)
+    long = (u.str.len() > MAX_CELL).to_numpy(dtype=bool)
+    yield from c.issues(
+        "too-long",
+        long,
+        u.str.len(),
+        lambda n: f"the cell holds {n:,} characters; at most {MAX_CELL:,} are accepted",
+    )
+    # An id with a line break or other control character breaks every lookup made by id.
+    pattern = _CONTROL_IN_TEXT if col.type == "text" else _CONTROL
+    ctrl = ~long & ~blank & u.str.contains(pattern, regex=True).to_numpy(dtype=bool)
+    what = "a NUL byte" if col.type == "text" else "a control character (e.g. a line break)"
+    yield from c.issues(
+        "control-character", ctrl, u, lambda v: f"{v[:40]!r} contains {what}; remove it"
+    )
+    if col.type == "id":
+        yield from _twins(c, u.where(~blank & ~long & ~ctrl, ""))
+
+
+def _twins(c: ColumnValues, u: pd.Series) -> Iterator[Issue]:
+    """Warn about ids equal but for case or Unicode form (``S1``/``s1``, ``Café``/``Café``)."""
+    folded = u.map(lambda v: unicodedata.normalize("NFKC", v).casefold() if v else "")
+    first: dict[str, str] = {}
+    twin = np.zeros(len(u), dtype=bool)
+    other = np.empty(len(u), dtype=object)
+    for i, (v, f) in enumerate(zip(u, folded, strict=True)):
+        if not f:
+            continue
+        if f in first and first[f] != v:
+            twin[i], other[i] = True, first[f]
+        first.setdefault(f, v)
+    pairs = pd.Series([f"{v!r}|{o!r}" for v, o in zip(u, other, strict=True)], dtype=object)
+    for issue in c.issues(
+        "id-twins",
+        twin,
+        pairs,
+        lambda p: (
+            "{} and {} differ only in case or Unicode form; they would be two "
+            "different records: use one spelling".format(*p.split("|", 1))
+        ),
+    ):
+        yield Issue(issue.file, issue.row, issue.column, issue.code, issue.message, "warning")

@@ -1,0 +1,86 @@
+"""Raw tables as read, and the helpers every check uses to turn values into issues."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+from gridvoices.ecosystem.issues import Issue
+from gridvoices.ecosystem.schema import Column
+
+__all__ = [
+    "RawTable",
+    "Distinct",
+    "ColumnValues",
+    "PER_COLUMN_LIMIT",
+    "distinct_values",
+    "emit",
+    "spreadsheet_rows",
+]
+
+# Beyond this many problems of one kind in one column, the rest are counted, not listed.
+PER_COLUMN_LIMIT = 20
+
+
+class RawTable:
+    """A table of strings as read, with the label errors should name (``services.csv``)."""
+
+    def __init__(self, entity: str, frame: pd.DataFrame, label: str):
+        self.entity = entity
+        self.frame = frame
+        self.label = label
+
+
+def spreadsheet_rows(mask: np.ndarray | pd.Series) -> np.ndarray:
+    """Spreadsheet row numbers (header = 1) of the True positions."""
+    return np.flatnonzero(np.asarray(mask)) + 2
+
+
+def emit(label, column, code, rows, values, message_for) -> Iterator[Issue]:
+    for n, (row, value) in enumerate(zip(rows, values, strict=False)):
+        if n == PER_COLUMN_LIMIT:
+            yield Issue(
+                label,
+                None,
+                column,
+                code,
+                f"{len(rows) - n} more rows with the same problem in this column",
+            )
+            return
+        yield Issue(label, int(row), column, code, message_for(value))
+
+
+def distinct_values(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Each row's code and the distinct values, stripped.
+
+    Checks run once per distinct value and are spread back to the rows: a flow file
+    repeats a few thousand ids and a handful of periods a million times.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    return codes, pd.Series(uniques, dtype=series.dtype).str.strip()
+
+
+class ColumnValues:
+    """A column as (row codes, distinct stripped values), and its issues by row."""
+
+    def __init__(self, raw: RawTable, col: Column):
+        self.label, self.name, self.index = raw.label, col.name, raw.frame.index
+        self.codes, self.u = distinct_values(raw.frame[col.name])
+
+    def expand(self, values: pd.Series) -> pd.Series:
+        """Per-distinct-value results, one per row again."""
+        out = values.take(self.codes)
+        out.index = self.index
+        return out
+
+    def issues(self, code: str, bad, values, message_for) -> Iterator[Issue]:
+        """Issues for the rows whose distinct value is ``bad`` (a mask over the values)."""
+        pos = np.flatnonzero(np.asarray(bad, dtype=bool)[self.codes])
+        shown = np.asarray(values, dtype=object)[self.codes[pos]]
+        return emit(self.label, self.name, code, pos + 2, shown, message_for)
+
+
+# Distinct typed values of the single-valued string columns of one table:
+# column -> (each row's code, the value of each code).
+Distinct = dict[str, tuple[np.ndarray, pd.Series]]

@@ -1,0 +1,109 @@
+"""Integrity of the embedded store: references resolve, provenance is recorded, and the
+compact referral graph is exactly what the tables hold.
+
+:func:`dangling_sql` also serves the write path, which re-checks references inside its
+own transaction (:meth:`gridvoices.stores.sqlite_store.SQLiteStore.write`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+import numpy as np
+from gridvoices.ecosystem.schema import ENTITIES, ENTITY_ORDER
+from gridvoices.loaders.provenance import REFERENCES
+
+__all__ = ["dangling_sql", "check_sqlite"]
+
+
+def dangling_sql(written: Iterable[str], removed: Iterable[str] = (), limit: int = 20) -> list[str]:
+    """Queries for references that do not resolve, each row (table, key, column, value).
+
+    Only references that a write could have broken are looked at: those from a
+    table in ``written`` and those into an entity in ``removed``.
+    """
+    written, removed = set(written), set(removed)
+    out = []
+    for table, col, is_list, refs in REFERENCES:
+        if table not in written and not removed.intersection(refs):
+            continue
+        key = " || '/' || ".join(f'T."{k}"' for k in ENTITIES[table].key)
+        value = "j.value" if is_list else f'T."{col}"'
+        join = f', json_each(T."{col}") j' if is_list else ""
+        # NOT EXISTS per target table: a primary-key lookup each, no list of every id.
+        missing = " AND ".join(
+            f'NOT EXISTS (SELECT 1 FROM "{r}" R WHERE R.id = {value})' for r in refs
+        )
+        out.append(
+            f"SELECT '{table}', {key}, '{col}', {value} FROM \"{table}\" T{join} "
+            f"WHERE {value} IS NOT NULL AND {missing} LIMIT {limit}"
+        )
+    return out
+
+
+def check_sqlite(conn: sqlite3.Connection) -> list[str]:
+    """Every problem found in the embedded store, as sentences (empty: all is well).
+
+    Runs in one read transaction, so it sees one committed state even while an
+    import writes (WAL).
+    """
+    from gridvoices.stores import adjacency
+
+    problems: list[str] = []
+    cur = conn.cursor()
+    cur.execute("BEGIN")
+    try:
+        for (msg,) in cur.execute("PRAGMA quick_check"):
+            if msg != "ok":
+                problems.append(f"SQLite: {msg}")
+        for sql in dangling_sql(ENTITIES):
+            for table, key, col, value in cur.execute(sql):
+                problems.append(f"{table} {key}: {col} {value!r} is not stored")
+        known = {r[0] for r in cur.execute("SELECT name FROM _sources")}
+        for name in ENTITY_ORDER:
+            for (src,) in cur.execute(
+                f'SELECT DISTINCT _source FROM "{name}" WHERE _source IS NOT NULL'
+            ):
+                if src not in known:
+                    problems.append(f"{name}: records of source {src!r}, which is not recorded")
+        problems += _compare_adjacency(cur, adjacency)
+    finally:
+        cur.execute("ROLLBACK")
+    return problems
+
+
+def _compare_adjacency(cur: sqlite3.Cursor, adjacency) -> list[str]:
+    stored = dict(cur.execute("SELECT name, data FROM _adjacency"))
+    if not stored:
+        has_rows = cur.execute(
+            "SELECT EXISTS (SELECT 1 FROM services) OR EXISTS (SELECT 1 FROM groups)"
+        ).fetchone()[0]
+        return ["the compact referral graph is missing"] if has_rows else []
+    if stored.get("version") != adjacency._VERSION:
+        return []  # an older layout: rebuilt on first use, never misread
+    saved = adjacency._from_stored(stored)
+    fresh = adjacency._build_from_tables(cur)
+    out = []
+    for name in ("ids", "n_services", "all_periods", "periods"):
+        if getattr(saved, name) != getattr(fresh, name):
+            out.append(f"the compact referral graph's {name} differ from the tables")
+    for name in ("eu", "ev"):
+        a, b = getattr(saved, name), getattr(fresh, name)
+        if a.shape != b.shape or not np.array_equal(a, b):
+            out.append(f"the compact referral graph's edges ({name}) differ from the tables")
+    if _rows(saved) != _rows(fresh):
+        out.append("the compact referral graph's per-period counts differ from the tables")
+    return out
+
+
+def _rows(adj) -> list[tuple[int, str, int]]:
+    # Rows are in no set order (built from written tables or read back): compare as sorted.
+    return sorted(
+        zip(
+            adj.row_edge.tolist(),
+            [adj.periods[p] for p in adj.row_period.tolist()],
+            adj.row_count.tolist(),
+            strict=True,
+        )
+    )
