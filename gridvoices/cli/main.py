@@ -30,45 +30,6 @@ from gridvoices.cli.reliability import WaitOpt, wait_seconds
 from gridvoices.visualise import render
 
 
-@app.command()
-def template(
-    directory: Annotated[
-        Path | None,
-        typer.Argument(help="Folder to write the empty partner CSV files and README to."),
-    ] = None,
-    xlsx: Annotated[
-        Path | None,
-        typer.Option(
-            "--xlsx",
-            help="Write the partner workbook (.xlsx) here: instructions, a sheet per entity, "
-            "drop-down lists. With DIRECTORY too, both are written.",
-        ),
-    ] = None,
-) -> None:
-    """Write empty partner files: CSVs (headers only) and a README, and/or an Excel workbook."""
-    from gridvoices.loaders.csvfiles import write_template
-    from gridvoices.loaders.excel import write_workbook
-
-    if directory is not None and xlsx is None and directory.suffix.lower() == ".xlsx":
-        directory, xlsx = None, directory  # `template partners.xlsx` asks for the workbook
-    if directory is None and xlsx is None:
-        fail("give a folder for the CSV files, --xlsx FILE for a workbook, or both", 2)
-    if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
-        fail(f"--xlsx {xlsx} must name a .xlsx file", 2)
-    if directory is not None and directory.exists() and not directory.is_dir():
-        fail(f"{directory} is a file, not a folder", 2)
-    written: list[Path] = []
-    try:
-        if directory is not None:
-            written += write_template(directory)
-        if xlsx is not None:
-            written.append(write_workbook(xlsx))
-    except OSError as e:
-        fail(f"cannot write the template: {e}")
-    for f in written:
-        out.print(str(f), highlight=False)
-
-
 def _report_issues(report, as_json: bool, limit: int = 50) -> None:
     if as_json:
         print_json(report.as_dict())
@@ -348,39 +309,6 @@ def sources(eco, show) -> None:
         print_table("Sources", flat, ["source", "format", "imported_at", "records"])
 
     show.result(r, tables)
-
-
-@app.command()
-def generate(
-    directory: Annotated[Path, typer.Argument(help="Folder to write the partner CSV files to.")],
-    services: Annotated[int, typer.Option(help="Number of services.")] = 1000,
-    flows: Annotated[int, typer.Option(help="Number of referral-flow rows.")] = 10_000,
-    districts: Annotated[int | None, typer.Option(help="Number of districts.")] = None,
-    periods: Annotated[int, typer.Option(help="Number of quarters.")] = 4,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same files.")] = 0,
-    plant: Annotated[
-        bool, typer.Option(help="Plant a closed border, an isolated service, a bridge, a gap.")
-    ] = True,
-) -> None:
-    """Write a seeded synthetic ecosystem in the partner format (tests, benchmarks, demos)."""
-    from gridvoices.loaders.generate import write_ecosystem
-
-    if services < 10 or flows < 0 or periods < 1:
-        fail("--services must be at least 10, --flows 0 or more, --periods 1 or more", 2)
-    d = write_ecosystem(
-        directory,
-        services,
-        flows,
-        n_districts=districts,
-        n_periods=periods,
-        seed=seed,
-        planted=plant,
-    )
-    out.print(
-        f"Wrote a synthetic ecosystem to {d}"
-        + (" (planted.json lists what was planted)" if plant else ""),
-        highlight=False,
-    )
 
 
 def _register() -> None:
