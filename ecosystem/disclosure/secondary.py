@@ -6,10 +6,11 @@ algebra (:func:`~gridvoices.ecosystem.disclosure.algebra.exposed_figures`), no
 primary-hidden figure is a combination of visible ones. Complements are chosen
 greedily, as sdcTable's and tau-ARGUS's quick methods do: for each exposed figure,
 the visible figure of least cost (its value + 1, so small values and few figures
-lose least) whose hiding protects it; a total (margin) is a candidate like any
+lose least) among those that give it away; a total (margin) is a candidate like any
 cell, so a margin is hidden when that loses less than hiding more cells. Zeros are
-never used as complements (an empty cell is known to be empty). Exposed figures in
-separate blocks of cells are repaired in the same round.
+never used as complements (an empty cell is known to be empty). Each round repairs every
+exposed figure whose certificate (the published figures that give it away) this
+round has not already broken; a last pass gives back every complement not needed.
 """
 
 from __future__ import annotations
@@ -18,10 +19,14 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from gridvoices.ecosystem.disclosure.algebra import blocks, exposed_figures
+from gridvoices.ecosystem.disclosure.algebra import PRIME, Basis, exposed_figures, peel
 from gridvoices.ecosystem.disclosure.model import Figure, primary
 
-__all__ = ["Protection", "protect", "cost"]
+__all__ = ["Protection", "protect", "cost", "PRUNE_LIMIT"]
+
+# The give-back pass tests one complement at a time; beyond this many (the dearest first)
+# it would cost more time than the cells it saves.
+PRUNE_LIMIT = 60
 
 
 @dataclass(frozen=True)
@@ -62,9 +67,7 @@ def cost(f: Figure) -> float:
     return f.value + 1 if f.value > 0 else float("inf")
 
 
-def protect(
-    figures: Iterable[Figure], hidden: Iterable[Hashable] | None = None
-) -> Protection:
+def protect(figures: Iterable[Figure], hidden: Iterable[Hashable] | None = None) -> Protection:
     """Primary suppression, then complements until no primary-hidden figure is determined.
 
     Parameters
@@ -98,58 +101,79 @@ def protect(
     # One representative per set of cells: the same number is shown or hidden everywhere.
     rep = {cells: fs[0] for cells, fs in by_cells.items()}
     first = {f.key: rep[f.cells].key for f in figures}
-    prim_keys = set(primary(figures) if hidden is None else hidden)
-    prim = {first[k] for k in prim_keys if k in first}
-    parts = {f.key: f.parts for f in rep.values()}
+    prim = {first[k] for k in (primary(figures) if hidden is None else hidden) if k in first}
     figure = {f.key: f for f in rep.values()}
+    parts = {k: f.parts for k, f in figure.items()}
     hid = set(prim)
     added: set = set()
-    before = None
     stuck: set = set()
+    before = len(exposed_figures(parts, hid, prim, exact=False))
     while True:
-        exposed = [h for h in exposed_figures(parts, hid, prim) if h not in stuck]
-        if before is None:
-            before = len(exposed)
-        if not exposed:
+        known, rest = peel(parts, [k for k in parts if k not in hid])
+        found = [
+            (h, _peeled_options(parts[h], parts, known))
+            for h in sorted(prim - stuck, key=repr)
+            if all(c in known for c in parts[h])
+        ]
+        if not found:
+            found = _residual(parts, prim - stuck, known, rest)
+        if not found:
             break
-        touched: set = set()
-        for h in exposed:
-            region, local = _neighbourhood(h, parts, hid)
-            if region & touched:
-                continue  # the repair of an earlier figure this round may already cover it
-            touched |= region
-            pick = _complement(h, local, parts, hid, figure)
-            if pick is None:
+        picked: set = set()
+        for h, options in found:
+            if picked & options:
+                continue  # broken by this round's pick; checked again next round
+            options = [k for k in options if cost(figure[k]) < float("inf")]
+            if not options:
                 stuck.add(h)
-            else:
-                hid.add(pick)
-                added.add(pick)
+                continue
+            # Prefer a figure that shares cells with h: it breaks the plainest relation.
+            near = set(parts[h])
+            k = min(options, key=lambda k: (not near & set(parts[k]), cost(figure[k]), repr(k)))
+            hid.add(k)
+            added.add(k)
+            picked.add(k)
+    # Greedy picks can overshoot: give back every complement, dearest first, that is not needed.
+    parts = {k: f.parts for k, f in figure.items()}
+    for k in sorted(added, key=lambda k: (-cost(figure[k]), repr(k)))[:PRUNE_LIMIT]:
+        if not exposed_figures(parts, hid - {k}, prim - stuck, exact=False):
+            hid.discard(k)
+            added.discard(k)
     keys_of = {f.key: [g.key for g in by_cells[f.cells]] for f in rep.values()}
-    expand = lambda ks: frozenset(k for r in ks for k in keys_of[r])  # noqa: E731
+
+    def expand(ks) -> frozenset:
+        return frozenset(k for r in ks for k in keys_of[r])
+
     return Protection(
-        primary=expand(prim), secondary=expand(added), exposed_before=before or 0,
+        primary=expand(prim),
+        secondary=expand(added),
+        exposed_before=before or 0,
         unprotectable=expand(stuck),
     )
 
 
-def _neighbourhood(h, parts: Mapping, hid: set) -> tuple[set, list]:
-    """The cells linked to ``h`` through visible figures, and those visible figures."""
-    visible = [k for k in parts if k not in hid]
-    blk = blocks([parts[k] for k in visible if len(parts[k]) > 1])
-    ids = {blk[c] for c in parts[h] if c in blk}
-    region = set(parts[h]) | {c for c, b in blk.items() if b in ids}
-    local = [k for k in visible if region & set(parts[k])]
-    return region, local
+def _peeled_options(cells, parts: Mapping, known: dict) -> set:
+    """Figures whose hiding breaks how ``cells`` were fixed: the fixing figures and theirs."""
+    options = set()
+    for c in cells:
+        row = known[c]
+        options.add(row)
+        options.update(known[x] for x in parts[row] if x != c and x in known)
+    return options
 
 
-def _complement(h, local: list, parts: Mapping, hid: set, figure: Mapping):
-    """The cheapest visible figure whose hiding leaves ``h`` undetermined (else the cheapest)."""
-    options = sorted((k for k in local if cost(figure[k]) < float("inf")),
-                     key=lambda k: (cost(figure[k]), repr(k)))
-    if not options:
-        return None
-    sub = {k: parts[k] for k in local} | {h: parts[h]}
-    for k in options:
-        if not exposed_figures(sub, {h, k}, [h]):
-            return k
-    return options[0]
+def _residual(parts: Mapping, check: set, known: dict, rest: list) -> list:
+    """Hidden figures determined only by combining several relations, with the figures used."""
+    index: dict = {}
+    basis = Basis(track=True, modulus=PRIME)
+    for k, r in sorted(rest, key=lambda kr: (len(kr[1]), repr(kr[0]))):
+        basis.add({index.setdefault(c, len(index)): 1 for c in r}, k)
+    out = []
+    for h in sorted(check, key=repr):
+        cells = [c for c in parts[h] if c not in known]
+        if any(c not in index for c in cells):
+            continue
+        cert = basis.certificate({index[c]: 1 for c in cells})
+        if cert is not None:
+            out.append((h, set(cert)))
+    return out
