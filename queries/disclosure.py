@@ -19,7 +19,17 @@ import networkx as nx
 from gridvoices.ecosystem.disclosure import Figure, Protection, protect
 from gridvoices.ecosystem.privacy import SUPPRESSED, is_suppressed, suppress
 
-__all__ = ["Disclosure", "disclosure", "figures", "edge_cells", "REMAINDER"]
+__all__ = [
+    "Disclosure",
+    "DISCLOSED",
+    "disclose",
+    "disclose_store",
+    "disclosure",
+    "edge_cells",
+    "figures",
+    "layer",
+    "REMAINDER",
+]
 
 # The cell of referrals no period accounts for (hand-made graphs without by_period).
 REMAINDER = "other periods"
@@ -171,3 +181,151 @@ def disclosure(G: nx.DiGraph) -> Disclosure:
     d = Disclosure(protection, by_cells, values)
     G.graph[_CACHE] = d
     return d
+
+
+# --------------------------------------------------------------------------- answers
+
+_HIDE = "_hidden"  # a row's fields the layer hides; visualise.render.shown stars them
+
+
+def _cell_index(G: nx.DiGraph) -> dict[str, dict]:
+    """Cells of G's periods grouped the way the answers sum them."""
+    groups: dict[tuple, list] = defaultdict(list)
+    node = G.nodes
+    for u, v, d in G.edges(data=True):
+        cs = list(edge_cells(u, v, d))
+        if not cs:
+            continue
+        du, dv = node[u].get("district"), node[v].get("district")
+        groups["total",] += cs
+        if du:
+            groups["out", du] += cs
+        if dv:
+            groups["in", dv] += cs
+        if du and dv:
+            groups["dm", du, dv] += cs
+            groups["sent", du] += cs
+            if du != dv:
+                groups["cross", u] += cs
+                groups["cross", v] += cs
+                groups["cross_total",] += cs
+        ku, kv = node[u].get("org_kind"), node[v].get("org_kind")
+        if ku and kv:
+            groups["km", ku, kv] += cs
+        ou, ov = _org(node[u]), _org(node[v])
+        groups["org_sent", ou] += cs
+        if ou == ov:
+            groups["org_internal", ou] += cs
+    return groups
+
+
+def _mark(row: dict, hide: dict[str, list]) -> dict:
+    D_hidden = [k for k, hidden in hide.items() if hidden and row.get(k)]
+    if D_hidden:
+        row = {**row, _HIDE: D_hidden}
+    return row
+
+
+def disclose(name: str, result: dict, G: nx.DiGraph) -> dict:
+    """``result`` of named answer ``name`` with the fields the layer hides marked.
+
+    Numbers stay exact (analyses build on them); each row lists the fields to show
+    as ``*`` under ``_hidden``, which :func:`gridvoices.visualise.render.shown` applies,
+    and the answer gets a ``disclosure`` block. Answers other than ``summary`` and
+    ``barriers`` are returned as they are.
+    """
+    if name not in ("summary", "barriers") or not isinstance(result, dict):
+        return result
+    D = layer(G)
+    g = _cell_index(G)
+
+    def hid(key) -> bool:
+        return D.hidden(g.get(key, ()))
+
+    r = dict(result)
+    if name == "summary":
+        r["districts"] = [
+            _mark(
+                row,
+                {
+                    "referrals_out": hid(("out", row["district"])),
+                    "referrals_in": hid(("in", row["district"])),
+                },
+            )
+            for row in result.get("districts", [])
+        ]
+        r["totals"] = _mark(dict(result.get("totals", {})), {"referrals": hid(("total",))})
+    else:
+        r["district_matrix"] = [
+            _mark(x, {"referrals": hid(("dm", x["source"], x["target"]))})
+            for x in result.get("district_matrix", [])
+        ]
+        r["kind_matrix"] = [
+            _mark(x, {"referrals": hid(("km", x["source"], x["target"]))})
+            for x in result.get("kind_matrix", [])
+        ]
+        r["inward"] = [
+            _mark(
+                x,
+                {
+                    "internal": hid(("dm", x["district"], x["district"])),
+                    "sent": hid(("sent", x["district"])),
+                },
+            )
+            for x in result.get("inward", [])
+        ]
+        r["borders"] = [
+            _mark(
+                x,
+                {
+                    "observed": D.hidden(
+                        g.get(("dm", x["a"], x["b"]), []) + g.get(("dm", x["b"], x["a"]), [])
+                    )
+                },
+            )
+            for x in result.get("borders", [])
+        ]
+        r["silos"] = [
+            _mark(
+                x,
+                {
+                    "internal": hid(("org_internal", x["organisation"])),
+                    "sent": hid(("org_sent", x["organisation"])),
+                },
+            )
+            for x in result.get("silos", [])
+        ]
+        r["spanners"] = [
+            _mark(x, {"cross_referrals": hid(("cross", x["id"]))})
+            for x in result.get("spanners", [])
+        ]
+    r["disclosure"] = D.as_dict()
+    return r
+
+
+def layer(G: nx.DiGraph) -> Disclosure:
+    """The :class:`Disclosure` every output about ``G`` consults (all periods' when known)."""
+    return disclosure(_full(G))
+
+
+def _full(G: nx.DiGraph) -> nx.DiGraph:
+    """The graph whose protection covers G: the all-periods graph when G was built from it."""
+    return G.graph.get("disclosure_graph", G)
+
+
+DISCLOSED = frozenset({"summary", "barriers"})
+
+
+def disclose_store(store, name: str, result: dict, periods: list[str] | None) -> dict:
+    """:func:`disclose` for an answer from ``store``, protected with all its periods.
+
+    Nothing is marked when suppression is off for this block of work.
+    """
+    if suppress(1) != SUPPRESSED:
+        return result
+    from gridvoices.queries.graph import build_graph
+
+    tables = store.read()
+    G = build_graph(tables, periods)
+    G.graph["disclosure_graph"] = build_graph(tables)
+    return disclose(name, result, G)
