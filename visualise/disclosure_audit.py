@@ -28,14 +28,18 @@ __all__ = ["audit", "published_figures"]
 
 
 def published_figures(
-    tables: dict, periods: list[str] | None = None, *, secondary: bool = True
+    tables: dict,
+    periods: list[str] | None = None,
+    *,
+    secondary: bool = True,
+    full: nx.DiGraph | None = None,
 ) -> tuple[list[Figure], set]:
     """Every number one run for ``periods`` publishes, as figures, and the keys shown as ``*``.
 
     With ``secondary=False`` only the primary rule hides (the outputs before this
     layer), for a before-and-after comparison.
     """
-    full = build_graph(tables)
+    full = build_graph(tables) if full is None else full
     G = build_graph(tables, periods)
     G.graph["disclosure_graph"] = full
     run = ",".join(G.graph.get("periods") or []) or "none"
@@ -138,8 +142,9 @@ def audit(
     """
     figs: list[Figure] = []
     hidden: set = set()
+    full = build_graph(tables)  # one protection for every run
     for periods in runs:
-        f, h = published_figures(tables, periods, secondary=secondary)
+        f, h = published_figures(tables, periods, secondary=secondary, full=full)
         figs += f
         hidden |= h
     return audit_figures(figs, hidden)

@@ -151,8 +151,8 @@ def peel(
     Examples
     --------
     >>> known, rest = peel({"a": "a", "t": "ab", "u": "bcd"}, ["a", "t", "u"])
-    >>> sorted(known.items()), rest
-    ([('a', 'a'), ('b', 't')], [('u', {'c', 'd'})])
+    >>> sorted(known.items()), [(k, sorted(r)) for k, r in rest]
+    ([('a', 'a'), ('b', 't')], [('u', ['c', 'd'])])
     """
     rows = {k: set(parts[k]) for k in visible}
     rows = {k: r for k, r in rows.items() if r}

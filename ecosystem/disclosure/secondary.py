@@ -115,7 +115,8 @@ def protect(figures: Iterable[Figure], hidden: Iterable[Hashable] | None = None)
             for h in sorted(prim - stuck, key=repr)
             if all(c in known for c in parts[h])
         ]
-        if not found:
+        residual = not found
+        if residual:
             found = _residual(parts, prim - stuck, known, rest)
         if not found:
             break
@@ -127,8 +128,8 @@ def protect(figures: Iterable[Figure], hidden: Iterable[Hashable] | None = None)
             if not options:
                 stuck.add(h)
                 continue
-            # Prefer a figure that shares cells with h: it breaks the plainest relation.
-            near = set(parts[h])
+            # In a long combination, prefer a figure sharing cells with h: the plainest relation.
+            near = set(parts[h]) if residual else set()
             k = min(options, key=lambda k: (not near & set(parts[k]), cost(figure[k]), repr(k)))
             hid.add(k)
             added.add(k)

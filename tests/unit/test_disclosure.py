@@ -104,8 +104,11 @@ class TestProtect:
         rng = random.Random(7)
         for _ in range(20):
             rows, cols = rng.randint(2, 5), rng.randint(2, 5)
-            cells = {(i, j): rng.choice([0, 1, 2, 3, 4, 5, 8, 20]) for i in range(rows)
-                     for j in range(cols)}
+            cells = {
+                (i, j): rng.choice([0, 1, 2, 3, 4, 5, 8, 20])
+                for i in range(rows)
+                for j in range(cols)
+            }
             sums = {("r", i): [(i, j) for j in range(cols)] for i in range(rows)}
             sums |= {("c", j): [(i, j) for i in range(rows)] for j in range(cols)}
             sums["T"] = list(itertools.product(range(rows), range(cols)))
