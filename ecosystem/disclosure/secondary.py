@@ -22,7 +22,11 @@ from dataclasses import dataclass, field
 from gridvoices.ecosystem.disclosure.algebra import PRIME, Basis, exposed_figures, peel
 from gridvoices.ecosystem.disclosure.model import Figure, primary
 
-__all__ = ["Protection", "protect", "cost", "PRUNE_LIMIT"]
+__all__ = ["Protection", "protect", "cost", "GREEDY_LIMIT", "PRUNE_LIMIT"]
+
+# Above this many distinct figures the greedy search takes minutes: every total that sums
+# a primary-hidden cell is hidden instead (totals of shown parts), which is safe and fast.
+GREEDY_LIMIT = 4000
 
 # The give-back pass tests one complement at a time; beyond this many (the dearest first)
 # it would cost more time than the cells it saves.
@@ -104,6 +108,8 @@ def protect(figures: Iterable[Figure], hidden: Iterable[Hashable] | None = None)
     prim = {first[k] for k in (primary(figures) if hidden is None else hidden) if k in first}
     figure = {f.key: f for f in rep.values()}
     parts = {k: f.parts for k, f in figure.items()}
+    if len(figure) > GREEDY_LIMIT:
+        return _margins(by_cells, prim, figure)
     hid = set(prim)
     added: set = set()
     stuck: set = set()
@@ -178,3 +184,19 @@ def _residual(parts: Mapping, check: set, known: dict, rest: list) -> list:
         if cert is not None:
             out.append((h, set(cert)))
     return out
+
+
+def _margins(by_cells: dict, prim: set, figure: dict) -> Protection:
+    """Hide every figure of several cells that holds a cell of a primary-hidden figure.
+
+    The visible figures then sum visible cells only, so no equation reaches a hidden one.
+    """
+    secret = {c for k in prim for c in figure[k].parts}
+    added = {
+        k for k, f in figure.items() if k not in prim and len(f.parts) > 1 and secret & f.cells
+    }
+    keys = {f.key: [g.key for g in by_cells[f.cells]] for f in figure.values()}
+    return Protection(
+        primary=frozenset(k for r in prim for k in keys[r]),
+        secondary=frozenset(k for r in added for k in keys[r]),
+    )

@@ -128,3 +128,12 @@ class TestAudit:
     def test_secondary_figures_are_not_themselves_protected(self):
         F = table({"a": 3, "b": 9, "c": 10}, {"t": "abc"})
         assert audit_figures(F, {"a", "b"}).ok
+
+
+def test_large_tables_hide_totals_of_hidden_cells(monkeypatch):
+    import gridvoices.ecosystem.disclosure.secondary as secondary
+
+    monkeypatch.setattr(secondary, "GREEDY_LIMIT", 3)
+    F = two_by_two()
+    p = protect(F)
+    assert p.secondary == {"r1", "c1", "T"} and audit_figures(F, p.hidden).ok
