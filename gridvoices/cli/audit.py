@@ -6,22 +6,15 @@ from typing import Annotated
 
 import typer
 
-from gridvoices.cli.common import (
-    JsonOpt,
-    StoreOpt,
-    WorkspaceOpt,
-    app,
-    open_store_from_cli,
-    out,
-    periods_option,
-    print_json,
-)
+from gridvoices.cli.common import command, fail, print_json, say
 
 __all__ = ["audit"]
 
 
-@app.command()
+@command(periods=False, small_counts=False)
 def audit(
+    eco,
+    show,
     period: Annotated[
         list[str] | None,
         typer.Option(
@@ -30,30 +23,26 @@ def audit(
             "`compare`). The all-periods run is always included.",
         ),
     ] = None,
-    store: StoreOpt = "embedded",
-    workspace: WorkspaceOpt = None,
-    as_json: JsonOpt = False,
 ) -> None:
     """Audit the exports, summary and barriers answers together: exit 1 if any hidden count
     of 1-4 is determined exactly by the numbers shown."""
+    from gridvoices.ecosystem.periods import PeriodError, choose_periods
     from gridvoices.visualise.disclosure_audit import audit as run_audit
 
-    db = open_store_from_cli(store, workspace)
+    store = eco.store()
     try:
-        runs = [None] + [periods_option(db, [p]) for p in period or []]
-        tables = db.read()
-    finally:
-        db.close()
-    result = run_audit(tables, runs)
-    if as_json:
+        runs = [None] + [choose_periods(store.periods(), [p]) for p in period or []]
+    except PeriodError as e:
+        fail(str(e), 2)
+    result = run_audit(store.read(), runs)
+    if show.as_json:
         print_json(result.as_dict())
     else:
-        out.print(
+        say(
             f"{result.published:,} numbers shown, {result.hidden:,} hidden "
-            f"({result.sensitive:,} of them 1-4): {len(result.exposed)} can be worked out.",
-            highlight=False,
+            f"({result.sensitive:,} of them 1-4): {len(result.exposed)} can be worked out."
         )
         for k in result.exposed[:20]:
-            out.print(f"  exposed: {k!r}", highlight=False, markup=False)
+            say(f"  exposed: {k!r}")
     if result.exposed:
         raise typer.Exit(1)
