@@ -85,6 +85,13 @@ def answer(
 ):
     """Run named query ``name`` with ``engine``: "cypher" (default on Neo4j), "sql" (default
     on the embedded store where a SQL form exists) or "graph" (NetworkX on the projection)."""
+    result = _answer(store, name, *args, periods=periods, engine=engine, **kwargs)
+    from gridvoices.queries.disclosure import DISCLOSED, disclose_store
+
+    return disclose_store(store, name, result, periods) if name in DISCLOSED else result
+
+
+def _answer(store, name: str, *args, periods=None, engine=None, **kwargs):
     graph_ref, cypher_ref, needs_graph = NAMED_QUERIES[name]
     if engine is None:
         engine = "cypher" if store.kind == "neo4j" else "sql" if name in SQL_FORMS else "graph"

@@ -53,9 +53,11 @@ from gridvoices.ecosystem.definitions import (
     REFERRALS,
     glossary,
 )
-from gridvoices.ecosystem.privacy import suppress
+from gridvoices.ecosystem.privacy import SUPPRESSED, suppress
 from gridvoices.ecosystem.vocab import SUPPRESSION_THRESHOLD
 from gridvoices.queries.counts import link_counts
+from gridvoices.queries.disclosure import edge_cells
+from gridvoices.queries.disclosure import layer as disclosure
 from gridvoices.visualise.render import shown_total
 
 __all__ = [
@@ -189,6 +191,50 @@ def _relation(d: Mapping) -> str:
     return ";".join(kinds)
 
 
+def _node_cells(G: nx.DiGraph, n) -> dict[str, list]:
+    ins = [c for u, _, d in G.in_edges(n, data=True) for c in edge_cells(u, n, d)]
+    outs = [c for _, v, d in G.out_edges(n, data=True) for c in edge_cells(n, v, d)]
+    return {"in_volume": ins, "out_volume": outs, "weighted_degree": ins + outs}
+
+
+def _disclose_node(G: nx.DiGraph, n, d: dict, suppress_small: bool) -> dict:
+    """Node volumes through the disclosure layer: hidden when 1-4 or as complements."""
+    if not suppress_small:
+        return d
+    D = disclosure(G)
+    for key, cells in _node_cells(G, n).items():
+        if isinstance(d.get(key), int) and d[key] and D.hidden(cells):
+            d[key] = SUPPRESSED
+    return d
+
+
+def _disclose_edge(G: nx.DiGraph, u, v, d: dict, suppress_small: bool) -> dict:
+    """An edge's period cells and total through the disclosure layer."""
+    e = dict(d)
+    if not suppress_small:
+        return e
+    D = disclosure(G)
+    cells = edge_cells(u, v, d)
+    by_period = dict(e.get("by_period") or {})
+    for p, c in by_period.items():
+        if c and D.hidden([(u, v, p)]):
+            by_period[p] = SUPPRESSED
+    if "by_period" in e:
+        e["by_period"] = by_period
+    if e.get("referrals") and D.hidden(cells):
+        e["referrals"] = SUPPRESSED
+    acc = e.get("accepted")
+    if acc and D.hidden([("accepted", u, v)]):
+        e["accepted"] = SUPPRESSED
+    # Drawn weight from what is shown: the total, or its parts with a hidden one weighing 5.
+    if e.get("referrals") != SUPPRESSED:
+        e["_weight"] = _layout_weight(int(e.get("referrals") or 0), True)
+    else:
+        shown = [x for x in by_period.values() if x] or [SUPPRESSED]
+        e["_weight"] = float(sum(x if x != SUPPRESSED else SUPPRESSION_THRESHOLD for x in shown))
+    return e
+
+
 def _node_attrs(G: nx.DiGraph, n, metrics: Mapping) -> dict[str, Any]:
     d = dict(G.nodes[n])
     d.setdefault("label", d.get("name") or str(n))
@@ -203,7 +249,10 @@ def _node_attrs(G: nx.DiGraph, n, metrics: Mapping) -> dict[str, Any]:
 def _edge_attrs(d: Mapping, suppress_small: bool) -> dict[str, Any]:
     e = dict(d)
     e["relation"] = _relation(d)
-    e["weight"] = _layout_weight(int(d.get("referrals") or 0), suppress_small)
+    weight = e.pop("_weight", None)
+    if weight is None or not d.get("referrals"):  # suppression off, or a peer link only
+        weight = _layout_weight(int(d.get("referrals") or 0), suppress_small)
+    e["weight"] = weight
     return e
 
 
@@ -244,9 +293,16 @@ def _unify(rows: Iterable[dict[str, Any]]) -> None:
 
 def _flat_graph(G: nx.DiGraph, metrics: Mapping, suppress_small: bool) -> nx.DiGraph:
     F = nx.DiGraph()
-    nodes = {n: _flatten(_node_attrs(G, n, metrics), suppress_small) for n in G}
+    nodes = {
+        n: _flatten(
+            _disclose_node(G, n, _node_attrs(G, n, metrics), suppress_small), suppress_small
+        )
+        for n in G
+    }
     edges = {
-        (u, v): _flatten(_edge_attrs(d, suppress_small), suppress_small)
+        (u, v): _flatten(
+            _edge_attrs(_disclose_edge(G, u, v, d, suppress_small), suppress_small), suppress_small
+        )
         for u, v, d in G.edges(data=True)
     }
     _unify(nodes.values())
@@ -267,6 +323,12 @@ def _graph_attrs(G: nx.DiGraph, suppress_small: bool, *, flat: bool) -> dict[str
         **shown_total(link_counts(G).as_dict(), suppress=suppress_small),
         "definitions": glossary() if flat else dict(DEFINITIONS),
     }
+    if suppress_small:
+        block = disclosure(G).as_dict()
+        if flat:
+            attrs["secondary_suppressed"] = block["secondary_hidden"]
+        else:
+            attrs["disclosure"] = block
     if not flat:
         attrs["districts"] = G.graph.get("districts", {})
         attrs["organisations"] = G.graph.get("organisations", {})
@@ -332,10 +394,10 @@ def _structured(v: Any, key: str, suppress_small: bool) -> Any:
 def _write_json(G: nx.DiGraph, path: Path, metrics: Mapping, suppress_small: bool) -> Path:
     J = nx.DiGraph()
     for n in G:
-        attrs = _node_attrs(G, n, metrics)
+        attrs = _disclose_node(G, n, _node_attrs(G, n, metrics), suppress_small)
         J.add_node(n, **{k: _structured(v, k, suppress_small) for k, v in attrs.items()})
     for u, v, d in G.edges(data=True):
-        attrs = _edge_attrs(d, suppress_small)
+        attrs = _edge_attrs(_disclose_edge(G, u, v, d, suppress_small), suppress_small)
         J.add_edge(u, v, **{k: _structured(x, k, suppress_small) for k, x in attrs.items()})
     J.graph.update(_graph_attrs(G, suppress_small, flat=False))
     data = nx.node_link_data(J, edges="links")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from gridvoices.ecosystem.privacy import suppress as _s
@@ -79,20 +80,35 @@ def shown(result: Any, *, suppress: bool = True) -> Any:
     if isinstance(result, dict):
         if "referrals" in result and all(k in result for k in _TOTAL_PARTS):
             result = shown_total(result, suppress=suppress)
+        # Fields the disclosure layer hides as complements (gridvoices.queries.disclosure).
+        extra = set(result.get("_hidden") or ()) if suppress else set()
         row = {
             k: (
-                _s(v, enabled=suppress)
+                "*"
+                if k in extra
+                else _s(v, enabled=suppress)
                 if k in FLOW_KEYS and isinstance(v, int)
                 else shown(v, suppress=suppress)
             )
             for k, v in result.items()
+            if k != "_hidden"
         }
+        if extra and isinstance(row.get("why"), str):
+            row["why"] = _star_sentence(row["why"], [result[k] for k in extra])
         if any(row[k] == "*" for k in FLOW_KEYS & row.keys()):
             row.update({k: "*" for k in DERIVED_KEYS & row.keys() if row[k] is not None})
         return row
     if isinstance(result, list):
         return [shown(v, suppress=suppress) for v in result]
     return result
+
+
+def _star_sentence(text: str, values: list) -> str:
+    """``text`` with each hidden number, and every percentage, replaced by ``*``."""
+    for v in values:
+        if isinstance(v, int):
+            text = re.sub(rf"(?<![\d.,]){v}(?![\d.,]*%|[\d,])", "*", text)
+    return re.sub(r"\d+%", "*", text)
 
 
 def path_line(p: dict) -> str:

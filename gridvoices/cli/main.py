@@ -314,6 +314,7 @@ def sources(eco, show) -> None:
 def _register() -> None:
     # Command modules add themselves to `app` when imported.
     import gridvoices.cli.analyses  # noqa: F401
+    import gridvoices.cli.audit  # noqa: F401
     import gridvoices.cli.contagion  # noqa: F401
     import gridvoices.cli.directories  # noqa: F401
     import gridvoices.cli.index  # noqa: F401

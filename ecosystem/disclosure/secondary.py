@@ -1,0 +1,202 @@
+"""Secondary (complementary) suppression: hide more figures until no hidden one is determined.
+
+The primary rule hides figures of 1-4. Published totals can give them back by
+subtraction, so more figures are hidden (*complements*) until, by exact linear
+algebra (:func:`~gridvoices.ecosystem.disclosure.algebra.exposed_figures`), no
+primary-hidden figure is a combination of visible ones. Complements are chosen
+greedily, as sdcTable's and tau-ARGUS's quick methods do: for each exposed figure,
+the visible figure of least cost (its value + 1, so small values and few figures
+lose least) among those that give it away; a total (margin) is a candidate like any
+cell, so a margin is hidden when that loses less than hiding more cells. Zeros are
+never used as complements (an empty cell is known to be empty). Each round repairs every
+exposed figure whose certificate (the published figures that give it away) this
+round has not already broken; a last pass gives back every complement not needed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from gridvoices.ecosystem.disclosure.algebra import PRIME, Basis, exposed_figures, peel
+from gridvoices.ecosystem.disclosure.model import Figure, primary
+
+__all__ = ["Protection", "protect", "cost", "GREEDY_LIMIT", "PRUNE_LIMIT"]
+
+# Above this many distinct figures the greedy search takes minutes: every total that sums
+# a primary-hidden cell is hidden instead (totals of shown parts), which is safe and fast.
+GREEDY_LIMIT = 4000
+
+# The give-back pass tests one complement at a time; beyond this many (the dearest first)
+# it would cost more time than the cells it saves.
+PRUNE_LIMIT = 60
+
+
+@dataclass(frozen=True)
+class Protection:
+    """Which figures are hidden, and why.
+
+    ``primary``: hidden because they are 1-4; ``secondary``: complements added so
+    that no primary one can be worked out; ``hidden``: both.
+    """
+
+    primary: frozenset
+    secondary: frozenset
+    exposed_before: int = 0
+    unprotectable: frozenset = field(default_factory=frozenset)
+
+    @property
+    def hidden(self) -> frozenset:
+        return self.primary | self.secondary
+
+    def as_dict(self) -> dict:
+        """The ``disclosure`` block of a JSON answer."""
+        return {
+            "rule": "counts of 1-4 hidden; further figures hidden so none can be worked out",
+            "primary_hidden": len(self.primary),
+            "secondary_hidden": len(self.secondary),
+            "exposed_before_secondary": self.exposed_before,
+        }
+
+
+def cost(f: Figure) -> float:
+    """What hiding ``f`` loses: its value plus one figure; a zero is never a complement.
+
+    Examples
+    --------
+    >>> cost(Figure("a", ("a",), 7)), cost(Figure("z", ("z",), 0))
+    (8, inf)
+    """
+    return f.value + 1 if f.value > 0 else float("inf")
+
+
+def protect(figures: Iterable[Figure], hidden: Iterable[Hashable] | None = None) -> Protection:
+    """Primary suppression, then complements until no primary-hidden figure is determined.
+
+    Parameters
+    ----------
+    figures : iterable of Figure
+        Everything the outputs publish, with true values.
+    hidden : iterable of keys, optional
+        The primary-hidden figures (default: :func:`primary`).
+
+    Returns
+    -------
+    Protection
+
+    Examples
+    --------
+    A 2 x 2 table with row and column totals: one hidden cell needs three more
+    hidden cells (the cheapest: its row, its column and the cell that closes the
+    rectangle), or the margins:
+
+    >>> F = [Figure(k, (k,), v) for k, v in {"a": 3, "b": 9, "c": 8, "d": 20}.items()]
+    >>> F += [Figure("r1", ("a", "b"), 12), Figure("r2", ("c", "d"), 28),
+    ...       Figure("c1", ("a", "c"), 11), Figure("c2", ("b", "d"), 29)]
+    >>> p = protect(F)
+    >>> sorted(p.primary), len(p.secondary) >= 2
+    (['a'], True)
+    """
+    figures = list(figures)
+    by_cells: dict[frozenset, list[Figure]] = defaultdict(list)
+    for f in figures:
+        by_cells[f.cells].append(f)
+    # One representative per set of cells: the same number is shown or hidden everywhere.
+    rep = {cells: fs[0] for cells, fs in by_cells.items()}
+    first = {f.key: rep[f.cells].key for f in figures}
+    prim = {first[k] for k in (primary(figures) if hidden is None else hidden) if k in first}
+    figure = {f.key: f for f in rep.values()}
+    parts = {k: f.parts for k, f in figure.items()}
+    if len(figure) > GREEDY_LIMIT:
+        return _margins(by_cells, prim, figure)
+    hid = set(prim)
+    added: set = set()
+    stuck: set = set()
+    before = len(exposed_figures(parts, hid, prim, exact=False))
+    while True:
+        known, rest = peel(parts, [k for k in parts if k not in hid])
+        found = [
+            (h, _peeled_options(parts[h], parts, known))
+            for h in sorted(prim - stuck, key=repr)
+            if all(c in known for c in parts[h])
+        ]
+        residual = not found
+        if residual:
+            found = _residual(parts, prim - stuck, known, rest)
+        if not found:
+            break
+        picked: set = set()
+        for h, options in found:
+            if picked & options:
+                continue  # broken by this round's pick; checked again next round
+            options = [k for k in options if cost(figure[k]) < float("inf")]
+            if not options:
+                stuck.add(h)
+                continue
+            # In a long combination, prefer a figure sharing cells with h: the plainest relation.
+            near = set(parts[h]) if residual else set()
+            k = min(options, key=lambda k: (not near & set(parts[k]), cost(figure[k]), repr(k)))
+            hid.add(k)
+            added.add(k)
+            picked.add(k)
+    # Greedy picks can overshoot: give back every complement, dearest first, that is not needed.
+    parts = {k: f.parts for k, f in figure.items()}
+    for k in sorted(added, key=lambda k: (-cost(figure[k]), repr(k)))[:PRUNE_LIMIT]:
+        if not exposed_figures(parts, hid - {k}, prim - stuck, exact=False):
+            hid.discard(k)
+            added.discard(k)
+    keys_of = {f.key: [g.key for g in by_cells[f.cells]] for f in rep.values()}
+
+    def expand(ks) -> frozenset:
+        return frozenset(k for r in ks for k in keys_of[r])
+
+    return Protection(
+        primary=expand(prim),
+        secondary=expand(added),
+        exposed_before=before or 0,
+        unprotectable=expand(stuck),
+    )
+
+
+def _peeled_options(cells, parts: Mapping, known: dict) -> set:
+    """Figures whose hiding breaks how ``cells`` were fixed: the fixing figures and theirs."""
+    options = set()
+    for c in cells:
+        row = known[c]
+        options.add(row)
+        options.update(known[x] for x in parts[row] if x != c and x in known)
+    return options
+
+
+def _residual(parts: Mapping, check: set, known: dict, rest: list) -> list:
+    """Hidden figures determined only by combining several relations, with the figures used."""
+    index: dict = {}
+    basis = Basis(track=True, modulus=PRIME)
+    for k, r in sorted(rest, key=lambda kr: (len(kr[1]), repr(kr[0]))):
+        basis.add({index.setdefault(c, len(index)): 1 for c in r}, k)
+    out = []
+    for h in sorted(check, key=repr):
+        cells = [c for c in parts[h] if c not in known]
+        if any(c not in index for c in cells):
+            continue
+        cert = basis.certificate({index[c]: 1 for c in cells})
+        if cert is not None:
+            out.append((h, set(cert)))
+    return out
+
+
+def _margins(by_cells: dict, prim: set, figure: dict) -> Protection:
+    """Hide every figure of several cells that holds a cell of a primary-hidden figure.
+
+    The visible figures then sum visible cells only, so no equation reaches a hidden one.
+    """
+    secret = {c for k in prim for c in figure[k].parts}
+    added = {
+        k for k, f in figure.items() if k not in prim and len(f.parts) > 1 and secret & f.cells
+    }
+    keys = {f.key: [g.key for g in by_cells[f.cells]] for f in figure.values()}
+    return Protection(
+        primary=frozenset(k for r in prim for k in keys[r]),
+        secondary=frozenset(k for r in added for k in keys[r]),
+    )

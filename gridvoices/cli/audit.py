@@ -1,0 +1,48 @@
+"""``gridvoices audit``: check that no hidden count can be worked out from what a run publishes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from gridvoices.cli.common import command, fail, print_json, say
+
+__all__ = ["audit"]
+
+
+@command(periods=False, small_counts=False)
+def audit(
+    eco,
+    show,
+    period: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--period",
+            help="Also audit a run for this period or range (repeat: e.g. the two sides of "
+            "`compare`). The all-periods run is always included.",
+        ),
+    ] = None,
+) -> None:
+    """Audit the exports, summary and barriers answers together: exit 1 if any hidden count
+    of 1-4 is determined exactly by the numbers shown."""
+    from gridvoices.ecosystem.periods import PeriodError, choose_periods
+    from gridvoices.visualise.disclosure_audit import audit as run_audit
+
+    store = eco.store()
+    try:
+        runs = [None] + [choose_periods(store.periods(), [p]) for p in period or []]
+    except PeriodError as e:
+        fail(str(e), 2)
+    result = run_audit(store.read(), runs)
+    if show.as_json:
+        print_json(result.as_dict())
+    else:
+        say(
+            f"{result.published:,} numbers shown, {result.hidden:,} hidden "
+            f"({result.sensitive:,} of them 1-4): {len(result.exposed)} can be worked out."
+        )
+        for k in result.exposed[:20]:
+            say(f"  exposed: {k!r}")
+    if result.exposed:
+        raise typer.Exit(1)

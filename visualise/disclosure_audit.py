@@ -1,0 +1,150 @@
+"""The disclosure audit of one run: every number the outputs publish, checked by linear algebra.
+
+:func:`audit` produces the outputs for each chosen set of periods (the JSON
+export with node volumes, the ``summary`` and ``barriers`` answers as shown),
+reads every number back, names the cells each one sums, and asks
+:func:`gridvoices.ecosystem.disclosure.audit_figures` whether any number shown
+as ``*`` with a true value of 1-4 is determined exactly by the numbers shown.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import networkx as nx
+from gridvoices.ecosystem.disclosure import Audit, Figure, audit_figures
+from gridvoices.ecosystem.privacy import SUPPRESSED, suppression
+from gridvoices.queries.barriers.forms import barriers
+from gridvoices.queries.disclosure import _cell_index, disclose, edge_cells
+from gridvoices.queries.graph import build_graph
+from gridvoices.queries.summary import summary
+from gridvoices.visualise.export import export_graph, node_metrics
+from gridvoices.visualise.render import shown
+
+__all__ = ["audit", "published_figures"]
+
+
+def published_figures(
+    tables: dict,
+    periods: list[str] | None = None,
+    *,
+    secondary: bool = True,
+    full: nx.DiGraph | None = None,
+) -> tuple[list[Figure], set]:
+    """Every number one run for ``periods`` publishes, as figures, and the keys shown as ``*``.
+
+    With ``secondary=False`` only the primary rule hides (the outputs before this
+    layer), for a before-and-after comparison.
+    """
+    full = build_graph(tables) if full is None else full
+    G = build_graph(tables, periods)
+    G.graph["disclosure_graph"] = full
+    run = ",".join(G.graph.get("periods") or []) or "none"
+    values = {c: n for u, v, d in full.edges(data=True) for c, n in edge_cells(u, v, d).items()}
+    figs: list[Figure] = []
+    hidden: set = set()
+
+    def add(key, cells, shown_value):
+        cells = tuple(cells)
+        f = Figure((run, *key), cells, sum(values.get(c, 0) for c in cells))
+        figs.append(f)
+        # "*" or "120 + *" (a total of shown parts): not an exact number.
+        starred = isinstance(shown_value, str) and SUPPRESSED in shown_value
+        if (starred if secondary else 0 < f.value < 5):
+            hidden.add(f.key)
+
+    with suppression(True):
+        _export(G, add, secondary)
+        g = _cell_index(G)
+        for name, answer in (("summary", summary(G)), ("barriers", barriers(G))):
+            r = shown(disclose(name, answer, G) if secondary else answer)
+            _answer(name, r, g, add)
+    return figs, hidden
+
+
+def _export(G: nx.DiGraph, add, secondary: bool) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "g.json"
+        export_graph(G, path, "json", metrics=node_metrics(G, centrality=False))
+        data = json.loads(path.read_text())
+    cells_in: dict = {}
+    cells_out: dict = {}
+    for link in data["links"]:
+        u, v = link["source"], link["target"]
+        cells = list(edge_cells(u, v, G.edges[u, v]))
+        cells_in.setdefault(v, []).extend(cells)
+        cells_out.setdefault(u, []).extend(cells)
+        for p, x in (link.get("by_period") or {}).items():
+            add(("export", "cell", u, v, p), [(u, v, p)], x)
+        if link.get("referrals"):
+            add(("export", "edge", u, v), cells, link["referrals"])
+    for node in data["nodes"]:
+        n = node["id"]
+        ins, outs = cells_in.get(n, []), cells_out.get(n, [])
+        for key, cells in (
+            ("in_volume", ins),
+            ("out_volume", outs),
+            ("weighted_degree", ins + outs),
+        ):
+            if node.get(key):
+                add(("export", key, n), cells, node[key])
+
+
+def _answer(name: str, r: dict, g: dict, add) -> None:
+    if name == "summary":
+        for row in r["districts"]:
+            d = row["district"]
+            add(("summary", "out", d), g.get(("out", d), []), row["referrals_out"])
+            add(("summary", "in", d), g.get(("in", d), []), row["referrals_in"])
+        add(("summary", "total"), g.get(("total",), []), r["totals"]["referrals"])
+        return
+    for x in r["district_matrix"]:
+        add(("dm", x["source"], x["target"]), g[("dm", x["source"], x["target"])], x["referrals"])
+    for x in r["kind_matrix"]:
+        add(("km", x["source"], x["target"]), g[("km", x["source"], x["target"])], x["referrals"])
+    for x in r["inward"]:
+        d = x["district"]
+        add(("internal", d), g.get(("dm", d, d), []), x["internal"])
+        add(("sent", d), g.get(("sent", d), []), x["sent"])
+    for x in r["borders"]:
+        cells = g.get(("dm", x["a"], x["b"]), []) + g.get(("dm", x["b"], x["a"]), [])
+        add(("border", x["a"], x["b"]), cells, x["observed"])
+    for x in r["silos"]:
+        o = x["organisation"]
+        add(("silo_internal", o), g.get(("org_internal", o), []), x["internal"])
+        add(("silo_sent", o), g.get(("org_sent", o), []), x["sent"])
+    for x in r["spanners"]:
+        add(("cross", x["id"]), g.get(("cross", x["id"]), []), x["cross_referrals"])
+
+
+def audit(
+    tables: dict, runs: Iterable[list[str] | None] = (None,), *, secondary: bool = True
+) -> Audit:
+    """Audit every number published by runs for each set of periods in ``runs``, together.
+
+    Parameters
+    ----------
+    tables : dict of DataFrames
+        What the store holds (``store.read()``).
+    runs : iterable of period lists
+        One run per item (None: all periods), e.g. ``[None, ["2024-Q1"], ["2024-Q4"]]``
+        for the all-periods outputs and ``compare 2024-Q1 2024-Q4``.
+    secondary : bool
+        False audits the outputs as the primary rule alone would show them.
+
+    Returns
+    -------
+    Audit
+        ``exposed`` lists the hidden figures of 1-4 that the published ones determine.
+    """
+    figs: list[Figure] = []
+    hidden: set = set()
+    full = build_graph(tables)  # one protection for every run
+    for periods in runs:
+        f, h = published_figures(tables, periods, secondary=secondary, full=full)
+        figs += f
+        hidden |= h
+    return audit_figures(figs, hidden)
