@@ -141,10 +141,8 @@ def test_tables_as_csv(loaded, tmp_path):
     assert {"flag", "id", "name", "district", "district_name", "why"} <= set(rows[0])
     assert any(r["flag"] == "no_flows" and r["id"] == "svc-emp-bo" for r in rows)
     assert run("summary", "--csv", tmp_path / "summary").exit_code == 0
-    assert sorted(p.name for p in (tmp_path / "summary").iterdir()) == [
-        "districts.csv",
-        "totals.csv",
-    ]
+    written = sorted(p.name for p in (tmp_path / "summary").iterdir())
+    assert {"districts.csv", "totals.csv"} <= set(written)
 
 
 def test_tables_fit_80_columns_without_breaking_words(loaded, monkeypatch):
