@@ -53,7 +53,7 @@ def published_figures(
         figs.append(f)
         # "*" or "120 + *" (a total of shown parts): not an exact number.
         starred = isinstance(shown_value, str) and SUPPRESSED in shown_value
-        if (starred if secondary else 0 < f.value < 5):
+        if starred if secondary else 0 < f.value < 5:
             hidden.add(f.key)
 
     with suppression(True):

@@ -6,11 +6,12 @@ algebra (:func:`~gridvoices.ecosystem.disclosure.algebra.exposed_figures`), no
 primary-hidden figure is a combination of visible ones. Complements are chosen
 greedily, as sdcTable's and tau-ARGUS's quick methods do: for each exposed figure,
 the visible figure of least cost (its value + 1, so small values and few figures
-lose least) among those that give it away; a total (margin) is a candidate like any
-cell, so a margin is hidden when that loses less than hiding more cells. Zeros are
-never used as complements (an empty cell is known to be empty). Each round repairs every
-exposed figure whose certificate (the published figures that give it away) this
-round has not already broken; a last pass gives back every complement not needed.
+lose least, times the places it is shown) among those that give it away. A total
+(margin) is a candidate like any cell, so a margin is hidden when that loses less
+than hiding more cells. Zeros are never complements (an empty cell is known to be
+empty). Each round repairs every exposed figure whose certificate (the published
+figures that give it away) this round has not already broken; a last pass gives
+back every complement not needed.
 """
 
 from __future__ import annotations
@@ -108,6 +109,9 @@ def protect(figures: Iterable[Figure], hidden: Iterable[Hashable] | None = None)
     prim = {first[k] for k in (primary(figures) if hidden is None else hidden) if k in first}
     figure = {f.key: f for f in rep.values()}
     parts = {k: f.parts for k, f in figure.items()}
+    # A number shown in several places (an edge's only cell, its total, its ends' volumes)
+    # is lost in each of them when hidden.
+    loss = {f.key: cost(f) * len(by_cells[f.cells]) for f in rep.values()}
     if len(figure) > GREEDY_LIMIT:
         return _margins(by_cells, prim, figure)
     hid = set(prim)
@@ -130,19 +134,19 @@ def protect(figures: Iterable[Figure], hidden: Iterable[Hashable] | None = None)
         for h, options in found:
             if picked & options:
                 continue  # broken by this round's pick; checked again next round
-            options = [k for k in options if cost(figure[k]) < float("inf")]
+            options = [k for k in options if loss[k] < float("inf")]
             if not options:
                 stuck.add(h)
                 continue
             # In a long combination, prefer a figure sharing cells with h: the plainest relation.
             near = set(parts[h]) if residual else set()
-            k = min(options, key=lambda k: (not near & set(parts[k]), cost(figure[k]), repr(k)))
+            k = min(options, key=lambda k: (not near & set(parts[k]), loss[k], repr(k)))
             hid.add(k)
             added.add(k)
             picked.add(k)
     # Greedy picks can overshoot: give back every complement, dearest first, that is not needed.
     parts = {k: f.parts for k, f in figure.items()}
-    for k in sorted(added, key=lambda k: (-cost(figure[k]), repr(k)))[:PRUNE_LIMIT]:
+    for k in sorted(added, key=lambda k: (-loss[k], repr(k)))[:PRUNE_LIMIT]:
         if not exposed_figures(parts, hid - {k}, prim - stuck, exact=False):
             hid.discard(k)
             added.discard(k)
