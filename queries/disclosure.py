@@ -17,6 +17,7 @@ from collections.abc import Hashable, Iterable
 
 import networkx as nx
 from gridvoices.ecosystem.disclosure import Figure, Protection, protect
+from gridvoices.ecosystem.disclosure.memo import remembered
 from gridvoices.ecosystem.privacy import SUPPRESSED, is_suppressed, suppress
 
 __all__ = [
@@ -173,7 +174,7 @@ def disclosure(G: nx.DiGraph) -> Disclosure:
     if cached is not None:
         return cached
     fs = figures(G)
-    protection = protect(fs)
+    protection = remembered(fs, protect)
     by_cells: dict[frozenset, Hashable] = {}
     for f in fs:
         by_cells.setdefault(f.cells, f.key)
