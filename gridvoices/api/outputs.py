@@ -34,6 +34,11 @@ class Outputs:
             if name not in view_options(kind):
                 raise OptionError(name, f"does not apply to the {kind} view")
         G = self.graph(periods)
+        if "index_bands" in view_options(kind) and "index_bands" not in options:
+            # Shading by index band needs the bands, as the demo and the report give them.
+            from gridvoices.visualise.views import index_bands
+
+            options["index_bands"] = index_bands(G) or None
         try:
             return write_view(
                 kind,
