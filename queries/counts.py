@@ -7,6 +7,7 @@ the views, the report and exports all take their numbers from
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,10 @@ from gridvoices.ecosystem.vocab import SUPPRESSION_THRESHOLD
 if TYPE_CHECKING:
     import networkx as nx  # annotations only: a question that prints needs no NetworkX
 
-__all__ = ["LinkCounts", "link_counts"]
+__all__ = ["LinkCounts", "link_counts", "REMAINDER"]
+
+# The cell of referrals no period accounts for (hand-made graphs without by_period).
+REMAINDER = "other periods"
 
 
 @dataclass(frozen=True)
@@ -39,13 +43,15 @@ class LinkCounts:
         return asdict(self)
 
 
-def link_counts(G: nx.DiGraph) -> LinkCounts:
+def link_counts(G: nx.DiGraph, hidden: Collection | None = None) -> LinkCounts:
     """Referral links, peer links, links (either or both) and referrals in ``G``.
 
     ``G`` is :func:`gridvoices.queries.graph.build_graph` for the chosen periods:
     an edge is a referral link when its ``referrals`` (summed over those
     periods) is above 0, a peer link when it has a ``peer_kind``; a pair that is
-    both counts once among the links.
+    both counts once among the links. ``hidden``: the cells ``(u, v, period)`` the
+    disclosure layer hides (:func:`gridvoices.queries.disclosure.shown_counts`);
+    without it, the primary rule's (cells of 1-4).
 
     Examples
     --------
@@ -61,20 +67,22 @@ def link_counts(G: nx.DiGraph) -> LinkCounts:
     (7, 1)
     """
     referral_links = peer_links = links = referrals = visible = small = 0
-    for *_, e in G.edges(data=True):
+    for u, v, e in G.edges(data=True):
         r = int(e.get("referrals") or 0)
         peer = e.get("peer_kind") is not None
         if r > 0:
             referral_links += 1
             referrals += r
-            cells = [int(c or 0) for c in (e.get("by_period") or {}).values()]
+            cells = [(p, int(c or 0)) for p, c in (e.get("by_period") or {}).items()]
             # Referrals no period accounts for (hand-made graphs) are one more cell.
-            cells.append(r - sum(cells))
-            for c in cells:
-                if c >= SUPPRESSION_THRESHOLD:
-                    visible += c
-                elif c > 0:
+            cells.append((REMAINDER, r - sum(c for _, c in cells)))
+            for p, c in cells:
+                if c <= 0:
+                    continue
+                if (c < SUPPRESSION_THRESHOLD) if hidden is None else (u, v, p) in hidden:
                     small += 1
+                else:
+                    visible += c
         peer_links += peer
         links += r > 0 or peer
     return LinkCounts(referral_links, peer_links, links, referrals, visible, small)

@@ -19,6 +19,7 @@ import networkx as nx
 from gridvoices.ecosystem.disclosure import Figure, Protection, protect
 from gridvoices.ecosystem.disclosure.memo import remembered
 from gridvoices.ecosystem.privacy import SUPPRESSED, is_suppressed, suppress
+from gridvoices.queries.counts import REMAINDER, LinkCounts, link_counts
 
 __all__ = [
     "Disclosure",
@@ -26,14 +27,14 @@ __all__ = [
     "disclose",
     "disclose_store",
     "disclosure",
+    "cell_groups",
     "edge_cells",
     "figures",
     "layer",
     "REMAINDER",
+    "shown_counts",
 ]
 
-# The cell of referrals no period accounts for (hand-made graphs without by_period).
-REMAINDER = "other periods"
 _CACHE = "_disclosure"
 
 
@@ -75,6 +76,28 @@ class Disclosure:
             return is_suppressed(sum(self._values.get(c, 0) for c in cells))
         return key in self.protection.hidden
 
+    def hidden_cells(self) -> frozenset:
+        """Every cell whose own figure (the cell alone) is hidden, by either rule."""
+        cached = getattr(self, "_cells", None)
+        if cached is None:
+            hid = self.protection.hidden
+            one = [(cells, key) for cells, key in self._key.items() if len(cells) == 1]
+            cached = self._cells = frozenset(c for cells, key in one if key in hid for c in cells)
+        return cached
+
+    def exact(self, cells: Iterable[Hashable]) -> bool:
+        """Whether the sum of ``cells`` may be published exactly.
+
+        True when none of them is hidden (the sum then adds nothing), or when the
+        layer protected that sum as a figure and left it shown. A sum the layer never
+        listed, over a hidden cell, is not exact: show it as its visible part ``+ *``.
+        """
+        cells = frozenset(cells)
+        if not cells & self.hidden_cells():
+            return True
+        key = self._key.get(cells)
+        return key is not None and key not in self.protection.hidden
+
     def secondary(self, cells: Iterable[Hashable]) -> bool:
         key = self._key.get(frozenset(cells))
         return key is not None and key in self.protection.secondary
@@ -115,7 +138,25 @@ def figures(G: nx.DiGraph) -> list[Figure]:
     return out
 
 
-def _sums(G: nx.DiGraph, label: str, part, values) -> list[Figure]:
+def cell_groups(G: nx.DiGraph, part=None) -> dict[tuple, list]:
+    """The cells of ``G`` grouped the way the outputs sum them, by figure key (without periods).
+
+    ``part(u, v)`` lists an edge's cells (default: all of them). One grouping for the
+    layer's figures and for marking the answers, so both name the same sums.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> G.add_node("a", district="A"); G.add_node("b", district="B")
+    >>> G.add_edge("a", "b", referrals=6, by_period={"Q1": 6})
+    >>> cell_groups(G)["district_matrix", "A", "B"]
+    [('a', 'b', 'Q1')]
+    """
+    if part is None:
+
+        def part(u, v):
+            return list(edge_cells(u, v, G.edges[u, v]))
+
     groups: dict[tuple, list] = defaultdict(list)
     node = G.nodes
     for u, v in G.edges:
@@ -150,8 +191,13 @@ def _sums(G: nx.DiGraph, label: str, part, values) -> list[Figure]:
         groups["org_sent", ou] += cs
         if ou == ov:
             groups["org_internal", ou] += cs
+    return groups
+
+
+def _sums(G: nx.DiGraph, label: str, part, values) -> list[Figure]:
     return [
-        Figure((*key, label), tuple(cs), sum(values[c] for c in cs)) for key, cs in groups.items()
+        Figure((*key, label), tuple(cs), sum(values[c] for c in cs))
+        for key, cs in cell_groups(G, part).items()
     ]
 
 
@@ -189,37 +235,6 @@ def disclosure(G: nx.DiGraph) -> Disclosure:
 _HIDE = "_hidden"  # a row's fields the layer hides; visualise.render.shown stars them
 
 
-def _cell_index(G: nx.DiGraph) -> dict[str, dict]:
-    """Cells of G's periods grouped the way the answers sum them."""
-    groups: dict[tuple, list] = defaultdict(list)
-    node = G.nodes
-    for u, v, d in G.edges(data=True):
-        cs = list(edge_cells(u, v, d))
-        if not cs:
-            continue
-        du, dv = node[u].get("district"), node[v].get("district")
-        groups["total",] += cs
-        if du:
-            groups["out", du] += cs
-        if dv:
-            groups["in", dv] += cs
-        if du and dv:
-            groups["dm", du, dv] += cs
-            groups["sent", du] += cs
-            if du != dv:
-                groups["cross", u] += cs
-                groups["cross", v] += cs
-                groups["cross_total",] += cs
-        ku, kv = node[u].get("org_kind"), node[v].get("org_kind")
-        if ku and kv:
-            groups["km", ku, kv] += cs
-        ou, ov = _org(node[u]), _org(node[v])
-        groups["org_sent", ou] += cs
-        if ou == ov:
-            groups["org_internal", ou] += cs
-    return groups
-
-
 def _mark(row: dict, hide: dict[str, list]) -> dict:
     D_hidden = [k for k, hidden in hide.items() if hidden and row.get(k)]
     if D_hidden:
@@ -238,7 +253,7 @@ def disclose(name: str, result: dict, G: nx.DiGraph) -> dict:
     if name not in ("summary", "barriers") or not isinstance(result, dict):
         return result
     D = layer(G)
-    g = _cell_index(G)
+    g = cell_groups(G)
 
     def hid(key) -> bool:
         return D.hidden(g.get(key, ()))
@@ -249,27 +264,32 @@ def disclose(name: str, result: dict, G: nx.DiGraph) -> dict:
             _mark(
                 row,
                 {
-                    "referrals_out": hid(("out", row["district"])),
-                    "referrals_in": hid(("in", row["district"])),
+                    "referrals_out": hid(("referrals_out", row["district"])),
+                    "referrals_in": hid(("referrals_in", row["district"])),
                 },
             )
             for row in result.get("districts", [])
         ]
-        r["totals"] = _mark(dict(result.get("totals", {})), {"referrals": hid(("total",))})
+        totals = dict(result.get("totals", {}))
+        if "referrals_visible" in totals:
+            counts = shown_counts(G)
+            totals["referrals_visible"] = counts.referrals_visible
+            totals["referral_small_cells"] = counts.referral_small_cells
+        r["totals"] = _mark(totals, {"referrals": hid(("total",))})
     else:
         r["district_matrix"] = [
-            _mark(x, {"referrals": hid(("dm", x["source"], x["target"]))})
+            _mark(x, {"referrals": hid(("district_matrix", x["source"], x["target"]))})
             for x in result.get("district_matrix", [])
         ]
         r["kind_matrix"] = [
-            _mark(x, {"referrals": hid(("km", x["source"], x["target"]))})
+            _mark(x, {"referrals": hid(("kind_matrix", x["source"], x["target"]))})
             for x in result.get("kind_matrix", [])
         ]
         r["inward"] = [
             _mark(
                 x,
                 {
-                    "internal": hid(("dm", x["district"], x["district"])),
+                    "internal": hid(("district_matrix", x["district"], x["district"])),
                     "sent": hid(("sent", x["district"])),
                 },
             )
@@ -278,11 +298,7 @@ def disclose(name: str, result: dict, G: nx.DiGraph) -> dict:
         r["borders"] = [
             _mark(
                 x,
-                {
-                    "observed": D.hidden(
-                        g.get(("dm", x["a"], x["b"]), []) + g.get(("dm", x["b"], x["a"]), [])
-                    )
-                },
+                {"observed": hid(("border", *sorted((x["a"], x["b"]))))},
             )
             for x in result.get("borders", [])
         ]
@@ -304,6 +320,16 @@ def disclose(name: str, result: dict, G: nx.DiGraph) -> dict:
     return r
 
 
+def shown_counts(G: nx.DiGraph) -> LinkCounts:
+    """:func:`~gridvoices.queries.counts.link_counts` with the total shown as the cells the
+    layer shows ``+ *``.
+
+    A sum of every cell of 5 or more would give back a complement (the whole minus
+    the cells shown), and with it the count the complement protects.
+    """
+    return link_counts(G, layer(G).hidden_cells())
+
+
 def layer(G: nx.DiGraph) -> Disclosure:
     """The :class:`Disclosure` every output about ``G`` consults (all periods' when known)."""
     return disclosure(_full(G))
@@ -311,7 +337,13 @@ def layer(G: nx.DiGraph) -> Disclosure:
 
 def _full(G: nx.DiGraph) -> nx.DiGraph:
     """The graph whose protection covers G: the all-periods graph when G was built from it."""
-    return G.graph.get("disclosure_graph", G)
+    full = G.graph.get("disclosure_graph")
+    if full is None:
+        source = G.graph.get("disclosure_source")
+        if source is None:
+            return G
+        full = G.graph["disclosure_graph"] = source()
+    return full
 
 
 DISCLOSED = frozenset({"summary", "barriers"})

@@ -26,6 +26,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
 import networkx as nx
 import numpy as np
@@ -139,6 +140,10 @@ def build_graph(
         periods=chosen,
         all_periods=all_periods,
     )
+    if chosen != all_periods:
+        # Outputs about some periods are protected with all of them (queries.disclosure), so
+        # one period's answer and the all-periods answer never give each other away.
+        G.graph["disclosure_source"] = partial(build_graph, tables)
     for r in _records(tables.get("services", empty)):
         ds = list(r["districts"] or [])
         org = orgs.get(r["organisation"], {})

@@ -35,11 +35,10 @@ from gridvoices.visualise.common import (
 )
 from gridvoices.visualise.counts import (
     HIDDEN,
+    Mask,
     block_totals,
-    cell,
     edge_cells,
     fmt_shown,
-    hide_small,
     period_columns,
 )
 from gridvoices.visualise.layout import block_layout, block_radius, member_layout
@@ -60,29 +59,31 @@ EXPAND_LIMIT = 400
 MAX_AGGREGATE_LINES = 1500
 
 
-def _edges(G: nx.DiGraph, index: dict, columns: list[str], suppress_small: bool, home: list):
-    """Link columns, and each (home district, home district) pair's exact non-zero cells."""
+def _edges(G: nx.DiGraph, index: dict, columns: list[str], mask: Mask, home: list):
+    """Link columns, and each (home district, home district) pair's non-zero ``(cell, count)``."""
     peers = Codes(PEER_LINK_KINDS)
     src, dst, cells, accepted, peer = [], [], [], [], {}
     flags = {"any_referral": False, "any_peer": False, "any_other": False}
-    pair_cells: dict[tuple, list[int]] = defaultdict(list)
+    pair_cells: dict[tuple, list[tuple]] = defaultdict(list)
     visible = hidden = 0
     for e, (u, v, d) in enumerate(G.edges(data=True)):
         a, b = index[u], index[v]
         src.append(a)
         dst.append(b)
         row = edge_cells(d, columns)
-        shown = hide_small(row, suppress_small)
+        shown = mask.row(u, v, row, columns)
         cells.extend(shown)
         acc = d.get("accepted")
-        accepted.append(None if acc is None else cell(int(acc), suppress_small))
+        accepted.append(None if acc is None else mask.cell(("accepted", u, v), int(acc)))
         if d.get("peer_kind") is not None:
             strength = d.get("strength")
             peer[e] = [peers(d["peer_kind"]), None if strength is None else round_sig(strength)]
             flags["any_peer"] = True
         if any(row):
             flags["any_referral"] = True
-            pair_cells[home[a], home[b]].extend(c for c in row if c)
+            pair_cells[home[a], home[b]].extend(
+                ((u, v, p), c) for p, c in zip(columns, row, strict=True) if c
+            )
             hidden += shown.count(HIDDEN)
             visible += sum(c for c in shown if c > 0)
         elif d.get("peer_kind") is None:
@@ -145,7 +146,8 @@ def ecosystem_view(
     cols, lookup = node_columns(G, nodes, index, didx)
     columns = period_columns(G)
     home = cols["district"]
-    edges, peer_labels, flags, total, pair_cells = _edges(G, index, columns, suppress_small, home)
+    mask = Mask(G, suppress_small)
+    edges, peer_labels, flags, total, pair_cells = _edges(G, index, columns, mask, home)
     types = Counter(cols["type"])
     lookup.update(
         flags,
@@ -196,7 +198,7 @@ def ecosystem_view(
     for n, d in zip(nodes, cols["district"], strict=True):
         members[d].append(n)
     block_links: Counter = Counter()
-    for (a, b), cs in pair_cells.items():
+    for (a, b), cs in pair_cells.items():  # how many cells, not their counts: layout only
         if a != b:
             block_links[min(a, b), max(a, b)] += len(cs)
     for pair in G.graph.get("borders") or ():
@@ -209,7 +211,7 @@ def ecosystem_view(
         radii = {d: block_radius(len(m)) for d, m in members.items()}
         for d, (x, y) in block_layout(radii, block_links).items():
             blocks[d] = [x, y, round(radii[d], 1)]
-        flows = block_totals(pair_cells, suppress_small)
+        flows = block_totals(pair_cells, mask)
         aggregate = {
             "expand_limit": EXPAND_LIMIT,
             "max_edges": MAX_AGGREGATE_LINES,

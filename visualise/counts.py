@@ -12,15 +12,14 @@ The rule every view applies (also in ``visualise/README.md``):
    part is ``*`` the total is shown as the sum of the *visible* parts followed by
    ``+ *`` (``120 + *``), or as ``*`` when every part is hidden. Subtracting the
    visible parts from it gives back nothing, however the totals are combined.
-3. **Block flows.** The one exception is the flow from one block (district or
-   organisation) to another over all chosen periods, which the barrier analysis
-   needs exactly. It is computed from the hidden cells and shown exactly when
-   none of them is hidden, or when at least two are and together they make at
-   least 5 without pinning each other down (their sum ``S`` over ``k`` hidden
-   cells satisfies ``k < S < 4k``: not all 1s, not all 4s). Otherwise it falls
-   back to rule 2. Block flows partition the cells (each link belongs to exactly
-   one ordered pair of blocks), so no published total is a subset of another and
-   differencing them gives at most the sum of several hidden cells.
+3. **The disclosure layer.** Which cells and block flows are hidden is decided
+   once for every output by :mod:`gridvoices.queries.disclosure` (primary rule,
+   then complementary suppression over every published sum), through a
+   :class:`Mask`: a cell the layer hides as a complement is written as
+   :data:`HIDDEN` too. A block flow (one district or organisation to another,
+   over the view's periods) is shown exactly when none of its cells is hidden,
+   or when the layer protected that very sum and left it shown; otherwise it
+   falls back to rule 2.
 4. **Ratios** (permeability, shares) are ``*`` when a count they come from is
    not exact.
 
@@ -38,16 +37,17 @@ from gridvoices.ecosystem.vocab import SUPPRESSION_THRESHOLD
 
 if TYPE_CHECKING:
     import networkx as nx  # annotations only: a question that prints needs no NetworkX
+    from gridvoices.queries.disclosure import Disclosure
 
 __all__ = [
     "HIDDEN",
+    "Mask",
     "REMAINDER_PERIOD",
     "Shown",
     "cell",
     "period_columns",
     "edge_cells",
     "shown_sum",
-    "block_total",
     "block_flows",
     "block_totals",
     "hide_small",
@@ -117,6 +117,58 @@ def hide_small(row: list[int], suppress_small: bool) -> list[int]:
     return [HIDDEN if 0 < c < SUPPRESSION_THRESHOLD else c for c in row]
 
 
+class Mask:
+    """What a view hides: the disclosure layer's verdict on each cell and block flow of ``G``.
+
+    With ``suppress_small`` False nothing is hidden and the layer is not computed.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.DiGraph(periods=["Q1", "Q2"])
+    >>> G.add_edge("a", "b", referrals=8, by_period={"Q1": 3, "Q2": 5})
+    >>> m = Mask(G, True)
+    >>> m.row("a", "b", [3, 5], ["Q1", "Q2"])       # the total 8 is published: 5 goes too
+    [-1, -1]
+    >>> Mask(G, False).row("a", "b", [3, 5], ["Q1", "Q2"])
+    [3, 5]
+    """
+
+    def __init__(self, G: nx.DiGraph, suppress_small: bool) -> None:
+        self.on = suppress_small
+        self.layer: Disclosure | None = None
+        self.cells: frozenset = frozenset()
+        if suppress_small:
+            from gridvoices.queries.disclosure import layer
+
+            self.layer = layer(G)
+            self.cells = self.layer.hidden_cells()
+
+    def row(self, u, v, row: list[int], columns: list[str]) -> list[int]:
+        """One edge's cells (per column) as the page stores them."""
+        if not self.on:
+            return row
+        hid = self.cells
+        return [HIDDEN if c and (u, v, p) in hid else c for c, p in zip(row, columns, strict=True)]
+
+    def cell(self, key, count: int) -> int:
+        """A figure of one cell (e.g. ``("accepted", u, v)``) as the page stores it."""
+        if not self.on:
+            return int(count)
+        if count and (key in self.cells or (self.layer is not None and self.layer.hidden([key]))):
+            return HIDDEN
+        return int(count)
+
+    def block(self, items: Iterable[tuple]) -> Shown:
+        """Rule 3: a block flow from its ``(cell, count)`` items."""
+        items = [(k, c) for k, c in items if c]
+        total = sum(c for _, c in items)
+        if not self.on or self.layer is None or self.layer.exact(k for k, _ in items):
+            return total, 0
+        hidden = [c for k, c in items if k in self.cells]
+        return total - sum(hidden), len(hidden)
+
+
 def shown_sum(parts: Iterable[Shown]) -> Shown:
     """Rule 2: add shown parts; hidden parts stay hidden.
 
@@ -132,61 +184,35 @@ def shown_sum(parts: Iterable[Shown]) -> Shown:
     return v, s
 
 
-def block_total(counts: Iterable[int], suppress_small: bool) -> Shown:
-    """Rule 3: a block flow from its exact cells.
-
-    Examples
-    --------
-    >>> block_total([10, 3], True)      # one hidden cell: 13 - 10 would give it away
-    (10, 1)
-    >>> block_total([10, 3, 4], True)   # two hidden cells, 7 could be 3+4 or 4+3
-    (17, 0)
-    >>> block_total([10, 1, 1], True)   # both must be 1
-    (10, 2)
-    >>> block_total([10, 3], False)
-    (13, 0)
-    """
-    total = visible = hidden = hidden_sum = 0
-    for c in counts:
-        total += c
-        if suppress_small and 0 < c < SUPPRESSION_THRESHOLD:
-            hidden += 1
-            hidden_sum += c
-        else:
-            visible += c
-    if hidden == 0:
-        return total, 0
-    if hidden >= 2 and hidden_sum >= SUPPRESSION_THRESHOLD and hidden < hidden_sum < 4 * hidden:
-        return total, 0
-    return visible, hidden
-
-
 def block_flows(
     G: nx.DiGraph,
     block: Callable[[dict], object],
-    suppress_small: bool,
+    mask: Mask | bool,
     columns: list[str] | None = None,
 ) -> dict[tuple, Shown]:
     """Rule 3 for every ordered pair of blocks with referrals (the diagonal is "within").
 
-    ``block`` maps a node's attributes to its block key (None: left out).
-    Only links that carried referrals count; peer links have no counts.
+    ``block`` maps a node's attributes to its block key (None: left out); ``mask`` is
+    the view's :class:`Mask` (or ``suppress_small``, to make one). Only links that
+    carried referrals count; peer links have no counts.
     """
+    mask = mask if isinstance(mask, Mask) else Mask(G, mask)
     columns = period_columns(G) if columns is None else columns
-    cells: dict[tuple, list[int]] = defaultdict(list)
+    cells: dict[tuple, list[tuple]] = defaultdict(list)
     for u, v, d in G.edges(data=True):
         if int(d.get("referrals") or 0) <= 0:
             continue
         a, b = block(G.nodes[u]), block(G.nodes[v])
         if a is None or b is None:
             continue
-        cells[a, b].extend(c for c in edge_cells(d, columns) if c)
-    return block_totals(cells, suppress_small)
+        row = edge_cells(d, columns)
+        cells[a, b].extend(((u, v, p), c) for p, c in zip(columns, row, strict=True) if c)
+    return block_totals(cells, mask)
 
 
-def block_totals(cells: dict[tuple, list[int]], suppress_small: bool) -> dict[tuple, Shown]:
-    """:func:`block_total` of each pair's exact non-zero cells, in a stable order."""
-    return {pair: block_total(cs, suppress_small) for pair, cs in sorted(cells.items(), key=str)}
+def block_totals(cells: dict[tuple, list[tuple]], mask: Mask) -> dict[tuple, Shown]:
+    """:meth:`Mask.block` of each pair's ``(cell, count)`` items, in a stable order."""
+    return {pair: mask.block(cs) for pair, cs in sorted(cells.items(), key=str)}
 
 
 def fmt_shown(value: Shown) -> str:

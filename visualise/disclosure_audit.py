@@ -18,7 +18,7 @@ import networkx as nx
 from gridvoices.ecosystem.disclosure import Audit, Figure, audit_figures
 from gridvoices.ecosystem.privacy import SUPPRESSED, suppression
 from gridvoices.queries.barriers.forms import barriers
-from gridvoices.queries.disclosure import _cell_index, disclose, edge_cells
+from gridvoices.queries.disclosure import cell_groups, disclose, edge_cells
 from gridvoices.queries.graph import build_graph
 from gridvoices.queries.summary import summary
 from gridvoices.visualise.export import export_graph, node_metrics
@@ -58,7 +58,7 @@ def published_figures(
 
     with suppression(True):
         _export(G, add, secondary)
-        g = _cell_index(G)
+        g = cell_groups(G)
         for name, answer in (("summary", summary(G)), ("barriers", barriers(G))):
             r = shown(disclose(name, answer, G) if secondary else answer)
             _answer(name, r, g, add)
@@ -97,20 +97,30 @@ def _answer(name: str, r: dict, g: dict, add) -> None:
     if name == "summary":
         for row in r["districts"]:
             d = row["district"]
-            add(("summary", "out", d), g.get(("out", d), []), row["referrals_out"])
-            add(("summary", "in", d), g.get(("in", d), []), row["referrals_in"])
+            add(("summary", "out", d), g.get(("referrals_out", d), []), row["referrals_out"])
+            add(("summary", "in", d), g.get(("referrals_in", d), []), row["referrals_in"])
         add(("summary", "total"), g.get(("total",), []), r["totals"]["referrals"])
         return
     for x in r["district_matrix"]:
-        add(("dm", x["source"], x["target"]), g[("dm", x["source"], x["target"])], x["referrals"])
+        add(
+            ("dm", x["source"], x["target"]),
+            g[("district_matrix", x["source"], x["target"])],
+            x["referrals"],
+        )
     for x in r["kind_matrix"]:
-        add(("km", x["source"], x["target"]), g[("km", x["source"], x["target"])], x["referrals"])
+        add(
+            ("km", x["source"], x["target"]),
+            g[("kind_matrix", x["source"], x["target"])],
+            x["referrals"],
+        )
     for x in r["inward"]:
         d = x["district"]
-        add(("internal", d), g.get(("dm", d, d), []), x["internal"])
+        add(("internal", d), g.get(("district_matrix", d, d), []), x["internal"])
         add(("sent", d), g.get(("sent", d), []), x["sent"])
     for x in r["borders"]:
-        cells = g.get(("dm", x["a"], x["b"]), []) + g.get(("dm", x["b"], x["a"]), [])
+        cells = g.get(("district_matrix", x["a"], x["b"]), []) + g.get(
+            ("district_matrix", x["b"], x["a"]), []
+        )
         add(("border", x["a"], x["b"]), cells, x["observed"])
     for x in r["silos"]:
         o = x["organisation"]

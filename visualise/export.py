@@ -56,7 +56,7 @@ from gridvoices.ecosystem.definitions import (
 from gridvoices.ecosystem.privacy import SUPPRESSED, suppress
 from gridvoices.ecosystem.vocab import SUPPRESSION_THRESHOLD
 from gridvoices.queries.counts import link_counts
-from gridvoices.queries.disclosure import edge_cells
+from gridvoices.queries.disclosure import edge_cells, shown_counts
 from gridvoices.queries.disclosure import layer as disclosure
 from gridvoices.visualise.render import shown_total
 
@@ -320,7 +320,10 @@ def _graph_attrs(G: nx.DiGraph, suppress_small: bool, *, flat: bool) -> dict[str
         "all_periods": ";".join(all_periods) if flat else all_periods,
         "small_counts": "suppressed: counts of 1-4 are shown as *" if suppress_small else "shown",
         # The same numbers, under the same words, as summary, the views and the report.
-        **shown_total(link_counts(G).as_dict(), suppress=suppress_small),
+        **shown_total(
+            (shown_counts(G) if suppress_small else link_counts(G)).as_dict(),
+            suppress=suppress_small,
+        ),
         "definitions": glossary() if flat else dict(DEFINITIONS),
     }
     if suppress_small:

@@ -20,8 +20,8 @@ from gridvoices.queries.isolation.flags import isolation
 from gridvoices.visualise.common import categorical_mode
 from gridvoices.visualise.compact import ecosystem_view
 from gridvoices.visualise.counts import (
+    Mask,
     Shown,
-    cell,
     edge_cells,
     fmt_shown,
     period_columns,
@@ -53,30 +53,27 @@ BRIDGE_COLOUR = "#e8590c"
 _REFERRALS_IN_BRACKETS = re.compile(r"\(([^()]*) referrals\)$")
 
 
-def _cells(d: dict, columns: list[str], suppress_small: bool):
-    return (
-        (0, 1) if c < 0 else (c, 0)
-        for c in (cell(x, suppress_small) for x in edge_cells(d, columns))
-    )
+def _cells(u, v, d: dict, columns: list[str], mask: Mask):
+    return ((0, 1) if c < 0 else (c, 0) for c in mask.row(u, v, edge_cells(d, columns), columns))
 
 
-def _volume(G, n, columns, suppress_small: bool, incoming: bool) -> Shown:
+def _volume(G, n, columns, mask: Mask, incoming: bool) -> Shown:
     edges = G.in_edges(n, data=True) if incoming else G.out_edges(n, data=True)
-    return shown_sum(p for *_, d in edges for p in _cells(d, columns, suppress_small))
+    return shown_sum(p for u, v, d in edges for p in _cells(u, v, d, columns, mask))
 
 
-def _why(G, row: dict, columns: list[str], suppress_small: bool) -> str:
+def _why(G, row: dict, columns: list[str], mask: Mask) -> str:
     flag, n = row["flag"], row["id"]
     if flag == "dead_end":
-        received = fmt_shown(_volume(G, n, columns, suppress_small, True))
+        received = fmt_shown(_volume(G, n, columns, mask, True))
         return f"receives {received} referrals but refers none on"
     if flag == "source_only":
-        sent = fmt_shown(_volume(G, n, columns, suppress_small, False))
+        sent = fmt_shown(_volume(G, n, columns, mask, False))
         return f"refers {sent} on but receives none"
     return str(row["why"])
 
 
-def _bridges(G, rows, columns, suppress_small) -> dict:
+def _bridges(G, rows, columns, mask: Mask) -> dict:
     """(u, v) -> detail rows for every link that is a ``bridge_link`` (either direction)."""
     why = {str(r["id"]): str(r["why"]) for r in rows if r["flag"] == "bridge_link"}
     if not why:
@@ -88,9 +85,7 @@ def _bridges(G, rows, columns, suppress_small) -> dict:
                 ends.setdefault(key, []).append((u, v))
     marks: dict = {}
     for key, pairs in ends.items():
-        flows = shown_sum(
-            p for u, v in pairs for p in _cells(G.edges[u, v], columns, suppress_small)
-        )
+        flows = shown_sum(p for u, v in pairs for p in _cells(u, v, G.edges[u, v], columns, mask))
         text = _REFERRALS_IN_BRACKETS.sub(f"({fmt_shown(flows)} referrals)", why[key])
         for pair in pairs:
             marks[pair] = [[None, f"Bridge link: {text}"]]
@@ -126,6 +121,7 @@ def build(
     with suppression(suppress_small):
         rows = isolation(G, k=peer_hops)
     columns = period_columns(G)
+    mask = Mask(G, suppress_small)
     codes = list(FINDINGS)
     worst: dict = {}
     notes: dict = {}
@@ -136,13 +132,13 @@ def build(
         k = codes.index(row["flag"])
         worst[n] = min(worst.get(n, k), k)
         rows_n = notes.setdefault(n, [["Findings"]])
-        rows_n.append([FINDINGS[row["flag"]], _why(G, row, columns, suppress_small)])
+        rows_n.append([FINDINGS[row["flag"]], _why(G, row, columns, mask)])
     mode = categorical_mode("finding", "Isolation finding", codes, [worst.get(n, -1) for n in G])
     mode["labels"] = list(FINDINGS.values())
     mode["colours"] = [FINDING_COLOURS[c] for c in codes]
     mode["unknown"] = NO_FINDING
     mode["unknown_label"] = "No finding"
-    marks = _bridges(G, rows, columns, suppress_small)
+    marks = _bridges(G, rows, columns, mask)
     counts = {c: sum(1 for r in rows if r["flag"] == c) for c in (*codes, "bridge_link")}
     found = [f"{counts[c]} {c.replace('_', ' ')}" for c in (*codes, "bridge_link") if counts[c]]
     return ecosystem_view(

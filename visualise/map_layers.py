@@ -24,7 +24,7 @@ from gridvoices.visualise.barriers_view import (
     marginals,
     pair_link,
 )
-from gridvoices.visualise.counts import block_flows
+from gridvoices.visualise.counts import Mask, block_flows
 from gridvoices.visualise.network import BAND_COLOURS, RATING_STOPS
 
 __all__ = ["SHADES", "NO_DATA", "district_shades", "district_flows"]
@@ -180,12 +180,12 @@ def _rows(code, bands, cover, fb, suppress) -> list:
     return rows
 
 
-def district_flows(G, codes, names, columns, suppress) -> dict:
+def district_flows(G, codes, names, columns, mask: Mask) -> dict:
     """District links as the barriers view draws them (:func:`barriers_view.pair_link`: the
     same counts, permeability colours, flags and missing links), without its layout."""
-    with suppression(suppress):
+    with suppression(mask.on):
         result = barriers(G, min_permeability=0.1)
-    shown = block_flows(G, lambda a: a.get("district"), suppress, columns)
+    shown = block_flows(G, lambda a: a.get("district"), mask, columns)
     exact = {(f["source"], f["target"]): f["referrals"] for f in result["district_matrix"]}
     borders = {frozenset(p) for p in G.graph.get("borders") or ()}
     by_border = {frozenset((r["a"], r["b"])): r for r in result["borders"]}

@@ -31,8 +31,8 @@ from gridvoices.visualise import map_geo
 from gridvoices.visualise.common import DOMAIN_COLOURS, KIND_COLOURS, UNKNOWN_COLOUR, plural, text
 from gridvoices.visualise.counts import (
     HIDDEN,
+    Mask,
     edge_cells,
-    hide_small,
     period_columns,
 )
 from gridvoices.visualise.map_layers import district_flows, district_shades
@@ -127,11 +127,12 @@ def build(
             "(and no district shape to place them in) are not on the map."
         )
     columns = period_columns(G)
-    rows = _cells(G, columns, suppress_small)
+    mask = Mask(G, suppress_small)
+    rows = _cells(G, columns, mask)
     points = _points(G, placed, xy, codes, columns, rows)
     edges = _edges(points["index"], rows)
     modes, district_rows = district_shades(G, codes, index_bands, suppress_small)
-    flows = district_flows(G, codes, names, columns, suppress_small)
+    flows = district_flows(G, codes, names, columns, mask)
     navigators = _navigators(G, points["index"], xy)
     data = {
         "mode": "map",
@@ -243,10 +244,10 @@ def _hex_places(G, codes, names, members, hexjson):
     return shapes, "hex", centres, xy
 
 
-def _cells(G, columns, suppress) -> list[tuple]:
-    """``(u, v, cells)`` of every link that carried referrals, 1-4 as :data:`HIDDEN`."""
+def _cells(G, columns, mask: Mask) -> list[tuple]:
+    """``(u, v, cells)`` of every link that carried referrals, hidden ones as :data:`HIDDEN`."""
     return [
-        (u, v, hide_small(edge_cells(d, columns), suppress))
+        (u, v, mask.row(u, v, edge_cells(d, columns), columns))
         for u, v, d in G.edges(data=True)
         if int(d.get("referrals") or 0) > 0
     ]

@@ -48,7 +48,6 @@ class _Walker:
         return out
 
 
-
 def _hops(path: list[str], flow: dict) -> dict:
     return {
         "nodes": list(path),

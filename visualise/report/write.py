@@ -24,6 +24,7 @@ from pathlib import Path
 import networkx as nx
 from gridvoices.ecosystem.privacy import suppression
 from gridvoices.queries.analyses import run_all
+from gridvoices.queries.disclosure import DISCLOSED, disclose
 from gridvoices.visualise.page import write_page
 from gridvoices.visualise.render import shown
 from gridvoices.visualise.report import sections as registry
@@ -61,7 +62,10 @@ def render_report(
     links = [v if isinstance(v, ViewLink) else ViewLink(*v) for v in (views or ())]
     with suppression(suppress_small):  # the `why` sentences star small counts too
         raw = run_all(G) if results is None else results
-        r = shown(raw, suppress=suppress_small)
+        # The answers the disclosure layer protects carry its marks (complements as *) here
+        # exactly as in summary --json and barriers --json.
+        marked = {k: disclose(k, v, G) if k in DISCLOSED else v for k, v in raw.items()}
+        r = shown(marked if suppress_small else raw, suppress=suppress_small)
         links = list(DEFAULT_VIEWS) if views is None else links
         ctx = ReportContext(G, raw, r, suppress_small, illustrative, source, links, title)
         sections = list(registry.SECTIONS)
