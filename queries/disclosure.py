@@ -27,6 +27,7 @@ __all__ = [
     "disclose",
     "disclose_store",
     "disclosure",
+    "accepted_cells",
     "cell_groups",
     "edge_cells",
     "figures",
@@ -132,9 +133,34 @@ def figures(G: nx.DiGraph) -> list[Figure]:
             return [c for c in cells[u, v] if keep is None or c[2] in keep]
 
         out += _sums(G, label, part, values)
-    for u, v, d in G.edges(data=True):
-        if d.get("accepted"):
-            out.append(Figure(("accepted", u, v), (("accepted", u, v),), int(d["accepted"])))
+    for u, v in G.edges:
+        acc = accepted_cells(G, u, v)
+        out += [Figure(("acell", *c), (c,), n) for c, n in acc.items()]
+        for label, keep in spans:
+            cs = [c for c in acc if keep is None or c[3] in keep]
+            if cs:
+                out.append(Figure(("accepted", u, v, label), tuple(cs), sum(acc[c] for c in cs)))
+    return out
+
+
+def accepted_cells(G: nx.DiGraph, u, v) -> dict[tuple, int]:
+    """The accepted counts of one edge, ``("accepted", u, v, period) -> count``, in G's periods.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph(accepted_cells={("a", "b"): {"Q1": 2, "Q2": 6}})
+    >>> G.add_edge("a", "b", referrals=9, accepted=8)
+    >>> accepted_cells(G, "a", "b")
+    {('accepted', 'a', 'b', 'Q1'): 2, ('accepted', 'a', 'b', 'Q2'): 6}
+    """
+    total = int(G.edges[u, v].get("accepted") or 0)
+    if not total:
+        return {}
+    by_period = (G.graph.get("accepted_cells") or {}).get((u, v)) or {}
+    out = {("accepted", u, v, p): int(a) for p, a in by_period.items() if a}
+    rest = total - sum(out.values())
+    if rest:  # hand-made graphs: accepted with no periods
+        out["accepted", u, v, REMAINDER] = rest
     return out
 
 

@@ -46,8 +46,13 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return df.to_dict("records")
 
 
-def _referral_edges(sel: pd.DataFrame) -> list[tuple[str, str, dict]]:
-    """One edge per ordered pair from flow rows sorted by (source, target, period)."""
+def _referral_edges(
+    sel: pd.DataFrame, accepted_cells: dict | None = None
+) -> list[tuple[str, str, dict]]:
+    """One edge per ordered pair from flow rows sorted by (source, target, period).
+
+    ``accepted_cells`` (when given) gets each known accepted count by ``(u, v, period)``.
+    """
     # Plain lists rather than per-row dicts: at a million rows the row records alone
     # took longer than everything else in the build.
     acc = sel["accepted"]
@@ -73,6 +78,8 @@ def _referral_edges(sel: pd.DataFrame) -> list[tuple[str, str, dict]]:
         d["by_period"][p] = c
         if k:
             d["accepted"] = (d["accepted"] or 0) + a
+            if accepted_cells is not None and a:
+                accepted_cells.setdefault((u, v), {})[p] = a
     return edges
 
 
@@ -200,7 +207,9 @@ def build_graph(
         )
     if len(refs) and chosen:
         sel = refs[refs["period"].isin(chosen) & (refs["count"] > 0)]
-        G.add_edges_from(_referral_edges(sel))
+        # Accepted counts per period, beside the edges (not an edge attribute, so no export
+        # lists them): the disclosure layer protects each period's and their sums.
+        G.add_edges_from(_referral_edges(sel, G.graph.setdefault("accepted_cells", {})))
     if len(fb) and periods is not None:
         fb = fb[fb["period"].isin(set(periods))]
     G.graph["feedback"] = _records(fb) if len(fb) else []

@@ -74,7 +74,7 @@ def _edges(G: nx.DiGraph, index: dict, columns: list[str], mask: Mask, home: lis
         shown = mask.row(u, v, row, columns)
         cells.extend(shown)
         acc = d.get("accepted")
-        accepted.append(None if acc is None else mask.cell(("accepted", u, v), int(acc)))
+        accepted.append(None if acc is None else mask.accepted(u, v, int(acc)))
         if d.get("peer_kind") is not None:
             strength = d.get("strength")
             peer[e] = [peers(d["peer_kind"]), None if strength is None else round_sig(strength)]

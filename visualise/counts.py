@@ -135,6 +135,7 @@ class Mask:
     """
 
     def __init__(self, G: nx.DiGraph, suppress_small: bool) -> None:
+        self.G = G
         self.on = suppress_small
         self.layer: Disclosure | None = None
         self.cells: frozenset = frozenset()
@@ -151,13 +152,14 @@ class Mask:
         hid = self.cells
         return [HIDDEN if c and (u, v, p) in hid else c for c, p in zip(row, columns, strict=True)]
 
-    def cell(self, key, count: int) -> int:
-        """A figure of one cell (e.g. ``("accepted", u, v)``) as the page stores it."""
-        if not self.on:
+    def accepted(self, u, v, count: int) -> int:
+        """An edge's accepted count (over the view's periods) as the page stores it."""
+        if not self.on or not count:
             return int(count)
-        if count and (key in self.cells or (self.layer is not None and self.layer.hidden([key]))):
-            return HIDDEN
-        return int(count)
+        from gridvoices.queries.disclosure import accepted_cells
+
+        assert self.layer is not None
+        return HIDDEN if self.layer.hidden(accepted_cells(self.G, u, v)) else int(count)
 
     def block(self, items: Iterable[tuple]) -> Shown:
         """Rule 3: a block flow from its ``(cell, count)`` items."""

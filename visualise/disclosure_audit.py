@@ -1,7 +1,8 @@
 """The disclosure audit of one run: every number the outputs publish, checked by linear algebra.
 
 :func:`audit` produces the outputs for each chosen set of periods (the JSON
-export with node volumes, the ``summary`` and ``barriers`` answers as shown),
+export with node volumes, the ``summary`` and ``barriers`` answers as shown, the
+views' generated pages),
 reads every number back, names the cells each one sums, and asks
 :func:`gridvoices.ecosystem.disclosure.audit_figures` whether any number shown
 as ``*`` with a true value of 1-4 is determined exactly by the numbers shown.
@@ -12,15 +13,17 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import networkx as nx
 from gridvoices.ecosystem.disclosure import Audit, Figure, audit_figures
 from gridvoices.ecosystem.privacy import SUPPRESSED, suppression
 from gridvoices.queries.barriers.forms import barriers
-from gridvoices.queries.disclosure import cell_groups, disclose, edge_cells
+from gridvoices.queries.disclosure import accepted_cells, cell_groups, disclose, edge_cells
 from gridvoices.queries.graph import build_graph
 from gridvoices.queries.summary import summary
+from gridvoices.visualise.disclosure_views import view_figures
 from gridvoices.visualise.export import export_graph, node_metrics
 from gridvoices.visualise.render import shown
 
@@ -33,17 +36,21 @@ def published_figures(
     *,
     secondary: bool = True,
     full: nx.DiGraph | None = None,
+    views: bool = True,
 ) -> tuple[list[Figure], set]:
     """Every number one run for ``periods`` publishes, as figures, and the keys shown as ``*``.
 
     With ``secondary=False`` only the primary rule hides (the outputs before this
-    layer), for a before-and-after comparison.
+    layer), for a before-and-after comparison. ``views``: also read back the views'
+    pages (:func:`gridvoices.visualise.disclosure_views.view_figures`).
     """
     full = build_graph(tables) if full is None else full
     G = build_graph(tables, periods)
     G.graph["disclosure_graph"] = full
     run = ",".join(G.graph.get("periods") or []) or "none"
     values = {c: n for u, v, d in full.edges(data=True) for c, n in edge_cells(u, v, d).items()}
+    for u, v in full.edges:
+        values |= accepted_cells(full, u, v)
     figs: list[Figure] = []
     hidden: set = set()
 
@@ -55,8 +62,13 @@ def published_figures(
         starred = isinstance(shown_value, str) and SUPPRESSED in shown_value
         if starred if secondary else 0 < f.value < 5:
             hidden.add(f.key)
+        elif isinstance(shown_value, int) and shown_value != f.value:
+            # The audit must model each number as the sum it really is.
+            raise ValueError(f"{f.key!r} is shown as {shown_value} but its cells sum to {f.value}")
 
     with suppression(True):
+        if views:
+            view_figures(G, add)
         _export(G, add, secondary)
         g = cell_groups(G)
         for name, answer in (("summary", summary(G)), ("barriers", barriers(G))):
@@ -81,6 +93,8 @@ def _export(G: nx.DiGraph, add, secondary: bool) -> None:
             add(("export", "cell", u, v, p), [(u, v, p)], x)
         if link.get("referrals"):
             add(("export", "edge", u, v), cells, link["referrals"])
+        if link.get("accepted"):
+            add(("export", "accepted", u, v), list(accepted_cells(G, u, v)), link["accepted"])
     for node in data["nodes"]:
         n = node["id"]
         ins, outs = cells_in.get(n, []), cells_out.get(n, [])
@@ -131,7 +145,11 @@ def _answer(name: str, r: dict, g: dict, add) -> None:
 
 
 def audit(
-    tables: dict, runs: Iterable[list[str] | None] = (None,), *, secondary: bool = True
+    tables: dict,
+    runs: Iterable[list[str] | None] = (None,),
+    *,
+    secondary: bool = True,
+    views: bool = True,
 ) -> Audit:
     """Audit every number published by runs for each set of periods in ``runs``, together.
 
@@ -144,6 +162,8 @@ def audit(
         for the all-periods outputs and ``compare 2024-Q1 2024-Q4``.
     secondary : bool
         False audits the outputs as the primary rule alone would show them.
+    views : bool
+        Read back the views' pages too (the slowest part).
 
     Returns
     -------
@@ -154,7 +174,45 @@ def audit(
     hidden: set = set()
     full = build_graph(tables)  # one protection for every run
     for periods in runs:
-        f, h = published_figures(tables, periods, secondary=secondary, full=full)
+        f, h = published_figures(tables, periods, secondary=secondary, full=full, views=views)
         figs += f
         hidden |= h
-    return audit_figures(figs, hidden)
+    result = audit_figures(figs, hidden)
+    return replace(result, outputs=tuple(_by_output(figs, hidden, result.exposed)))
+
+
+_OUTPUTS = (
+    "export",
+    "summary",
+    "network",
+    "network-districts",
+    "isolation",
+    "barriers-view",
+    "map",
+)
+
+
+def _by_output(figs: list[Figure], hidden: set, exposed: tuple) -> list[dict]:
+    """One row per run and output: how many numbers it shows, hides (1-4 among them), gives away."""
+    rows: dict[tuple, dict] = {}
+    bad = set(exposed)
+    for f in {f.key: f for f in figs}.values():
+        run, where = f.key[0], f.key[1] if f.key[1] in _OUTPUTS else "barriers"
+        row = rows.setdefault(
+            (run, where),
+            {
+                "run": run,
+                "output": where,
+                "published": 0,
+                "hidden": 0,
+                "hidden_small": 0,
+                "exposed": 0,
+            },
+        )
+        if f.key in hidden:
+            row["hidden"] += 1
+            row["hidden_small"] += 0 < f.value < 5
+            row["exposed"] += f.key in bad
+        else:
+            row["published"] += 1
+    return [rows[k] for k in sorted(rows)]

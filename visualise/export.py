@@ -56,7 +56,7 @@ from gridvoices.ecosystem.definitions import (
 from gridvoices.ecosystem.privacy import SUPPRESSED, suppress
 from gridvoices.ecosystem.vocab import SUPPRESSION_THRESHOLD
 from gridvoices.queries.counts import link_counts
-from gridvoices.queries.disclosure import edge_cells, shown_counts
+from gridvoices.queries.disclosure import accepted_cells, edge_cells, shown_counts
 from gridvoices.queries.disclosure import layer as disclosure
 from gridvoices.visualise.render import shown_total
 
@@ -224,7 +224,7 @@ def _disclose_edge(G: nx.DiGraph, u, v, d: dict, suppress_small: bool) -> dict:
     if e.get("referrals") and D.hidden(cells):
         e["referrals"] = SUPPRESSED
     acc = e.get("accepted")
-    if acc and D.hidden([("accepted", u, v)]):
+    if acc and D.hidden(accepted_cells(G, u, v)):
         e["accepted"] = SUPPRESSED
     # Drawn weight from what is shown: the total, or its parts with a hidden one weighing 5.
     if e.get("referrals") != SUPPRESSED:

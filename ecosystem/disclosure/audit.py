@@ -20,6 +20,7 @@ class Audit:
     hidden: int
     sensitive: int
     exposed: tuple
+    outputs: tuple = ()  # optional per-output rows (output, published, hidden, ...)
 
     @property
     def ok(self) -> bool:
@@ -32,6 +33,7 @@ class Audit:
             "hidden_small": self.sensitive,
             "exposed": len(self.exposed),
             "exposed_figures": [repr(k) for k in self.exposed],
+            "outputs": [dict(r) for r in self.outputs],
         }
 
 

@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from gridvoices.cli.common import command, fail, print_json, say
+from gridvoices.api.results import Result
+from gridvoices.cli.common import command, fail, print_json, say, write_csv
 
 __all__ = ["audit"]
 
@@ -24,8 +25,9 @@ def audit(
         ),
     ] = None,
 ) -> None:
-    """Audit the exports, summary and barriers answers together: exit 1 if any hidden count
-    of 1-4 is determined exactly by the numbers shown."""
+    """Audit the exports, summary and barriers answers and the views' pages together: exit 1
+    if any hidden count of 1-4 is determined exactly by the numbers shown. --csv writes one
+    row per run and output."""
     from gridvoices.ecosystem.periods import PeriodError, choose_periods
     from gridvoices.visualise.disclosure_audit import audit as run_audit
 
@@ -37,6 +39,9 @@ def audit(
     result = run_audit(store.read(), runs)
     if show.as_json:
         print_json(result.as_dict())
+    elif show.csv is not None:
+        # One row per run and output: numbers shown, hidden (1-4 among them), exposed.
+        write_csv(Result("disclosure audit", {"outputs": list(result.outputs)}), show.csv)
     else:
         say(
             f"{result.published:,} numbers shown, {result.hidden:,} hidden "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pytest
@@ -68,3 +69,40 @@ def test_cli_audit_exits_0_and_reports(tmp_path):
     assert r.exit_code == 0, r.stdout
     data = json.loads(r.stdout)
     assert data["exposed"] == 0 and data["hidden_small"] > 0
+
+
+def test_views_are_read_back_from_their_pages(shipped):
+    figs, hidden = published_figures(shipped)
+    where = {f.key[1] for f in figs}
+    assert {"network", "network-districts", "isolation", "barriers-view", "map"} <= where
+    flows = [f for f in figs if f.key[1] == "network-districts" and f.key[2] == "flow"]
+    assert flows and any(f.key in hidden for f in flows)
+    rows = [f for f in figs if f.key[1] == "barriers-view" and len(f.parts) > 1]
+    assert rows and any(f.key not in hidden for f in rows)
+
+
+def test_a_view_showing_only_the_primary_rule_is_caught(shipped, monkeypatch):
+    # Views that hid cells of 1-4 only (the rule before this layer) give cells away next to
+    # the exports' link totals; the audit, reading the pages, must find it.
+    from gridvoices.visualise import counts
+
+    def primary_only(self, u, v, row, columns):
+        return counts.hide_small(row, self.on)
+
+    monkeypatch.setattr(counts.Mask, "row", primary_only)
+    assert audit(shipped).exposed
+
+
+def test_cli_audit_writes_its_table_as_csv(tmp_path):
+    runner = CliRunner()
+    ws = tmp_path / "ws"
+    assert runner.invoke(app, ["import", str(DERBYSHIRE), "--workspace", str(ws)]).exit_code == 0
+    out = tmp_path / "audit.csv"
+    r = runner.invoke(app, ["audit", "--workspace", str(ws), "--csv", str(out)])
+    assert r.exit_code == 0, r.stdout
+    with open(out, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    outputs = {row["output"] for row in rows}
+    assert {"export", "summary", "barriers", "network", "map"} <= outputs
+    assert all(row["exposed"] == "0" for row in rows)
+    assert sum(int(row["hidden_small"]) for row in rows) > 0
