@@ -12,6 +12,7 @@ the same number is shown or hidden alike in every output.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 
@@ -268,15 +269,24 @@ def _mark(row: dict, hide: dict[str, list]) -> dict:
     return row
 
 
+def _spanner(row: dict, own: bool, total: bool) -> dict:
+    """A spanner's row: its cross-border referrals, and "of N" in its sentence, as shown."""
+    if total and isinstance(row.get("why"), str):
+        # "takes part in 14 of 17 cross-district referrals (82%)": the 17 and the share go.
+        row = {**row, "why": re.sub(r" of \d+ cross-district", " of * cross-district", row["why"])}
+        row = _mark(row, {"share": True})
+    return _mark(row, {"cross_referrals": own, **dict.fromkeys(row.get(_HIDE) or (), True)})
+
+
 def disclose(name: str, result: dict, G: nx.DiGraph) -> dict:
     """``result`` of named answer ``name`` with the fields the layer hides marked.
 
     Numbers stay exact (analyses build on them); each row lists the fields to show
     as ``*`` under ``_hidden``, which :func:`gridvoices.visualise.render.shown` applies,
-    and the answer gets a ``disclosure`` block. Answers other than ``summary`` and
-    ``barriers`` are returned as they are.
+    and the answer gets a ``disclosure`` block. Answers not in :data:`DISCLOSED`
+    (``summary``, ``barriers``, ``barrier_tests``) are returned as they are.
     """
-    if name not in ("summary", "barriers") or not isinstance(result, dict):
+    if name not in DISCLOSED or not isinstance(result, dict):
         return result
     D = layer(G)
     g = cell_groups(G)
@@ -285,7 +295,13 @@ def disclose(name: str, result: dict, G: nx.DiGraph) -> dict:
         return D.hidden(g.get(key, ()))
 
     r = dict(result)
-    if name == "summary":
+    if name == "barrier_tests":
+        # The permutation tests quote each border's flow, as barriers' borders do.
+        r["pairs"] = [
+            _mark(x, {"observed": hid(("border", *sorted((x["a"], x["b"]))))})
+            for x in result.get("pairs", [])
+        ]
+    elif name == "summary":
         r["districts"] = [
             _mark(
                 row,
@@ -339,7 +355,7 @@ def disclose(name: str, result: dict, G: nx.DiGraph) -> dict:
             for x in result.get("silos", [])
         ]
         r["spanners"] = [
-            _mark(x, {"cross_referrals": hid(("cross", x["id"]))})
+            _spanner(x, hid(("cross", x["id"])), hid(("cross_total",)))
             for x in result.get("spanners", [])
         ]
     r["disclosure"] = D.as_dict()
@@ -372,7 +388,7 @@ def _full(G: nx.DiGraph) -> nx.DiGraph:
     return full
 
 
-DISCLOSED = frozenset({"summary", "barriers"})
+DISCLOSED = frozenset({"summary", "barriers", "barrier_tests"})
 
 
 def disclose_store(store, name: str, result: dict, periods: list[str] | None) -> dict:

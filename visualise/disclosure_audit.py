@@ -23,6 +23,7 @@ from gridvoices.queries.barriers.forms import barriers
 from gridvoices.queries.disclosure import accepted_cells, cell_groups, disclose, edge_cells
 from gridvoices.queries.graph import build_graph
 from gridvoices.queries.summary import summary
+from gridvoices.visualise.disclosure_report import report_figures
 from gridvoices.visualise.disclosure_views import view_figures
 from gridvoices.visualise.export import export_graph, node_metrics
 from gridvoices.visualise.render import shown
@@ -37,12 +38,14 @@ def published_figures(
     secondary: bool = True,
     full: nx.DiGraph | None = None,
     views: bool = True,
+    report: bool = True,
 ) -> tuple[list[Figure], set]:
     """Every number one run for ``periods`` publishes, as figures, and the keys shown as ``*``.
 
     With ``secondary=False`` only the primary rule hides (the outputs before this
     layer), for a before-and-after comparison. ``views``: also read back the views'
-    pages (:func:`gridvoices.visualise.disclosure_views.view_figures`).
+    pages (:func:`gridvoices.visualise.disclosure_views.view_figures`); ``report``: and
+    the report's (:func:`gridvoices.visualise.disclosure_report.report_figures`).
     """
     full = build_graph(tables) if full is None else full
     G = build_graph(tables, periods)
@@ -69,6 +72,8 @@ def published_figures(
     with suppression(True):
         if views:
             view_figures(G, add)
+        if report:
+            report_figures(G, add)
         _export(G, add, secondary)
         g = cell_groups(G)
         for name, answer in (("summary", summary(G)), ("barriers", barriers(G))):
@@ -150,6 +155,7 @@ def audit(
     *,
     secondary: bool = True,
     views: bool = True,
+    report: bool = True,
 ) -> Audit:
     """Audit every number published by runs for each set of periods in ``runs``, together.
 
@@ -163,7 +169,9 @@ def audit(
     secondary : bool
         False audits the outputs as the primary rule alone would show them.
     views : bool
-        Read back the views' pages too (the slowest part).
+        Read back the views' pages too.
+    report : bool
+        Read back the report too (the slowest part: it runs every analysis).
 
     Returns
     -------
@@ -174,7 +182,9 @@ def audit(
     hidden: set = set()
     full = build_graph(tables)  # one protection for every run
     for periods in runs:
-        f, h = published_figures(tables, periods, secondary=secondary, full=full, views=views)
+        f, h = published_figures(
+            tables, periods, secondary=secondary, full=full, views=views, report=report
+        )
         figs += f
         hidden |= h
     result = audit_figures(figs, hidden)
@@ -189,6 +199,7 @@ _OUTPUTS = (
     "isolation",
     "barriers-view",
     "map",
+    "report",
 )
 
 

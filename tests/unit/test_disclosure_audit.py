@@ -106,3 +106,19 @@ def test_cli_audit_writes_its_table_as_csv(tmp_path):
     assert {"export", "summary", "barriers", "network", "map"} <= outputs
     assert all(row["exposed"] == "0" for row in rows)
     assert sum(int(row["hidden_small"]) for row in rows) > 0
+
+
+def test_the_report_is_read_back_from_its_page(shipped):
+    figs, hidden = published_figures(shipped, views=False)
+    kinds = {f.key[2] for f in figs if f.key[1] == "report"}
+    assert {"matrix", "borders", "tests", "spanner", "kept", "sent"} <= kinds
+    assert any(f.key in hidden for f in figs if f.key[1] == "report")
+
+
+def test_a_report_quoting_flows_by_the_primary_rule_is_caught(shipped, monkeypatch):
+    # The permutation tests' "referrals crossing" shown by the 1-4 rule alone (as before
+    # they went through the layer) give hidden flows away; reading the report finds it.
+    from gridvoices.visualise.report import write
+
+    monkeypatch.setattr(write, "DISCLOSED", frozenset({"summary", "barriers"}))
+    assert audit(shipped, views=False).exposed

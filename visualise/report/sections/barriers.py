@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from gridvoices.ecosystem.privacy import SUPPRESSED, suppress
+from gridvoices.ecosystem.privacy import SUPPRESSED
 from gridvoices.visualise.report import charts
 from gridvoices.visualise.report.context import ReportContext, Section, headline
 
@@ -17,6 +17,10 @@ def _matrix(ctx: ReportContext) -> dict:
     raw = ctx.raw["barriers"]
     codes = sorted(ctx.G.graph.get("districts", {}))
     obs = {(f["source"], f["target"]): f["referrals"] for f in raw["district_matrix"]}
+    # As the disclosure layer shows them (complements too), not by the 1-4 rule alone.
+    shown = {
+        (f["source"], f["target"]): f["referrals"] for f in ctx.r["barriers"]["district_matrix"]
+    }
     out_, in_ = defaultdict(int), defaultdict(int)
     for (s, t), n in obs.items():
         out_[s], in_[t] = out_[s] + n, in_[t] + n
@@ -32,7 +36,7 @@ def _matrix(ctx: ReportContext) -> dict:
         cells = []
         for t in codes:
             n, e = obs.get((s, t), 0), out_[s] * in_[t] / total if total else 0.0
-            v = suppress(n, enabled=ctx.suppress)
+            v = shown.get((s, t), n) if ctx.suppress else n
             perm = None if e <= 0 or n == 0 else SUPPRESSED if v == SUPPRESSED else round(n / e, 2)
             kind = "self" if s == t else status.get(frozenset((s, t)), "")
             cells.append({"n": v, "perm": perm, "kind": kind, "to": ctx.district(t)})
