@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import networkx as nx
-from gridvoices.ecosystem.privacy import SUPPRESSED, fmt, fmt_derived, is_suppressed
+from gridvoices.ecosystem.privacy import SUPPRESSED, is_suppressed
 from gridvoices.ecosystem.vocab import COMMUNITY_DOMAINS
 from gridvoices.queries.barriers.forms import barriers
 from gridvoices.queries.coverage import coverage
@@ -63,12 +63,24 @@ def compare(before: nx.DiGraph, after: nx.DiGraph, **barrier_options) -> dict:
     }
 
 
-def _border_state(r: dict) -> dict:
-    return {
+def _border_state(r: dict, hidden: bool) -> dict:
+    state = {
         "state": "barrier" if r["barrier"] else "open",
         "observed": r["observed"],
         "permeability": r["permeability"],
     }
+    # Marked for visualise.render.shown: the flow (and its permeability) shown as *.
+    return {**state, "_hidden": ["observed"]} if hidden and r["observed"] else state
+
+
+def _hidden_flow(G: nx.DiGraph, r: dict) -> bool:
+    """Whether a border's flow is hidden: by the disclosure layer (1-4 or a complement)."""
+    if not is_suppressed(1):
+        return False
+    from gridvoices.queries.disclosure import cell_groups, layer
+
+    cells = cell_groups(G).get(("border", *sorted((r["a"], r["b"]))), [])
+    return bool(r["observed"]) and layer(G).hidden(cells)
 
 
 def _borders(before, after, options) -> list[dict]:
@@ -79,24 +91,29 @@ def _borders(before, after, options) -> list[dict]:
         if old is None or old["barrier"] == r["barrier"]:
             continue
         name = f"{r['a_name']} - {r['b_name']} border"
-        if is_suppressed(old["observed"]) and is_suppressed(r["observed"]):
+        hid_b, hid_a = _hidden_flow(before, old), _hidden_flow(after, r)
+
+        def n(x, hidden):
+            return SUPPRESSED if hidden else str(x)
+
+        if hid_b and hid_a:
             # Both sides hidden: which way it moved would say something about the hidden counts.
-            b = {"state": SUPPRESSED, "observed": old["observed"]}
-            a = {"state": SUPPRESSED, "observed": r["observed"]}
+            b = {"state": SUPPRESSED, "observed": old["observed"], "_hidden": ["observed"]}
+            a = {"state": SUPPRESSED, "observed": r["observed"], "_hidden": ["observed"]}
             change = "not comparable"
             why = (
-                f"{name}: {fmt(old['observed'])} referrals crossed before and "
-                f"{fmt(r['observed'])} after; both hidden, so the change cannot be judged"
+                f"{name}: {n(old['observed'], hid_b)} referrals crossed before and "
+                f"{n(r['observed'], hid_a)} after; both hidden, so the change cannot be judged"
             )
         else:
-            b, a = _border_state(old), _border_state(r)
+            b, a = _border_state(old, hid_b), _border_state(r, hid_a)
             change = "worse" if r["barrier"] else "better"
             why = (
                 f"{name}: {b['state']} -> {a['state']}: "
-                f"{fmt(old['observed'])} referrals crossed before "
-                f"(permeability {fmt_derived(str(old['permeability']), old['observed'])}), "
-                f"{fmt(r['observed'])} after "
-                f"(permeability {fmt_derived(str(r['permeability']), r['observed'])})"
+                f"{n(old['observed'], hid_b)} referrals crossed before "
+                f"(permeability {n(old['permeability'], hid_b)}), "
+                f"{n(r['observed'], hid_a)} after "
+                f"(permeability {n(r['permeability'], hid_a)})"
             )
         rows.append({"a": r["a"], "b": r["b"], "change": change, "before": b, "after": a,
                      "why": why})  # fmt: skip

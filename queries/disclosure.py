@@ -19,7 +19,7 @@ from collections.abc import Hashable, Iterable
 import networkx as nx
 from gridvoices.ecosystem.disclosure import Figure, Protection, protect
 from gridvoices.ecosystem.disclosure.memo import remembered
-from gridvoices.ecosystem.privacy import SUPPRESSED, is_suppressed, suppress
+from gridvoices.ecosystem.privacy import SUPPRESSED, suppress
 from gridvoices.queries.counts import REMAINDER, LinkCounts, link_counts
 
 __all__ = [
@@ -63,7 +63,8 @@ class Disclosure:
     """Which published figures are hidden, looked up by the cells they sum.
 
     ``hidden(cells)`` is True for a figure hidden by the primary rule (1-4) or as
-    a complement; a figure this layer never listed falls back to the primary rule.
+    a complement; a figure this layer never listed (the sums of a period range) is
+    hidden when any of its cells is.
     """
 
     def __init__(self, protection: Protection, by_cells: dict[frozenset, Hashable], values):
@@ -72,10 +73,16 @@ class Disclosure:
         self._values = values
 
     def hidden(self, cells: Iterable[Hashable]) -> bool:
+        """Whether the sum of ``cells`` is shown as ``*``.
+
+        A sum the layer never protected (a period range's total, say) is hidden
+        whenever one of its cells is: shown, it would be a new equation beside the
+        protected ones. Shown only when every cell is shown, it adds nothing.
+        """
         cells = frozenset(cells)
         key = self._key.get(cells)
         if key is None:
-            return is_suppressed(sum(self._values.get(c, 0) for c in cells))
+            return bool(cells & self.hidden_cells())
         return key in self.protection.hidden
 
     def hidden_cells(self) -> frozenset:

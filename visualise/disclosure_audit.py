@@ -20,6 +20,7 @@ import networkx as nx
 from gridvoices.ecosystem.disclosure import Audit, Figure, audit_figures
 from gridvoices.ecosystem.privacy import SUPPRESSED, suppression
 from gridvoices.queries.barriers.forms import barriers
+from gridvoices.queries.compare import compare
 from gridvoices.queries.disclosure import accepted_cells, cell_groups, disclose, edge_cells
 from gridvoices.queries.graph import build_graph
 from gridvoices.queries.summary import summary
@@ -156,6 +157,7 @@ def audit(
     secondary: bool = True,
     views: bool = True,
     report: bool = True,
+    comparisons: Iterable[tuple[list[str], list[str]]] = (),
 ) -> Audit:
     """Audit every number published by runs for each set of periods in ``runs``, together.
 
@@ -172,6 +174,8 @@ def audit(
         Read back the views' pages too.
     report : bool
         Read back the report too (the slowest part: it runs every analysis).
+    comparisons : iterable of (before, after) period lists
+        Also read the ``compare`` answer (as shown) of each pair.
 
     Returns
     -------
@@ -187,11 +191,38 @@ def audit(
         )
         figs += f
         hidden |= h
+    for before, after in comparisons:
+        f, h = _compare(tables, before, after, full, secondary)
+        figs += f
+        hidden |= h
     result = audit_figures(figs, hidden)
     return replace(result, outputs=tuple(_by_output(figs, hidden, result.exposed)))
 
 
+def _compare(tables, before, after, full, secondary: bool) -> tuple[list[Figure], set]:
+    """The borders' flows before and after, as ``compare`` shows them."""
+    G1, G2 = build_graph(tables, before), build_graph(tables, after)
+    for G in (G1, G2):
+        G.graph["disclosure_graph"] = full
+    with suppression(True):
+        r = shown(compare(G1, G2))
+    run = f"compare {','.join(before)} {','.join(after)}"
+    figs, hidden = [], set()
+    for row in r["borders"]:
+        for side, G in (("before", G1), ("after", G2)):
+            cells = cell_groups(G).get(("border", *sorted((row["a"], row["b"]))), [])
+            value = sum(edge_cells(*c[:2], G.edges[c[0], c[1]]).get(c, 0) for c in cells)
+            f = Figure((run, "compare", side, row["a"], row["b"]), tuple(cells), value)
+            figs.append(f)
+            shown_value = row[side].get("observed")
+            starred = isinstance(shown_value, str) and SUPPRESSED in shown_value
+            if starred if secondary else 0 < value < 5:
+                hidden.add(f.key)
+    return figs, hidden
+
+
 _OUTPUTS = (
+    "compare",
     "export",
     "summary",
     "network",

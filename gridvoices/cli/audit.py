@@ -21,7 +21,7 @@ def audit(
         typer.Option(
             "--period",
             help="Also audit a run for this period or range (repeat: e.g. the two sides of "
-            "`compare`). The all-periods run is always included.",
+            "`compare`, whose answer is audited too). The all-periods run is always included.",
         ),
     ] = None,
 ) -> None:
@@ -36,7 +36,9 @@ def audit(
         runs = [None] + [choose_periods(store.periods(), [p]) for p in period or []]
     except PeriodError as e:
         fail(str(e), 2)
-    result = run_audit(store.read(), runs)
+    # Two or more --period: also `compare` of each one with the next.
+    pairs = list(zip(runs[1:], runs[2:], strict=False))
+    result = run_audit(store.read(), runs, comparisons=pairs)
     if show.as_json:
         print_json(result.as_dict())
     elif show.csv is not None:

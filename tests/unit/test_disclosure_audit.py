@@ -122,3 +122,21 @@ def test_a_report_quoting_flows_by_the_primary_rule_is_caught(shipped, monkeypat
 
     monkeypatch.setattr(write, "DISCLOSED", frozenset({"summary", "barriers"}))
     assert audit(shipped, views=False).exposed
+
+
+def test_period_ranges_and_compare_of_ranges(shipped):
+    # A range's totals are sums the layer never listed: shown only when every cell is.
+    periods = build_graph(shipped).graph["periods"]
+    first, second = periods[:2], periods[2:]
+    result = audit(shipped, [None, first, second], comparisons=[(first, second)], report=False)
+    assert result.sensitive > 0 and result.exposed == ()
+    assert any(row["output"] == "compare" for row in result.outputs)
+
+
+def test_compare_of_two_periods_is_audited(shipped):
+    periods = build_graph(shipped).graph["periods"]
+    one, two = [periods[0]], [periods[-1]]
+    result = audit(shipped, [None, one, two], comparisons=[(one, two)], views=False, report=False)
+    rows = [row for row in result.outputs if row["output"] == "compare"]
+    assert rows and sum(row["published"] + row["hidden"] for row in rows) > 0
+    assert result.exposed == ()
