@@ -291,10 +291,14 @@ def disclose(name: str, result: dict, G: nx.DiGraph) -> dict:
     Numbers stay exact (analyses build on them); each row lists the fields to show
     as ``*`` under ``_hidden``, which :func:`gridvoices.visualise.render.shown` applies,
     and the answer gets a ``disclosure`` block. Answers not in :data:`DISCLOSED`
-    (``summary``, ``barriers``, ``barrier_tests``) are returned as they are.
+    (``summary``, ``barriers``, ``barrier_tests``, ``feedback``) are returned as they are.
     """
     if name not in DISCLOSED or not isinstance(result, dict):
         return result
+    if name == "feedback":
+        from gridvoices.queries.feedback_disclosure import disclose_feedback
+
+        return disclose_feedback(result, G)
     D = layer(G)
     g = cell_groups(G)
 
@@ -395,7 +399,7 @@ def _full(G: nx.DiGraph) -> nx.DiGraph:
     return full
 
 
-DISCLOSED = frozenset({"summary", "barriers", "barrier_tests"})
+DISCLOSED = frozenset({"summary", "barriers", "barrier_tests", "feedback"})
 
 
 def disclose_store(store, name: str, result: dict, periods: list[str] | None) -> dict:
@@ -407,7 +411,5 @@ def disclose_store(store, name: str, result: dict, periods: list[str] | None) ->
         return result
     from gridvoices.queries.graph import build_graph
 
-    tables = store.read()
-    G = build_graph(tables, periods)
-    G.graph["disclosure_graph"] = build_graph(tables)
-    return disclose(name, result, G)
+    # The all-periods graph is built only when periods were chosen (see layer()).
+    return disclose(name, result, build_graph(store.read(), periods))

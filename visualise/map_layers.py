@@ -16,6 +16,7 @@ from gridvoices.ecosystem.privacy import SUPPRESSION_THRESHOLD, suppression
 from gridvoices.ecosystem.vocab import COMMUNITY_DOMAINS
 from gridvoices.queries.barriers.forms import barriers
 from gridvoices.queries.coverage import coverage
+from gridvoices.queries.feedback_disclosure import hidden_districts
 from gridvoices.visualise.barriers_view import (
     BANDS,
     HIDDEN_COLOUR,
@@ -114,12 +115,16 @@ def district_shades(
             "legend": [[GAP_COLOURS[k], f"{k} of {total} missing"] for k in range(0, 7, 2)],
         }
     )
-    enough = {c: fb[c]["responses"] >= SUPPRESSION_THRESHOLD for c in codes if c in fb}
+    with suppression(suppress_small):
+        secret = hidden_districts(G)  # small, or hidden so that no small one can be worked out
+    enough = {
+        c: fb[c]["responses"] >= SUPPRESSION_THRESHOLD and c not in secret for c in codes if c in fb
+    }
     if any(enough.values()):
         modes.append(_rating_mode(codes, fb, enough))
         for key, code in (("too_far", "too_far"), ("refused", "referral_refused")):
             modes.append(_share_mode(key, code, codes, fb, enough, suppress_small))
-    rows = [_rows(c, bands, cover.get(c), fb.get(c), suppress_small) for c in codes]
+    rows = [_rows(c, bands, cover.get(c), fb.get(c), suppress_small, c in secret) for c in codes]
     return modes, rows
 
 
@@ -157,7 +162,7 @@ def _share_mode(key, code, codes, fb, enough, suppress) -> dict:
     return {"key": key, "heading": SHADES[key], "fill": fill, "legend": legend}
 
 
-def _rows(code, bands, cover, fb, suppress) -> list:
+def _rows(code, bands, cover, fb, suppress, secret: bool = False) -> list:
     rows = []
     if code in bands:
         rows.append(["Recovery index band", f"{bands[code]} (1 strongest, 5 weakest)"])
@@ -169,8 +174,8 @@ def _rows(code, bands, cover, fb, suppress) -> list:
             rows.append(["Missing", "; ".join(COMMUNITY_DOMAINS[d] for d in cover["missing"])])
     if fb:
         n = fb["responses"]
-        rows.append(["Feedback responses", _count(n, suppress)])
-        if n >= SUPPRESSION_THRESHOLD:
+        rows.append(["Feedback responses", "*" if secret else _count(n, suppress)])
+        if n >= SUPPRESSION_THRESHOLD and not secret:
             rows.append(["Mean rating (1-5)", f"{fb['rating'] / n:.2f}"])
             for label, b in (
                 ("Said “too far”", "too_far"),

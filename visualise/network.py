@@ -28,9 +28,10 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import networkx as nx
-from gridvoices.ecosystem.privacy import SUPPRESSION_THRESHOLD
+from gridvoices.ecosystem.privacy import SUPPRESSION_THRESHOLD, suppression
 from gridvoices.ecosystem.vocab import CHIME, FEEDBACK_BARRIERS
 from gridvoices.queries.feedback import feedback_summary
+from gridvoices.queries.feedback_disclosure import disclose_feedback
 from gridvoices.visualise.common import (
     DEFAULT_TITLES,
     DOMAIN_COLOURS,
@@ -70,6 +71,22 @@ def _hidden(n: int | None, suppress_small: bool) -> bool:
     return suppress_small and n is not None and 0 < n < SUPPRESSION_THRESHOLD
 
 
+def _secret_feedback(G: nx.DiGraph, summary: dict, suppress_small: bool) -> tuple[set, set]:
+    """Services and links whose response counts the disclosure layer hides (beyond 1-4)."""
+    if not suppress_small:
+        return set(), set()
+    with suppression(True):
+        marked = disclose_feedback(summary, G)
+
+    def hid(r):
+        return "responses" in (r.get("_hidden") or ())
+
+    return (
+        {r["id"] for r in marked["services"] if hid(r)},
+        {(r["source"], r["target"]) for r in marked["links"] if hid(r)},
+    )
+
+
 def _scale(key, heading, values, lo, hi, stops, low, high) -> dict:
     return {
         "key": key,
@@ -102,6 +119,7 @@ def feedback_parts(G: nx.DiGraph, suppress_small: bool = True, show_comments: bo
     if not records:
         return [], [], {}, {}
     summary = feedback_summary(G)
+    secret, secret_links = _secret_feedback(G, summary, suppress_small)
     nodes = list(G.nodes)
     rows = {r["id"]: r for r in summary["services"]}
     themes: dict = defaultdict(Counter)
@@ -115,7 +133,7 @@ def feedback_parts(G: nx.DiGraph, suppress_small: bool = True, show_comments: bo
 
     def shown(n):
         r = rows.get(n)
-        return r if r and not _hidden(r["responses"], suppress_small) else None
+        return r if r and not _hidden(r["responses"], suppress_small) and n not in secret else None
 
     ratings = [shown(n)["mean_rating"] if shown(n) else None for n in nodes]
     counts = [shown(n)["responses"] if shown(n) else None for n in nodes]
@@ -147,7 +165,7 @@ def feedback_parts(G: nx.DiGraph, suppress_small: bool = True, show_comments: bo
     for n in nodes:
         r = rows.get(n)
         k = r["responses"] if r else 0
-        size_values.append(2.5 if _hidden(k, suppress_small) else k)
+        size_values.append(2.5 if _hidden(k, suppress_small) or n in secret else k)
     size_modes = [
         {
             "key": "feedback:responses",
@@ -166,7 +184,7 @@ def feedback_parts(G: nx.DiGraph, suppress_small: bool = True, show_comments: bo
     for n, r in rows.items():
         if n not in G:
             continue
-        star = _hidden(r["responses"], suppress_small)
+        star = _hidden(r["responses"], suppress_small) or n in secret
         out = [["Feedback"], ["Responses", "*" if star else str(r["responses"])]]
         if star:
             out.append([None, "Fewer than 5 responses: rating, themes and barriers not shown."])
@@ -188,7 +206,12 @@ def feedback_parts(G: nx.DiGraph, suppress_small: bool = True, show_comments: bo
         notes[n] = out
     edge_notes: dict = {}
     for r in summary["links"]:
-        if r["responses"] >= SUPPRESSION_THRESHOLD and G.has_edge(r["source"], r["target"]):
+        pair = (r["source"], r["target"])
+        if (
+            r["responses"] >= SUPPRESSION_THRESHOLD
+            and pair not in secret_links
+            and G.has_edge(*pair)
+        ):
             edge_notes[r["source"], r["target"]] = [
                 ["Link feedback"],
                 ["Link rating", f"{r['mean_rating']} (from {r['responses']} responses)"],
