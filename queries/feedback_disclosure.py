@@ -28,7 +28,14 @@ from gridvoices.ecosystem.privacy import SUPPRESSED, suppress
 from gridvoices.queries.disclosure import Disclosure, _full
 from gridvoices.queries.feedback import REPORTED_DISTANCE
 
-__all__ = ["feedback_figures", "feedback_disclosure", "disclose_feedback", "hidden_districts"]
+__all__ = [
+    "feedback_cells",
+    "feedback_figures",
+    "feedback_disclosure",
+    "feedback_groups",
+    "disclose_feedback",
+    "hidden_districts",
+]
 
 _CACHE = "_feedback_disclosure"
 _TABLES = ("responses", "reported")
@@ -59,6 +66,16 @@ def _groups(G: nx.DiGraph, cells: Iterable[tuple]) -> dict[tuple, list]:
         else:
             groups[table, "link", about, about_to].append(c)
     return groups
+
+
+def feedback_cells(G: nx.DiGraph) -> dict[tuple, int]:
+    """``("responses" or "reported", about, about_to, period) -> count`` for G's feedback."""
+    return _cells(G)
+
+
+def feedback_groups(G: nx.DiGraph) -> dict[tuple, list]:
+    """G's feedback cells grouped as the summary sums them: (table, kind, *id) -> cells."""
+    return _groups(G, _cells(G))
 
 
 def feedback_figures(G: nx.DiGraph) -> list[Figure]:

@@ -22,6 +22,8 @@ from gridvoices.ecosystem.privacy import SUPPRESSED, suppression
 from gridvoices.queries.barriers.forms import barriers
 from gridvoices.queries.compare import compare
 from gridvoices.queries.disclosure import accepted_cells, cell_groups, disclose, edge_cells
+from gridvoices.queries.feedback import feedback_summary
+from gridvoices.queries.feedback_disclosure import feedback_cells, feedback_groups
 from gridvoices.queries.graph import build_graph
 from gridvoices.queries.summary import summary
 from gridvoices.visualise.disclosure_report import report_figures
@@ -55,6 +57,7 @@ def published_figures(
     values = {c: n for u, v, d in full.edges(data=True) for c, n in edge_cells(u, v, d).items()}
     for u, v in full.edges:
         values |= accepted_cells(full, u, v)
+    values |= feedback_cells(full)
     figs: list[Figure] = []
     hidden: set = set()
 
@@ -80,6 +83,8 @@ def published_figures(
         for name, answer in (("summary", summary(G)), ("barriers", barriers(G))):
             r = shown(disclose(name, answer, G) if secondary else answer)
             _answer(name, r, g, add)
+        answer = feedback_summary(G)
+        _feedback(G, shown(disclose("feedback", answer, G) if secondary else answer), add)
     return figs, hidden
 
 
@@ -111,6 +116,22 @@ def _export(G: nx.DiGraph, add, secondary: bool) -> None:
         ):
             if node.get(key):
                 add(("export", key, n), cells, node[key])
+
+
+def _feedback(G: nx.DiGraph, r: dict, add) -> None:
+    """The feedback answer's response counts (all of G's periods and each)."""
+    groups = feedback_groups(G)
+    for kind, rows, ident in (
+        ("service", r["services"], lambda x: (x["id"],)),
+        ("link", r["links"], lambda x: (x["source"], x["target"])),
+        ("district", r["districts"], lambda x: (x["district"],)),
+    ):
+        for x in rows:
+            cells = groups.get(("responses", kind, *ident(x)), [])
+            add(("feedback", kind, *ident(x)), cells, x["responses"])
+            for p in x["by_period"]:
+                part = [c for c in cells if c[3] == p["period"]]
+                add(("feedback", kind, *ident(x), p["period"]), part, p["responses"])
 
 
 def _answer(name: str, r: dict, g: dict, add) -> None:
@@ -223,6 +244,7 @@ def _compare(tables, before, after, full, secondary: bool) -> tuple[list[Figure]
 
 _OUTPUTS = (
     "compare",
+    "feedback",
     "export",
     "summary",
     "network",
