@@ -67,10 +67,18 @@ class Disclosure:
     hidden when any of its cells is.
     """
 
-    def __init__(self, protection: Protection, by_cells: dict[frozenset, Hashable], values):
+    def __init__(self, protection: Protection, by_cells: dict[frozenset, Hashable]):
         self.protection = protection
         self._key = by_cells
-        self._values = values
+
+    @classmethod
+    def protecting(cls, figures: list[Figure]) -> Disclosure:
+        """Protect ``figures`` (remembered by content) and look them up by their cells."""
+        protection = remembered(figures, protect)
+        by_cells: dict[frozenset, Hashable] = {}
+        for f in figures:
+            by_cells.setdefault(f.cells, f.key)
+        return cls(protection, by_cells)
 
     def hidden(self, cells: Iterable[Hashable]) -> bool:
         """Whether the sum of ``cells`` is shown as ``*``.
@@ -250,18 +258,15 @@ def disclosure(G: nx.DiGraph) -> Disclosure:
     >>> d.show(8, [("a", "b", "Q1"), ("a", "b", "Q2")]), d.show(5, [("a", "b", "Q2")])
     (8, '*')
     """
-    cached = G.graph.get(_CACHE)
-    if cached is not None:
-        return cached
-    fs = figures(G)
-    protection = remembered(fs, protect)
-    by_cells: dict[frozenset, Hashable] = {}
-    for f in fs:
-        by_cells.setdefault(f.cells, f.key)
-    values = {c: f.value for f in fs if len(f.parts) == 1 for c in f.parts}
-    d = Disclosure(protection, by_cells, values)
-    G.graph[_CACHE] = d
-    return d
+    return protected_once(G, _CACHE, figures)
+
+
+def protected_once(G: nx.DiGraph, slot: str, figures_of) -> Disclosure:
+    """``Disclosure.protecting(figures_of(G))``, kept in ``G.graph[slot]``: once per graph."""
+    cached = G.graph.get(slot)
+    if cached is None:
+        cached = G.graph[slot] = Disclosure.protecting(figures_of(G))
+    return cached
 
 
 # --------------------------------------------------------------------------- answers

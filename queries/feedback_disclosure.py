@@ -19,13 +19,12 @@ protection that keeps a small count hidden keeps its ratings hidden too.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 
 import networkx as nx
-from gridvoices.ecosystem.disclosure import Figure, protect
-from gridvoices.ecosystem.disclosure.memo import remembered
+from gridvoices.ecosystem.disclosure import Figure
 from gridvoices.ecosystem.privacy import SUPPRESSED, suppress
-from gridvoices.queries.disclosure import Disclosure, _full
+from gridvoices.queries.disclosure import Disclosure, _full, protected_once
 from gridvoices.queries.feedback import REPORTED_DISTANCE
 
 __all__ = [
@@ -102,18 +101,7 @@ def feedback_figures(G: nx.DiGraph) -> list[Figure]:
 
 def feedback_disclosure(G: nx.DiGraph) -> Disclosure:
     """The protection of every feedback count about ``G`` (all its periods'), once per graph."""
-    full = _full(G)
-    cached = full.graph.get(_CACHE)
-    if cached is not None:
-        return cached
-    fs = feedback_figures(full)
-    protection = remembered(fs, protect)
-    by_cells: dict[frozenset, Hashable] = {}
-    for f in fs:
-        by_cells.setdefault(f.cells, f.key)
-    d = Disclosure(protection, by_cells, {})
-    full.graph[_CACHE] = d
-    return d
+    return protected_once(_full(G), _CACHE, feedback_figures)
 
 
 def hidden_districts(G: nx.DiGraph) -> set:

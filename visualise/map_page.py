@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from gridvoices.visualise.common import ILLUSTRATIVE_BANNER, text
 from gridvoices.visualise.common import periods_label as _periods_label
 from gridvoices.visualise.html import content_security_policy, external_references, json_for_script
-from gridvoices.visualise.page import _ENV, Meta, ViewData, _suppression_note, asset
+from gridvoices.visualise.page import _ENV, Meta, ViewData, _suppression_note, asset, page_meta
 from markupsafe import Markup
 
 __all__ = ["LEAFLET_VERSION", "MAP_SCRIPTS", "render_map_page", "leaflet_assets"]
@@ -61,17 +61,7 @@ def render_map_page(view: ViewData, meta: Meta) -> str:
         "not its boundary.",
         "hex": "Schematic map: one hex per district; places inside a hex are not geographic.",
     }.get(data.get("schematic"), "")
-    data["meta"] = {
-        "kind": view.kind,
-        "title": title,
-        "periods": periods,
-        "source": text(meta.source) or "not stated",
-        "illustrative": ILLUSTRATIVE_BANNER if meta.illustrative else "",
-        "suppression": note,
-        "suppress": meta.suppress_small,
-        "summary": " · ".join(view.summary),
-        "schematic": schematic,
-    }
+    data["meta"] = {**page_meta(view, meta, title, periods, note), "schematic": schematic}
     leaflet_js, leaflet_css = leaflet_assets()
     scripts = [asset(name) for name in MAP_SCRIPTS]
     page = _ENV.get_template("map.html.j2").render(

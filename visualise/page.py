@@ -32,7 +32,7 @@ from gridvoices.visualise.html import (
 )
 from markupsafe import Markup
 
-__all__ = ["ViewData", "Meta", "SCRIPTS", "asset", "render_page", "write_page"]
+__all__ = ["ViewData", "Meta", "SCRIPTS", "asset", "page_meta", "render_page", "write_page"]
 
 # Loaded in this order; each is one <script> element pinned by its hash in the CSP.
 SCRIPTS = ("gv-core.js", "gv-eco.js", "gv-info.js", "gv-draw.js", "gv-ui.js")
@@ -117,6 +117,20 @@ def _suppression_note(suppress_small: bool) -> str:
     )
 
 
+def page_meta(view: ViewData, meta: Meta, title: str, periods: str, note: str) -> dict:
+    """The ``meta`` block of a page's data, the same for every view (the map adds to it)."""
+    return {
+        "kind": view.kind,
+        "title": title,
+        "periods": periods,
+        "source": text(meta.source) or "not stated",
+        "illustrative": ILLUSTRATIVE_BANNER if meta.illustrative else "",
+        "suppression": note,
+        "suppress": meta.suppress_small,
+        "summary": " · ".join(view.summary),
+    }
+
+
 def render_page(view: ViewData, meta: Meta) -> str:
     """The complete HTML page for ``view``.
 
@@ -131,16 +145,7 @@ def render_page(view: ViewData, meta: Meta) -> str:
     periods = text(meta.periods_label) or _periods_label(view.periods)
     note = _suppression_note(meta.suppress_small)
     data = dict(view.data)
-    data["meta"] = {
-        "kind": view.kind,
-        "title": title,
-        "periods": periods,
-        "source": text(meta.source) or "not stated",
-        "illustrative": ILLUSTRATIVE_BANNER if meta.illustrative else "",
-        "suppression": note,
-        "suppress": meta.suppress_small,
-        "summary": " · ".join(view.summary),
-    }
+    data["meta"] = page_meta(view, meta, title, periods, note)
     scripts = [asset(name) for name in SCRIPTS]
     vis_js, vis_css = vis_assets()
     page = _ENV.get_template("view.html.j2").render(
