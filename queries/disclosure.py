@@ -140,9 +140,9 @@ def figures(G: nx.DiGraph) -> list[Figure]:
     cells = {(u, v): edge_cells(u, v, d) for u, v, d in G.edges(data=True)}
     values = {c: n for cs in cells.values() for c, n in cs.items()}
     out = [Figure(("cell", *c), (c,), n) for c, n in values.items()]
-    spans: list[tuple[str, set | None]] = [("all", None)]
-    if len(periods) > 1:
-        spans += [(p, {p}) for p in periods]
+    # Referral ranges are not listed: with them the shipped data has too many figures for the
+    # greedy search (GREEDY_LIMIT). A range's total is hidden when any of its cells is.
+    spans = period_spans(periods, ranges=False)
     for label, keep in spans:
 
         def part(u, v, keep=keep):
@@ -157,6 +157,28 @@ def figures(G: nx.DiGraph) -> list[Figure]:
             if cs:
                 out.append(Figure(("accepted", u, v, label), tuple(cs), sum(acc[c] for c in cs)))
     return out
+
+
+def period_spans(periods: list[str], *, ranges: bool = True) -> list[tuple[str, set | None]]:
+    """The sets of periods an answer can be asked for: all, each one, each run of neighbours.
+
+    A range such as ``2024-Q1..Q2`` is protected as a figure of its own (``ranges``):
+    otherwise "all periods" less the periods outside it could give a small range total away.
+
+    Examples
+    --------
+    >>> [label for label, _ in period_spans(["Q1", "Q2", "Q3"])]
+    ['all', 'Q1', 'Q2', 'Q3', 'Q1..Q2', 'Q2..Q3']
+    """
+    spans: list[tuple[str, set | None]] = [("all", None)]
+    if len(periods) > 1:
+        spans += [(p, {p}) for p in periods]
+    n = len(periods) if ranges else 0
+    for length in range(2, n):
+        for i in range(n - length + 1):
+            run = periods[i : i + length]
+            spans.append((f"{run[0]}..{run[-1]}", set(run)))
+    return spans
 
 
 def accepted_cells(G: nx.DiGraph, u, v) -> dict[tuple, int]:

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 import networkx as nx
 from gridvoices.ecosystem.disclosure import Figure
 from gridvoices.ecosystem.privacy import SUPPRESSED, suppress
-from gridvoices.queries.disclosure import Disclosure, _full, protected_once
+from gridvoices.queries.disclosure import Disclosure, _full, period_spans, protected_once
 from gridvoices.queries.feedback import REPORTED_DISTANCE
 
 __all__ = [
@@ -85,17 +85,17 @@ def feedback_figures(G: nx.DiGraph) -> list[Figure]:
     >>> G = nx.DiGraph(feedback=[{"about": "s", "period": "Q1", "rating": 4, "barrier": []}])
     >>> G.add_node("s", district="D")
     >>> sorted(f.key for f in feedback_figures(G))[:2]
-    [('responses', 'district', 'D', 'Q1'), ('responses', 'district', 'D', 'all')]
+    [('responses', 'district', 'D', 'all'), ('responses', 'service', 's', 'all')]
     """
     values = _cells(G)
+    periods = sorted(set(G.graph.get("all_periods") or ()) | {c[3] for c in values})
+    spans = period_spans(periods)  # ranges too: all periods less the others give a range away
     out = []
     for key, cs in _groups(G, values).items():
-        out.append(Figure((*key, "all"), tuple(cs), sum(values[c] for c in cs)))
-        by_period: dict = defaultdict(list)
-        for c in cs:
-            by_period[c[3]].append(c)
-        for p, pcs in by_period.items():
-            out.append(Figure((*key, p), tuple(pcs), sum(values[c] for c in pcs)))
+        for label, keep in spans:
+            part = tuple(c for c in cs if keep is None or c[3] in keep)
+            if part:
+                out.append(Figure((*key, label), part, sum(values[c] for c in part)))
     return out
 
 

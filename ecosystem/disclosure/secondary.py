@@ -23,15 +23,11 @@ from dataclasses import dataclass, field
 from gridvoices.ecosystem.disclosure.algebra import PRIME, Basis, exposed_figures, peel
 from gridvoices.ecosystem.disclosure.model import Figure, primary
 
-__all__ = ["Protection", "protect", "cost", "GREEDY_LIMIT", "PRUNE_LIMIT"]
+__all__ = ["Protection", "protect", "cost", "give_back", "GREEDY_LIMIT"]
 
 # Above this many distinct figures the greedy search takes minutes: every total that sums
 # a primary-hidden cell is hidden instead (totals of shown parts), which is safe and fast.
 GREEDY_LIMIT = 4000
-
-# The give-back pass tests one complement at a time; beyond this many (the dearest first)
-# it would cost more time than the cells it saves.
-PRUNE_LIMIT = 60
 
 
 @dataclass(frozen=True)
@@ -146,10 +142,10 @@ def protect(figures: Iterable[Figure], hidden: Iterable[Hashable] | None = None)
             picked.add(k)
     # Greedy picks can overshoot: give back every complement, dearest first, that is not needed.
     parts = {k: f.parts for k, f in figure.items()}
-    for k in sorted(added, key=lambda k: (-loss[k], repr(k)))[:PRUNE_LIMIT]:
-        if not exposed_figures(parts, hid - {k}, prim - stuck, exact=False):
-            hid.discard(k)
-            added.discard(k)
+    order = sorted(added, key=lambda k: (-loss[k], repr(k)))
+    for k in give_back(parts, hid, prim - stuck, order):
+        hid.discard(k)
+        added.discard(k)
     keys_of = {f.key: [g.key for g in by_cells[f.cells]] for f in rep.values()}
 
     def expand(ks) -> frozenset:
@@ -161,6 +157,68 @@ def protect(figures: Iterable[Figure], hidden: Iterable[Hashable] | None = None)
         exposed_before=before or 0,
         unprotectable=expand(stuck),
     )
+
+
+def give_back(parts: Mapping, hidden: set, check: set, candidates: list) -> list:
+    """The ``candidates`` (hidden figures, in order) that can be shown again, one after another,
+    without any figure of ``check`` becoming determined.
+
+    One elimination of the visible figures, then per candidate one reduction: with
+    ``R_h`` the part of hidden figure ``h`` the visible ones leave undetermined, and
+    ``r`` the candidate's, showing the candidate determines ``h`` exactly when ``R_h``
+    is a multiple of ``r``; a candidate already determined (``r = 0``) costs nothing.
+
+    Examples
+    --------
+    >>> parts = {"a": "a", "b": "b", "t": "ab"}
+    >>> give_back(parts, {"a", "b"}, {"a"}, ["b"])    # b shown with t gives a away
+    []
+    >>> give_back(parts, {"a", "b", "t"}, {"a"}, ["t", "b"])  # t alone keeps a hidden
+    ['t']
+    """
+    index: dict = {}
+
+    def row(k) -> dict:
+        return {index.setdefault(c, len(index)): 1 for c in parts[k]}
+
+    basis = Basis(modulus=PRIME)
+    for k in sorted((k for k in parts if k not in hidden), key=lambda k: (len(parts[k]), repr(k))):
+        basis.add(row(k))
+    rest = {h: basis.reduce(row(h)) for h in check}
+    if not all(rest.values()):
+        return []  # something is exposed already: nothing can be given back
+    seen = {_direction(r) for r in rest.values()}
+    out = []
+    for k in candidates:
+        r = basis.reduce(row(k))
+        if not r:
+            out.append(k)  # determined already: showing it adds no equation
+            continue
+        if _direction(r) in seen:
+            continue  # showing k would pin down a hidden figure
+        out.append(k)
+        basis.add(r)
+        p = min(r)
+        inv = pow(r[p], -1, PRIME)
+        for h, x in rest.items():
+            f = x.get(p)
+            if f:
+                y = dict(x)
+                for c, v in r.items():
+                    w = (y.get(c, 0) - f * inv * v) % PRIME
+                    if w:
+                        y[c] = w
+                    else:
+                        y.pop(c, None)
+                rest[h] = y
+        seen = {_direction(r) for r in rest.values()}
+    return out
+
+
+def _direction(r: Mapping) -> frozenset:
+    """``r`` scaled so its first coefficient is 1: equal for vectors that are multiples."""
+    inv = pow(r[min(r)], -1, PRIME)
+    return frozenset((c, v * inv % PRIME) for c, v in r.items())
 
 
 def _peeled_options(cells, parts: Mapping, known: dict) -> set:
