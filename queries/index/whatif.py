@@ -225,6 +225,17 @@ def network_metrics(G: nx.DiGraph, *, runs: int = 256, seed=None) -> dict:
     }
 
 
+def _cross_hidden(G: nx.DiGraph) -> bool:
+    """Whether the disclosure layer hides G's total of cross-district referrals."""
+    from gridvoices.ecosystem.privacy import is_suppressed
+    from gridvoices.queries.disclosure import cell_groups, layer
+
+    if not is_suppressed(1):
+        return False
+    cells = cell_groups(G).get(("cross_total",), [])
+    return bool(cells) and layer(G).hidden(cells)
+
+
 def _aligned(G: nx.DiGraph, scenarios: dict) -> tuple[nx.DiGraph, dict]:
     """``G`` with a placeholder for every navigator the scenarios add, and the scenarios with
     their navigators' ids fixed, so that every graph compared has the same nodes in order."""
@@ -324,6 +335,7 @@ def compare_scenarios(
     if not isinstance(scenarios, dict):
         scenarios = {str(i): s for i, s in enumerate(scenarios, start=1)}
     base, fixed = _aligned(G, scenarios)
+    secret0 = _cross_hidden(base)  # first: the scenarios' copies keep the layer of the data
     graphs = {name: apply_scenario(base, ch) for name, ch in fixed.items()}
 
     def measure(H, scale=None):
@@ -353,6 +365,10 @@ def compare_scenarios(
             diff = round(v - v0, 3)
             rows.append({"metric": k, "label": label, "base": v0, "value": v, "change": diff,
                          "better": None if not diff else (diff > 0) == up})  # fmt: skip
+            if k == "cross_border_referrals" and (secret0 or _cross_hidden(H)):
+                # An exact referral total: shown only as the disclosure layer allows, and
+                # then with its scenario value and change (their difference is a count too).
+                rows[-1]["_hidden"] = ["base", "value", "change", "better"]
         worse = [r["label"] for r in rows if r["better"] is False]
         out.append(
             {
@@ -373,7 +389,8 @@ def compare_scenarios(
         "metrics": [
             {"metric": k, "label": v[0], "higher_is_better": v[1]} for k, v in METRICS.items()
         ],
-        "baseline": {k: m0[k] for k in METRICS if k in m0},
+        "baseline": {k: m0[k] for k in METRICS if k in m0}
+        | ({"_hidden": ["cross_border_referrals"]} if secret0 else {}),
         "baseline_articulation_points": m0["articulation_list"],
         "scenarios": out,
         "runs": runs,
