@@ -200,7 +200,8 @@ def feedback_parts(G: nx.DiGraph, suppress_small: bool = True, show_comments: bo
                 ]
             )
         said = comments.get(n, [])
-        if show_comments and len(said) >= SUPPRESSION_THRESHOLD:
+        # Never beside a hidden count: how many comments there are would bound it.
+        if show_comments and not star and len(said) >= SUPPRESSION_THRESHOLD:
             out.append(["Comments"])
             out.extend([None, text(c)] for c in said[:COMMENTS_SHOWN])
         notes[n] = out

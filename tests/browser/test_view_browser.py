@@ -7,7 +7,7 @@ import random
 
 import networkx as nx
 import pytest
-from gridvoices.visualise.counts import fmt_shown, shown_sum
+from gridvoices.visualise.counts import HIDDEN, Mask, fmt_shown, shown_sum
 from gridvoices.visualise.network import ILLUSTRATIVE_BANNER, write_network_view
 
 pytestmark = pytest.mark.browser
@@ -404,13 +404,18 @@ def test_period_filter_hides_empty_links_and_recomputes_volumes(opened, graph):
     )
     assert opened.shown("edges") == expected < graph.number_of_edges()
     assert opened.shown("nodes") == graph.number_of_nodes()
+    mask = Mask(graph, True)
     for period, index in (("2024-Q1", "0"), ("2024-Q2", "1")):
         page.select_option("#gv-period", index)
         x, y = node_point(page, "S-XSS1").values()
         rows = table(hover(page, x, y))
         for edges, key in ((graph.in_edges, "in"), (graph.out_edges, "out")):
-            cells = [d["by_period"].get(period, 0) for *_, d in edges("S-XSS1", data=True)]
-            shown = shown_sum((0, 1) if 0 < c < 5 else (c, 0) for c in cells)
+            # Hidden as the disclosure layer hides them: 1-4, and complements.
+            cells = [
+                mask.row(u, v, [d["by_period"].get(period, 0)], [period])[0]
+                for u, v, d in edges("S-XSS1", data=True)
+            ]
+            shown = shown_sum((0, 1) if c == HIDDEN else (c, 0) for c in cells)
             assert rows[f"Referrals {key} ({period})"] == fmt_shown(shown)
         page.mouse.move(700, 890)
     assert rows["Referrals out (2024-Q2)"] == "0"  # its 9 referrals were all in 2024-Q1

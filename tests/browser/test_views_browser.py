@@ -310,6 +310,10 @@ def test_network_feedback_comments_are_text(open_view, tmp_path, artifacts):
         if f.get("comment") and f["about"] == "S1":
             f["comment"] = XSS_IMG  # every S1 comment is hostile
     G.graph["feedback"].append(dict(G.graph["feedback"][1], comment=COMMENT))
+    # Six responses about N1 (Derby City too): the district total then needs a complement
+    # other than S1 to keep G1's 4 hidden, and N1's 6 is the cheaper one.
+    about_n1 = {"about": "N1", "about_to": None, "period": "2024-Q1", "rating": 3}
+    G.graph["feedback"] += [dict(about_n1, chime=[], barrier=[]) for _ in range(6)]
     path = write_view(
         "network",
         G,

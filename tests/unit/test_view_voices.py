@@ -62,7 +62,12 @@ def test_comments_never_in_the_page_without_the_option():
 
 
 def test_comments_need_five_and_are_escaped():
-    html = render_view("network", graph(), show_comments=True)
+    G = graph()
+    # Six responses about N1 (Derby City): the complement that keeps G1's 4 hidden is then
+    # N1's count, not S1's, whose comments can be shown.
+    about = {"about": "N1", "about_to": None, "period": "2024-Q1", "rating": 3, "chime": []}
+    G.graph["feedback"] += [dict(about, barrier=[]) for _ in range(6)]
+    html = render_view("network", G, show_comments=True)
     assert "secret-five" in html
     assert "unique-few-phrase" not in html  # only 4 comments about G1
     assert XSS_IMG not in html and "<b>secret-five" not in html and "hostile-comment" in html
@@ -73,6 +78,8 @@ def test_comments_need_five_and_are_escaped():
         r[1] for r in rows if r[0] is None and "secret-five" in str(r[1]) or r == [None, XSS_IMG]
     ]
     assert 1 <= len(shown) <= 3
+    # Beside a hidden count (S1's, without N1's feedback) no comment is shown at all.
+    assert "secret-five" not in render_view("network", graph(), show_comments=True)
 
 
 def test_feedback_summary_in_details_and_modes():
