@@ -14,11 +14,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
+from typing import TYPE_CHECKING
 
-import networkx as nx
 from gridvoices.ecosystem.disclosure import Figure, Protection, protect
 from gridvoices.ecosystem.disclosure.memo import remembered
 from gridvoices.ecosystem.privacy import SUPPRESSED, is_suppressed, suppress
+
+if TYPE_CHECKING:
+    import networkx as nx  # annotations only: the layer reads any graph it is given
 
 __all__ = [
     "Disclosure",
@@ -164,6 +167,7 @@ def disclosure(G: nx.DiGraph) -> Disclosure:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.DiGraph(periods=["Q1", "Q2"])
     >>> G.add_edge("a", "b", referrals=8, by_period={"Q1": 3, "Q2": 5})
     >>> d = disclosure(G)
