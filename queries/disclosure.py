@@ -328,9 +328,19 @@ def disclose_store(store, name: str, result: dict, periods: list[str] | None) ->
     """
     if suppress(1) != SUPPRESSED:
         return result
-    from gridvoices.queries.graph import build_graph
+    if store.kind == "embedded":
+        # Straight from SQL: no pandas and no reading every table for one answer.
+        from gridvoices.queries.disclosure_sql import disclosure_graph as build
+    else:
+        from gridvoices.queries.graph import build_graph
 
-    tables = store.read()
-    G = build_graph(tables, periods)
-    G.graph["disclosure_graph"] = build_graph(tables)
+        tables = store.read()
+
+        def build(_store, periods=None):
+            return build_graph(tables, periods)
+
+    full = build(store)
+    # All periods: the answer's graph is the full one (built once, not twice).
+    G = full if periods is None else build(store, periods)
+    G.graph["disclosure_graph"] = full
     return disclose(name, result, G)

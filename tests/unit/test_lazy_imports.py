@@ -58,6 +58,9 @@ def test_the_cli_module_loads_nothing_heavy(workspace):
 @pytest.mark.parametrize(
     "args",
     [
+        ["summary"],
+        ["summary", "--period", "2024-Q1"],
+        ["summary", "--json", "--show-small-counts"],
         ["isolated"],
         ["isolated", "--json"],
         ["paths", "S1", "S3", "-k", "3"],
