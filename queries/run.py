@@ -78,6 +78,11 @@ def _load(ref: str):
 def load_graph(store, periods: list[str] | None = None):
     """The NetworkX projection (``nx.DiGraph``) of whatever ``store`` holds, for the
     chosen periods."""
+    if store.kind == "embedded":
+        # Straight from SQL: the same graph without loading pandas (queries/graph_sql.py).
+        from gridvoices.queries.graph_sql import read_graph
+
+        return read_graph(store, periods)
     from gridvoices.queries.graph import build_graph
 
     return build_graph(store.read(), periods)

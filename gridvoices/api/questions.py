@@ -93,12 +93,12 @@ class Questions:
         """What changed from ``before`` to ``after`` (periods or ranges): borders, isolation,
         coverage."""
         from gridvoices.queries.compare import compare as compare_graphs
-        from gridvoices.queries.graph import build_graph
+        from gridvoices.queries.run import load_graph
 
         p1, p2 = self.periods(before), self.periods(after)
-        tables = self._reader().read()
+        store = self._reader()
         return self._answer(
-            "compare", lambda: compare_graphs(build_graph(tables, p1), build_graph(tables, p2))
+            "compare", lambda: compare_graphs(load_graph(store, p1), load_graph(store, p2))
         )
 
     def contagion(

@@ -74,6 +74,26 @@ def test_a_question_loads_no_data_frames_graphs_or_drawing(workspace, args):
     assert loaded.isdisjoint(HEAVY), loaded
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["barriers"],
+        ["coverage"],
+        ["contagion", "--runs", "20"],
+        ["index"],
+        ["compare", "2024-Q1", "2024-Q2"],
+        ["whatif", "--close", "S2"],
+        ["feedback"],
+        ["view", "network", "-o", "network.html"],
+    ],
+)
+def test_an_analysis_on_the_embedded_store_loads_no_data_frames_or_drawing(workspace, args):
+    # The graph comes from SQL (queries/graph_sql.py); pyvis and jinja2 only for a view.
+    heavy = set(HEAVY) - ({"jinja2", "scipy"} if args[0] == "view" else {"scipy"})
+    loaded = _loaded(args, workspace)
+    assert loaded.isdisjoint(heavy), loaded
+
+
 def test_paths_and_isolated_need_no_networkx(workspace):
     for args in (["isolated"], ["paths", "S1", "S3", "-k", "3"]):
         assert "networkx" not in _loaded(args, workspace), args
