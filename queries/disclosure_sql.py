@@ -14,12 +14,11 @@ edges by key), so the figures, and therefore the protection, are the same.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-import networkx as nx
 from gridvoices.ecosystem.periods import select_periods
 
-__all__ = ["disclosure_graph"]
+__all__ = ["ReferralCells", "disclosure_graph"]
 
 _NODES = """
 SELECT s.id, json_extract(s.districts, '$[0]'), s.organisation, o.kind
@@ -34,7 +33,38 @@ ORDER BY source, target, period
 """
 
 
-def disclosure_graph(store, periods: Iterable[str] | None = None) -> nx.DiGraph:
+class _Edges:
+    """``G.edges`` as the disclosure layer uses it: iterated, or called with ``data=True``."""
+
+    def __init__(self, edges: list[tuple[str, str, dict]]):
+        self._edges = edges
+
+    def __call__(self, data: bool = False) -> list:
+        return list(self._edges) if data else [(u, v) for u, v, _ in self._edges]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return ((u, v) for u, v, _ in self._edges)
+
+    def __getitem__(self, uv: tuple[str, str]) -> dict:
+        return next(d for u, v, d in self._edges if (u, v) == uv)
+
+
+class ReferralCells:
+    """The part of the graph :mod:`gridvoices.queries.disclosure` reads, without NetworkX.
+
+    ``graph`` (a dict), ``nodes`` (node -> attribute dict) and ``edges`` (iterated as
+    ``(u, v)`` pairs, or ``edges(data=True)`` as ``(u, v, attributes)``), in the order a
+    ``networkx.DiGraph`` of the same edges would give them. Importing NetworkX alone costs
+    a one-off ``summary`` more than the answer; this is all the layer needs of it.
+    """
+
+    def __init__(self, nodes: dict[str, dict], edges: list[tuple[str, str, dict]], **graph):
+        self.nodes = nodes
+        self.edges = _Edges(edges)
+        self.graph = graph
+
+
+def disclosure_graph(store, periods: Iterable[str] | None = None) -> ReferralCells:
     """Referral edges of the chosen ``periods`` (default all) with what disclosure reads.
 
     Parameters
@@ -46,7 +76,7 @@ def disclosure_graph(store, periods: Iterable[str] | None = None) -> nx.DiGraph:
 
     Returns
     -------
-    nx.DiGraph
+    ReferralCells
         Nodes: services and groups with ``district``, ``organisation`` and ``org_kind``;
         edges: ``referrals``, ``accepted`` (None when no row said) and ``by_period``;
         ``G.graph``: ``periods`` (the chosen) and ``all_periods``. Peer links and
@@ -73,16 +103,18 @@ def disclosure_graph(store, periods: Iterable[str] | None = None) -> nx.DiGraph:
     c = store.conn
     all_periods = sorted(p for (p,) in c.execute(_PERIODS) if p is not None)
     chosen = select_periods(all_periods, periods)
-    G = nx.DiGraph(periods=chosen, all_periods=all_periods)
-    for sid, district, org, kind in c.execute(_NODES):
-        G.add_node(sid, district=district, organisation=org, org_kind=kind)
+    nodes = {
+        sid: {"district": district, "organisation": org, "org_kind": kind}
+        for sid, district, org, kind in c.execute(_NODES)
+    }
     for gid, district in c.execute(_GROUPS):
-        G.add_node(gid, district=district, organisation=None, org_kind="mutual_aid")
+        nodes[gid] = {"district": district, "organisation": None, "org_kind": "mutual_aid"}
+    edges: list[tuple[str, str, dict]] = []
+    G = ReferralCells(nodes, edges, periods=chosen, all_periods=all_periods)
     if not chosen:
         return G
     # One edge per ordered pair, rows summed as graph.build_graph's _referral_edges does.
     last, d = None, {}
-    edges = []
     for u, v, p, n, acc in c.execute(_FLOWS, (json.dumps(chosen),)):
         if (u, v) != last:
             last, d = (u, v), {"referrals": 0, "accepted": None, "by_period": {}}
@@ -91,5 +123,8 @@ def disclosure_graph(store, periods: Iterable[str] | None = None) -> nx.DiGraph:
         d["by_period"][p] = int(n)
         if acc is not None:
             d["accepted"] = (d["accepted"] or 0) + int(acc)
-    G.add_edges_from(edges)
+    # A DiGraph lists edges by source node in node order (services, then groups), each
+    # source's in the order added; the figures, and so the protection, follow that order.
+    place = {n: i for i, n in enumerate(nodes)}
+    edges.sort(key=lambda e: place.get(e[0], len(place)))
     return G

@@ -94,8 +94,8 @@ def test_an_analysis_on_the_embedded_store_loads_no_data_frames_or_drawing(works
     assert loaded.isdisjoint(heavy), loaded
 
 
-def test_paths_and_isolated_need_no_networkx(workspace):
-    for args in (["isolated"], ["paths", "S1", "S3", "-k", "3"]):
+def test_summary_paths_and_isolated_need_no_networkx(workspace):
+    for args in (["summary"], ["isolated"], ["paths", "S1", "S3", "-k", "3"]):
         assert "networkx" not in _loaded(args, workspace), args
 
 
