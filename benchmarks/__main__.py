@@ -7,6 +7,7 @@ import sys
 
 BENCHMARKS = (
     "all",
+    "startup",
     "analyses",
     "centrality",
     "full",

@@ -15,12 +15,15 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
+from typing import TYPE_CHECKING
 
-import networkx as nx
 from gridvoices.ecosystem.disclosure import Figure, Protection, protect
 from gridvoices.ecosystem.disclosure.memo import remembered
 from gridvoices.ecosystem.privacy import SUPPRESSED, suppress
 from gridvoices.queries.counts import REMAINDER, LinkCounts, link_counts
+
+if TYPE_CHECKING:
+    import networkx as nx  # annotations only: the layer reads any graph it is given
 
 __all__ = [
     "Disclosure",
@@ -274,6 +277,7 @@ def disclosure(G: nx.DiGraph) -> Disclosure:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.DiGraph(periods=["Q1", "Q2"])
     >>> G.add_edge("a", "b", referrals=8, by_period={"Q1": 3, "Q2": 5})
     >>> d = disclosure(G)
@@ -436,7 +440,14 @@ def disclose_store(store, name: str, result: dict, periods: list[str] | None) ->
     """
     if suppress(1) != SUPPRESSED:
         return result
-    from gridvoices.queries.graph import build_graph
+    if store.kind == "embedded":
+        # Straight from SQL: no pandas and no reading every table for one answer.
+        from gridvoices.queries.disclosure_sql import disclosure_graph as build
+    else:
+        from gridvoices.queries.graph import build_graph
+
+        def build(store, periods=None):
+            return build_graph(store.read(), periods)
 
     # The all-periods graph is built only when periods were chosen (see layer()).
-    return disclose(name, result, build_graph(store.read(), periods))
+    return disclose(name, result, build(store, periods))

@@ -27,13 +27,17 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
-import pandas as pd
 from gridvoices.ecosystem.periods import select_periods
 from gridvoices.ecosystem.schema import ENTITIES
 from gridvoices.ecosystem.vocab import FELLOWSHIP_DOMAIN
+
+if TYPE_CHECKING:
+    # Loaded where a DataFrame is handled: graph_sql reads the embedded store without pandas.
+    import pandas as pd
 
 __all__ = ["ReferralArrays", "build_graph", "referral_arrays", "referral_graph", "select_periods"]
 
@@ -115,6 +119,8 @@ def build_graph(
     >>> build_graph(t).number_of_nodes()
     0
     """
+    import pandas as pd
+
     G = nx.DiGraph()
     empty = pd.DataFrame()
     # Node and edge order follow the keys, not the file or store order, so every
@@ -275,9 +281,25 @@ class ReferralArrays:
     referrals: np.ndarray
 
     def codes(self, values: list) -> tuple[np.ndarray, np.ndarray]:
-        """Integer codes of one value per node (-1 for None) and the distinct values."""
-        codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-        return codes, np.asarray(uniques, dtype=object)
+        """Integer codes of one value per node (-1 for None or NaN) and the distinct values,
+        numbered in order of first appearance (as ``pandas.factorize`` numbers them).
+
+        >>> A = ReferralArrays([], np.array([]), np.array([]), np.array([]))
+        >>> codes, uniques = A.codes(["b", None, "a", "b"])
+        >>> codes.tolist(), uniques.tolist()
+        ([0, -1, 1, 0], ['b', 'a'])
+        """
+        # A dict rather than pandas.factorize: a county's question need not load pandas.
+        index: dict = {}
+        codes = np.fromiter(
+            (-1 if v is None or v != v else index.setdefault(v, len(index)) for v in values),
+            dtype=np.intp,
+            count=len(values),
+        )
+        uniques = np.empty(len(index), dtype=object)
+        for i, v in enumerate(index):  # one by one: a tuple value stays one element
+            uniques[i] = v
+        return codes, uniques
 
 
 def referral_arrays(G: nx.DiGraph) -> ReferralArrays:

@@ -56,6 +56,9 @@ NAMED_QUERIES = {
     ),
 }
 
+# The answers queries.disclosure protects (its DISCLOSED; a unit test keeps the two equal).
+_DISCLOSED = frozenset({"summary", "barriers"})
+
 # Forms for the embedded store that answer in a fresh process without building the whole
 # graph: SQL over the tables and the compact referral graph (see queries/sql.py).
 SQL_FORMS = {
@@ -75,6 +78,11 @@ def _load(ref: str):
 def load_graph(store, periods: list[str] | None = None):
     """The NetworkX projection (``nx.DiGraph``) of whatever ``store`` holds, for the
     chosen periods."""
+    if store.kind == "embedded":
+        # Straight from SQL: the same graph without loading pandas (queries/graph_sql.py).
+        from gridvoices.queries.graph_sql import read_graph
+
+        return read_graph(store, periods)
     from gridvoices.queries.graph import build_graph
 
     return build_graph(store.read(), periods)
@@ -86,9 +94,11 @@ def answer(
     """Run named query ``name`` with ``engine``: "cypher" (default on Neo4j), "sql" (default
     on the embedded store where a SQL form exists) or "graph" (NetworkX on the projection)."""
     result = _answer(store, name, *args, periods=periods, engine=engine, **kwargs)
-    from gridvoices.queries.disclosure import DISCLOSED, disclose_store
+    if name not in _DISCLOSED:  # the layer, and the graph it reads, only when it applies
+        return result
+    from gridvoices.queries.disclosure import disclose_store
 
-    return disclose_store(store, name, result, periods) if name in DISCLOSED else result
+    return disclose_store(store, name, result, periods)
 
 
 def _answer(store, name: str, *args, periods=None, engine=None, **kwargs):

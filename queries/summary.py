@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import networkx as nx
 from gridvoices.ecosystem.vocab import SUPPRESSION_THRESHOLD
 from gridvoices.queries.counts import link_counts
 from gridvoices.queries.cypher import flow, resolve_periods
+
+if TYPE_CHECKING:
+    import networkx as nx  # annotations only: summary_sql answers without NetworkX
 
 __all__ = ["summary", "summary_cypher"]
 
@@ -37,6 +40,7 @@ def summary(G: nx.DiGraph) -> dict:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.DiGraph(districts={"D1": {"name": "One", "borders": []}}, organisations={},
     ...                periods=["2024-Q1"])
     >>> G.add_node("s", type="Service", districts=["D1"], district="D1")

@@ -7,6 +7,7 @@ disclosure rules. The CLI commands are thin skins over these methods.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -94,12 +95,15 @@ class Questions:
         coverage."""
         from gridvoices.queries.compare import compare as compare_graphs
         from gridvoices.queries.graph import build_graph
+        from gridvoices.queries.run import load_graph
 
         p1, p2 = self.periods(before), self.periods(after)
-        tables = self._reader().read()
-        return self._answer(
-            "compare", lambda: compare_graphs(build_graph(tables, p1), build_graph(tables, p2))
-        )
+        store = self._reader()
+        if store.kind == "embedded":  # each projection straight from SQL, no pandas
+            graph = functools.partial(load_graph, store)
+        else:  # one read of the server for both projections
+            graph = functools.partial(build_graph, store.read())
+        return self._answer("compare", lambda: compare_graphs(graph(p1), graph(p2)))
 
     def contagion(
         self,

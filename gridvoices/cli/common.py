@@ -17,7 +17,6 @@ from typing import Annotated, Any
 import typer
 from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -222,6 +221,8 @@ def command(
 def progress_bar(quiet: bool):
     if quiet or not err.is_terminal:
         return None, None
+    from rich.progress import BarColumn, Progress, TextColumn  # only an import shows a bar
+
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),

@@ -12,6 +12,7 @@ the store and the outputs may hold unsuppressed counts.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -32,6 +33,11 @@ def _raise(signum, frame):
 def main() -> None:
     """Run the command line (the ``gridvoices`` console script)."""
     os.umask(0o077)
+    # One command allocates mostly objects that live to the end (modules, the graph, the
+    # answer); the default young-generation collection every 700 allocations walks them
+    # again and again: ~0.15 s of a 2.2 s report on the shipped data. Cycles are still
+    # collected, less often.
+    gc.set_threshold(20_000, 20, 20)
     previous = {s: signal.signal(s, _raise) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         from gridvoices.cli.main import app

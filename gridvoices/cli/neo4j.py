@@ -8,12 +8,13 @@ from __future__ import annotations
 import os
 import shlex
 from pathlib import Path
-from typing import Annotated, NoReturn
+from types import ModuleType
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from gridvoices.stores import neo4j_server as server
-from gridvoices.stores.neo4j_server import Neo4jServerError
+if TYPE_CHECKING:
+    from gridvoices.stores.neo4j_server import Neo4jServerError
 
 __all__ = ["neo4j_app"]
 
@@ -35,6 +36,13 @@ HomeOpt = Annotated[
 ]
 
 
+def _server() -> ModuleType:
+    # Loaded by the neo4j commands only: every other command registers this group too.
+    from gridvoices.stores import neo4j_server
+
+    return neo4j_server
+
+
 def _fail(exc: Neo4jServerError) -> NoReturn:
     typer.echo(f"Error: {exc}", err=True)
     raise typer.Exit(1)
@@ -54,9 +62,10 @@ def start(
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the server.")] = 90,
 ) -> None:
     """Start the server (fetching the jars with Maven the first time)."""
+    server = _server()
     try:
         info = server.start(home, port=port, heap=heap, pagecache=pagecache, timeout=timeout)
-    except Neo4jServerError as exc:
+    except server.Neo4jServerError as exc:
         _fail(exc)
     typer.echo(f"Neo4j {info.version} {info.edition} running at {info.uri} (pid {info.pid})")
     typer.echo(f"started in {info.startup_seconds:.1f} s; user {info.user}")
@@ -74,9 +83,10 @@ def stop(
     timeout: Annotated[float, typer.Option(help="Seconds before SIGKILL.")] = 60,
 ) -> None:
     """Stop the server."""
+    server = _server()
     try:
         stopped = server.stop(home, timeout=timeout)
-    except Neo4jServerError as exc:
+    except server.Neo4jServerError as exc:
         _fail(exc)
     typer.echo("stopped" if stopped else "not running")
 
@@ -84,9 +94,10 @@ def stop(
 @neo4j_app.command()
 def status(home: HomeOpt = None) -> None:
     """Show the running server; exit code 1 when it is not running."""
+    server = _server()
     try:
         info = server.status(home)
-    except Neo4jServerError as exc:
+    except server.Neo4jServerError as exc:
         _fail(exc)
     if info is None:
         typer.echo("not running")
@@ -103,9 +114,10 @@ def env(
     ] = False,
 ) -> None:
     """Print export lines: eval "$(gridvoices neo4j env --show-password)"."""
+    server = _server()
     try:
         conn = server.local_connection(home)
-    except Neo4jServerError as exc:
+    except server.Neo4jServerError as exc:
         _fail(exc)
     if conn is None:
         typer.echo("Error: the local Neo4j server is not running", err=True)
@@ -123,11 +135,12 @@ def reset(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Stop the server and delete its database, logs and password (the jars stay)."""
+    server = _server()
     target = server.server_home(home)
     if not yes:
         typer.confirm(f"Delete the local Neo4j data in {target}?", abort=True)
     try:
         server.reset(target)
-    except Neo4jServerError as exc:
+    except server.Neo4jServerError as exc:
         _fail(exc)
     typer.echo(f"reset {target}")

@@ -23,7 +23,9 @@ __all__ = ["community_rows", "leiden"]
 
 def leiden(nodes, M: sp.csr_array, weighted: bool, seed: int) -> np.ndarray:
     """Leiden labels, renumbered by size (largest first), ties by smallest member id."""
-    import igraph as ig
+    from gridvoices.queries.igraph_core import igraph
+
+    ig = igraph()
 
     C = sp.triu(M, k=1).tocoo()
     g = ig.Graph(n=len(nodes), edges=np.column_stack([C.row, C.col]).tolist())

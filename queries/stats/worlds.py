@@ -141,7 +141,9 @@ def _dominator_sizes(src: np.ndarray, dst: np.ndarray, seeds: np.ndarray, n: int
     the live channels into non-seeds. The dominator tree is igraph's (Lengauer-Tarjan
     in C: at national size a pure-Python Cooper-Harvey-Kennedy pass took over a second
     per world); subtree sizes are summed level by level, deepest first."""
-    import igraph as ig
+    from gridvoices.queries.igraph_core import igraph
+
+    ig = igraph()
 
     edges = np.concatenate(
         [np.column_stack([np.full(seeds.size, n), seeds]), np.column_stack([src, dst])]

@@ -1,0 +1,139 @@
+"""The graph the disclosure layer reads, straight from the embedded store's SQL.
+
+:func:`gridvoices.queries.disclosure.disclose_store` protects a ``summary`` or ``barriers``
+answer with every figure the outputs can publish. Those figures read only the referral
+edges (their cells per period and the accepted count) and three attributes of each end
+(district, organisation kind, organisation). Building them from ``store.read()`` and
+:func:`~gridvoices.queries.graph.build_graph` loads pandas and every table (feedback
+included) for an answer SQL already gave in milliseconds; here the same edges and
+attributes come from four SQL queries, in :func:`build_graph`'s order (nodes and
+edges by key), so the figures, and therefore the protection, are the same.
+``tests/unit/test_disclosure_sql.py`` checks that parity.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from functools import partial
+
+from gridvoices.ecosystem.periods import select_periods
+
+__all__ = ["ReferralCells", "disclosure_graph"]
+
+_NODES = """
+SELECT s.id, json_extract(s.districts, '$[0]'), s.organisation, o.kind
+FROM services s LEFT JOIN organisations o ON o.id = s.organisation ORDER BY s.id
+"""
+_GROUPS = "SELECT id, district FROM groups ORDER BY id"
+_PERIODS = "SELECT period FROM referrals UNION SELECT period FROM feedback"
+_FLOWS = """
+SELECT source, target, period, count, accepted FROM referrals
+WHERE count > 0 AND period IN (SELECT value FROM json_each(?))
+ORDER BY source, target, period
+"""
+
+
+class _Edges:
+    """``G.edges`` as the disclosure layer uses it: iterated, or called with ``data=True``."""
+
+    def __init__(self, edges: list[tuple[str, str, dict]]):
+        self._edges = edges
+
+    def __call__(self, data: bool = False) -> list:
+        return list(self._edges) if data else [(u, v) for u, v, _ in self._edges]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return ((u, v) for u, v, _ in self._edges)
+
+    def __getitem__(self, uv: tuple[str, str]) -> dict:
+        return next(d for u, v, d in self._edges if (u, v) == uv)
+
+
+class ReferralCells:
+    """The part of the graph :mod:`gridvoices.queries.disclosure` reads, without NetworkX.
+
+    ``graph`` (a dict), ``nodes`` (node -> attribute dict) and ``edges`` (iterated as
+    ``(u, v)`` pairs, or ``edges(data=True)`` as ``(u, v, attributes)``), in the order a
+    ``networkx.DiGraph`` of the same edges would give them. Importing NetworkX alone costs
+    a one-off ``summary`` more than the answer; this is all the layer needs of it.
+    """
+
+    def __init__(self, nodes: dict[str, dict], edges: list[tuple[str, str, dict]], **graph):
+        self.nodes = nodes
+        self.edges = _Edges(edges)
+        self.graph = graph
+
+
+def disclosure_graph(store, periods: Iterable[str] | None = None) -> ReferralCells:
+    """Referral edges of the chosen ``periods`` (default all) with what disclosure reads.
+
+    Parameters
+    ----------
+    store : SQLiteStore
+        The embedded store (anything with a ``conn`` to its SQLite database).
+    periods : iterable of str, optional
+        Periods to include, as :func:`~gridvoices.queries.graph.build_graph` takes them.
+
+    Returns
+    -------
+    ReferralCells
+        Nodes: services and groups with ``district``, ``organisation`` and ``org_kind``;
+        edges: ``referrals``, ``accepted`` (None when no row said) and ``by_period``;
+        ``G.graph``: ``periods`` (the chosen) and ``all_periods``. Peer links and
+        navigators are left out: they carry no referral figures.
+
+    Examples
+    --------
+    >>> import sqlite3
+    >>> from types import SimpleNamespace
+    >>> c = sqlite3.connect(":memory:")
+    >>> c.executescript('''
+    ...   CREATE TABLE organisations (id, kind); CREATE TABLE groups (id, district);
+    ...   CREATE TABLE services (id, districts, organisation);
+    ...   CREATE TABLE referrals (source, target, period, count, accepted);
+    ...   CREATE TABLE feedback (period);
+    ...   INSERT INTO organisations VALUES ('o', 'nhs');
+    ...   INSERT INTO services VALUES ('a', '["D1"]', 'o'), ('b', '["D2"]', 'o');
+    ...   INSERT INTO referrals VALUES ('a', 'b', 'Q1', 3, NULL), ('a', 'b', 'Q2', 5, 4);
+    ... ''') and None
+    >>> G = disclosure_graph(SimpleNamespace(conn=c))
+    >>> G.edges["a", "b"], G.nodes["b"]["district"], G.graph["periods"]
+    ({'referrals': 8, 'accepted': 4, 'by_period': {'Q1': 3, 'Q2': 5}}, 'D2', ['Q1', 'Q2'])
+    """
+    c = store.conn
+    all_periods = sorted(p for (p,) in c.execute(_PERIODS) if p is not None)
+    chosen = select_periods(all_periods, periods)
+    nodes = {
+        sid: {"district": district, "organisation": org, "org_kind": kind}
+        for sid, district, org, kind in c.execute(_NODES)
+    }
+    for gid, district in c.execute(_GROUPS):
+        nodes[gid] = {"district": district, "organisation": None, "org_kind": "mutual_aid"}
+    edges: list[tuple[str, str, dict]] = []
+    accepted_cells: dict = {}
+    G = ReferralCells(
+        nodes, edges, periods=chosen, all_periods=all_periods, accepted_cells=accepted_cells
+    )
+    if chosen != all_periods:
+        # As graph.build_graph: some periods' answers are protected with all of them.
+        G.graph["disclosure_source"] = partial(disclosure_graph, store)
+    if not chosen:
+        return G
+    # One edge per ordered pair, rows summed as graph.build_graph's _referral_edges does.
+    last, d = None, {}
+    for u, v, p, n, acc in c.execute(_FLOWS, (json.dumps(chosen),)):
+        if (u, v) != last:
+            last, d = (u, v), {"referrals": 0, "accepted": None, "by_period": {}}
+            edges.append((u, v, d))
+        d["referrals"] += int(n)
+        d["by_period"][p] = int(n)
+        if acc is not None:
+            d["accepted"] = (d["accepted"] or 0) + int(acc)
+            if int(acc):
+                accepted_cells.setdefault((u, v), {})[p] = int(acc)
+    # A DiGraph lists edges by source node in node order (services, then groups), each
+    # source's in the order added; the figures, and so the protection, follow that order.
+    place = {n: i for i, n in enumerate(nodes)}
+    edges.sort(key=lambda e: place.get(e[0], len(place)))
+    return G
