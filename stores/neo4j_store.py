@@ -302,7 +302,7 @@ class Neo4jStore:
             if self.first_import() is not None:
                 return self._tables({name: [] for name in ENTITIES})
             before = self.query(GENERATION)
-            rows = {name: self.query(READ[name]) for name in ENTITIES}
+            rows = {name: self._rows(name) for name in ENTITIES}
             if self.query(GENERATION) == before:
                 return self._tables(rows)
         raise StoreError(
@@ -310,8 +310,15 @@ class Neo4jStore:
             "reads of it; ask again when they have finished"
         )
 
+    def _rows(self, name: str) -> list[list]:
+        # One record holding every row: the driver pays ~25 us per record, so 200,000 flows
+        # as records took 9 s and as one list take under 2 s (measured).
+        cols = ", ".join(ENTITIES[name].column_names)
+        q = f"CALL () {{ {READ[name]} }} RETURN collect([{cols}]) AS rows"
+        return self.query(q)[0]["rows"]
+
     @staticmethod
-    def _tables(rows: dict[str, list[dict]]) -> dict[str, pd.DataFrame]:
+    def _tables(rows: dict[str, list[list]]) -> dict[str, pd.DataFrame]:
         out = {}
         for name, e in ENTITIES.items():
             df = pd.DataFrame(rows[name], columns=e.column_names)
