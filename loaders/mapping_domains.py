@@ -6,6 +6,8 @@ Each service's text is cleaned first (HTML tags stripped, entities such as
 
 * each taxonomy term takes the domain of the first ``code``/``term`` rule it
   matches (file order, so specific codes before their sections): 3 points;
+  but a treatment term that is a side-line (fewer than a quarter of the
+  service's own terms, target populations aside) counts 1, like a mention;
 * each ``name``/``text`` rule matching the service name: 2 points;
 * each ``text`` rule matching the description: 1 point.
 
@@ -35,6 +37,10 @@ from gridvoices.loaders.mapping_files import Term, read_rules, regex
 __all__ = ["DomainRules", "Decision", "clean_text", "WEIGHTS"]
 
 WEIGHTS = {"term": 3, "name": 2, "description": 1}
+# Domains a service belongs to only when it is its main work, not one line of many:
+# a hospital or a mental health centre lists a substance-use term among twenty
+# others, while an activity or a housing service is still one when it is a side-line.
+SIDELINE_DOMAINS = frozenset({"specialist_treatment"})
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -46,6 +52,12 @@ def clean_text(text: object) -> str:
     """
     s = html.unescape(html.unescape(str(text or "")))
     return " ".join(_TAG.sub(" ", s).split())
+
+
+def _is_population(t: Term) -> bool:
+    """AIRS target-population terms (section Y: "Adults", "Veterans") say who, not what."""
+    code = (t.code or t.id or "").strip().upper()
+    return code.startswith("Y") and (len(code) == 1 or not code[1].isalpha() or len(code) == 2)
 
 
 @dataclass(frozen=True)
@@ -73,10 +85,13 @@ class DomainRules:
 
     MATCHES = ("code", "term", "name", "text")
 
-    def __init__(self, rules: list[_DomainRule], label: str, min_score: int = 2):
+    def __init__(
+        self, rules: list[_DomainRule], label: str, min_score: int = 2, sideline: float = 0.25
+    ):
         # A lone mention in a description (1 point) decides nothing: descriptions
         # list what else a service touches ("clients with drug and alcohol needs").
         self.rules, self.label, self.min_score = rules, label, min_score
+        self.sideline = sideline
 
     @classmethod
     def load(cls, path: Path) -> tuple[DomainRules, list[Issue]]:
@@ -167,9 +182,20 @@ class DomainRules:
                     cur[1], cur[2] = rule.row, self._where(rule, why)
 
         tax = [r for r in self.rules if r.match in ("code", "term")]
-        for t in terms:
+        own = [t for t in dict.fromkeys(terms) if not _is_population(t)]
+        matched: dict[str, list[tuple[_DomainRule, Term]]] = {}
+        for t in own:
             rule = next((r for r in tax if self._term_matches(r, t)), None)
             if rule is not None:
+                matched.setdefault(rule.domain, []).append((rule, t))
+        for domain, pairs in matched.items():
+            rule, t = min(pairs, key=lambda p: p[0].row)
+            if domain in SIDELINE_DOMAINS and len(pairs) < self.sideline * len(own):
+                # A side-line: a community mental health centre or a hospital that lists
+                # one substance-use term among many is not a treatment provider; the
+                # term counts as a mention (1), so the name or description must agree.
+                hit(rule, "description", f"side-line term {t} ({len(pairs)} of {len(own)})")
+            else:
                 hit(rule, "term", f"term {t}")
         name, description = clean_text(name), clean_text(description)
         for field, text in (("name", name), ("description", description)):
