@@ -6,8 +6,10 @@ Each service's text is cleaned first (HTML tags stripped, entities such as
 
 * each taxonomy term takes the domain of the first ``code``/``term`` rule it
   matches (file order, so specific codes before their sections): 3 points;
-  but a treatment term that is a side-line (fewer than a quarter of the
+  but a treatment term that is a side-line (under 3 in 10 of the
   service's own terms, target populations aside) counts 1, like a mention;
+* a service without taxonomy terms (Open Referral UK list items): a treatment
+  rule matching its description's first sentence counts 2, as a name would;
 * each ``name``/``text`` rule matching the service name: 2 points;
 * each ``text`` rule matching the description: 1 point.
 
@@ -34,13 +36,18 @@ from gridvoices.ecosystem.issues import Issue
 from gridvoices.ecosystem.shipped import MAPPINGS  # noqa: F401  (the doctest reads it)
 from gridvoices.loaders.mapping_files import Term, read_rules, regex
 
-__all__ = ["DomainRules", "Decision", "clean_text", "WEIGHTS"]
+__all__ = ["DomainRules", "Decision", "clean_text", "WEIGHTS", "SIDELINE_DOMAINS", "LEAD_DOMAINS"]
 
 WEIGHTS = {"term": 3, "name": 2, "description": 1}
 # Domains a service belongs to only when it is its main work, not one line of many:
 # a hospital or a mental health centre lists a substance-use term among twenty
 # others, while an activity or a housing service is still one when it is a side-line.
 SIDELINE_DOMAINS = frozenset({"specialist_treatment"})
+# Domains a description's first sentence decides (2, as a name) when a service has no
+# taxonomy terms: a treatment service says so first ("We help with alcohol and drug
+# problems"); leisure words there are often incidental ("a walk from St George's Park").
+LEAD_DOMAINS = frozenset({"specialist_treatment"})
+SIDELINE_SHARE = 0.3  # on the labelled sample 0.2 keeps mental health centres, 0.34 loses clinics
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -54,10 +61,29 @@ def clean_text(text: object) -> str:
     return " ".join(_TAG.sub(" ", s).split())
 
 
+_POPULATION = re.compile(r"Y[A-Z]?(-|$)")
+
+
 def _is_population(t: Term) -> bool:
     """AIRS target-population terms (section Y: "Adults", "Veterans") say who, not what."""
-    code = (t.code or t.id or "").strip().upper()
-    return code.startswith("Y") and (len(code) == 1 or not code[1].isalpha() or len(code) == 2)
+    return bool(_POPULATION.match((t.code or "").strip().upper()))
+
+
+_LEAD_MAX = 160
+_SENTENCE_END = re.compile(r"[.!?](\s|$)|\\n|\n")
+
+
+def _lead_end(text: str) -> int:
+    """Where a description's first sentence ends.
+
+    >>> text = "We help with drug problems. We also run a cafe."
+    >>> text[: _lead_end(text)]
+    'We help with drug problems. '
+    """
+    m = _SENTENCE_END.search(text)
+    # A directory entry that is one long list ("Activities, Sports ... Housing
+    # Options ...") has no first sentence: only its opening words count.
+    return min(m.end() if m else len(text), _LEAD_MAX)
 
 
 @dataclass(frozen=True)
@@ -85,13 +111,10 @@ class DomainRules:
 
     MATCHES = ("code", "term", "name", "text")
 
-    def __init__(
-        self, rules: list[_DomainRule], label: str, min_score: int = 2, sideline: float = 0.25
-    ):
+    def __init__(self, rules: list[_DomainRule], label: str, min_score: int = 2):
         # A lone mention in a description (1 point) decides nothing: descriptions
         # list what else a service touches ("clients with drug and alcohol needs").
         self.rules, self.label, self.min_score = rules, label, min_score
-        self.sideline = sideline
 
     @classmethod
     def load(cls, path: Path) -> tuple[DomainRules, list[Issue]]:
@@ -166,12 +189,14 @@ class DomainRules:
         # domain -> (score, first deciding rule row, why)
         found: dict[str, list] = {}
 
-        def hit(rule: _DomainRule, source: str, why: str) -> None:
-            weight = WEIGHTS[source]
-            if rule.weight is not None:
-                # A description may only mention a fellowship ("we host AA meetings"):
-                # there a weighted rule counts as a name would (2), never decisively.
-                weight = rule.weight if source != "description" else WEIGHTS["name"]
+        def hit(rule: _DomainRule, source: str, why: str, weight: int | None = None) -> None:
+            # ``weight`` is given for a side-line term (1) and a lead sentence (2).
+            if weight is None:
+                weight = WEIGHTS[source]
+                if rule.weight is not None:
+                    # A description may only mention a fellowship ("we host AA meetings"):
+                    # there a weighted rule counts as a name would (2), never decisively.
+                    weight = rule.weight if source != "description" else WEIGHTS["name"]
             cur = found.get(rule.domain)
             if cur is None:
                 found[rule.domain] = [weight, rule.row, self._where(rule, why), {source}]
@@ -190,14 +215,15 @@ class DomainRules:
                 matched.setdefault(rule.domain, []).append((rule, t))
         for domain, pairs in matched.items():
             rule, t = min(pairs, key=lambda p: p[0].row)
-            if domain in SIDELINE_DOMAINS and len(pairs) < self.sideline * len(own):
+            if domain in SIDELINE_DOMAINS and len(pairs) < SIDELINE_SHARE * len(own):
                 # A side-line: a community mental health centre or a hospital that lists
                 # one substance-use term among many is not a treatment provider; the
                 # term counts as a mention (1), so the name or description must agree.
-                hit(rule, "description", f"side-line term {t} ({len(pairs)} of {len(own)})")
+                hit(rule, "description", f"side-line term {t} ({len(pairs)} of {len(own)})", 1)
             else:
                 hit(rule, "term", f"term {t}")
         name, description = clean_text(name), clean_text(description)
+        lead = _lead_end(description) if not own else 0
         for field, text in (("name", name), ("description", description)):
             if not text:
                 continue
@@ -210,7 +236,17 @@ class DomainRules:
                 m = rule.pattern.search(text)
                 if m:
                     seen.add(rule.domain)
-                    hit(rule, field, f"{field} has {m.group(0)!r}")
+                    if (
+                        field == "description"
+                        and m.start() < lead
+                        and rule.domain in LEAD_DOMAINS
+                        and rule.weight is None
+                    ):
+                        # Without taxonomy terms (Open Referral UK list items carry none)
+                        # the first sentence is the best evidence of what a service is.
+                        hit(rule, field, f"lead sentence has {m.group(0)!r}", WEIGHTS["name"])
+                    else:
+                        hit(rule, field, f"{field} has {m.group(0)!r}")
         if not found:
             return None
         domain, (score, _, why, _) = min(found.items(), key=lambda kv: (-kv[1][0], kv[1][1]))

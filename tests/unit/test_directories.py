@@ -12,6 +12,7 @@ from gridvoices.ecosystem.shipped import MAPPINGS
 from gridvoices.loaders.mapping import MappingOptions, load_mappings
 from gridvoices.loaders.mapping_check import read_sample, score_rules
 from gridvoices.loaders.mapping_domains import DomainRules, clean_text
+from gridvoices.loaders.mapping_files import Term
 from gridvoices.loaders.mapping_review import review_rows
 from gridvoices.loaders.sources import detect_format, read_sources
 
@@ -97,10 +98,10 @@ def test_text_is_decoded_and_rules_have_word_boundaries(rules):
     for name in ("Physiotherapy rehabilitation", "Fatigue & Breathlessness rehab", "NHS"):
         assert rules.decide([], name, "") is None, name
     assert rules.decide([], "DONATION CENTERS", "volunteers sort donations") is None
-    # A passing mention in a description decides nothing; a name does.
-    assert (
-        rules.decide([], "Targeted case management", "clients with drug and alcohol needs") is None
-    )
+    # A passing mention in a description decides nothing; a name does. (The first
+    # sentence of a service without terms is more than a mention: see below.)
+    mention = "Case managers for adults. Some clients have drug and alcohol needs."
+    assert rules.decide([], "Targeted case management", mention) is None
 
 
 @pytest.mark.parametrize(
@@ -126,24 +127,22 @@ def test_capital_abbreviations_only(rules):
 
 
 def test_labelled_sample_precision_and_recall(rules):
-    """The mapping against 346 real services labelled by hand (see fixtures README)."""
+    """The mapping against 596 real services labelled by hand (see fixtures README)."""
     rows = read_sample(FIX / "labelled-services.csv")
-    assert len(rows) >= 200 and len({r["source"] for r in rows}) >= 3
+    assert len(rows) >= 500 and len({r["source"] for r in rows}) >= 5
     scores, _ = score_rules(rules, rows)
     # Floors at the measured level, so a rule change that loses ground fails here.
     assert scores["peer_mutual_aid"].precision >= 0.9
     assert scores["twelve_step"].precision >= 0.95
     assert scores["twelve_step"].recall >= 0.9
-    assert scores["peer_mutual_aid"].recall >= 0.9
+    assert scores["peer_mutual_aid"].recall >= 0.8
     assert scores["specialist_treatment"].precision >= 0.9
-    assert scores["specialist_treatment"].recall >= 0.55
+    assert scores["specialist_treatment"].recall >= 0.5
     assert scores["wraparound"].recall >= 0.9
 
 
 def test_a_substance_term_among_many_is_a_side_line(rules):
     """A hospital listing one treatment term among many is not a treatment provider."""
-    from gridvoices.loaders.mapping_files import Term
-
     rx = Term("AIRS", "RX-8450.1150", "Comprehensive Outpatient Substance Use Disorder Treatment")
     others = [Term("AIRS", f"LV-{n}", "Some Medical Service") for n in range(1000, 1006)]
     people = [Term("AIRS", "YB-0500", "Adults"), Term("AIRS", "YB-8000", "Older Adults")]
@@ -155,6 +154,22 @@ def test_a_substance_term_among_many_is_a_side_line(rules):
     named = rules.decide([rx, *others], "Addiction Outpatient Clinic", "")
     assert named.domain == "specialist_treatment"
     assert rules.decide([], "Outpatient Rehabilitation Center", "") is None  # physical rehab
+
+
+def test_first_sentence_decides_treatment_when_there_are_no_terms(rules):
+    """Open Referral UK list items carry no taxonomy: the opening says what a service is."""
+    lead = "We are a local charity here to help you with alcohol and drug problems. We run a cafe."
+    assert rules.decide([], "Bridges Project", lead).domain == "specialist_treatment"
+    later = "We run a community cafe. Some of our visitors have drug and alcohol problems."
+    assert rules.decide([], "Bridges Project", later) is None
+    # With taxonomy terms the terms speak; the description stays a mention.
+    term = [Term("AIRS", "PH-1000", "Case/Care Management")]
+    assert rules.decide(term, "Case Management", lead) is None
+    # A carers' service names what the person cared for misuses: still a carers' service.
+    carers = "We support young carers whose parent is ill or misusing drugs or alcohol."
+    assert rules.decide([], "Young Carers", carers).domain == "wraparound"
+    gambling = "Free support for anyone affected by gambling harm across the region."
+    assert rules.decide([], "GamCare North", gambling).domain == "specialist_treatment"
 
 
 @needs_shared
