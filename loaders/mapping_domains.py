@@ -7,7 +7,8 @@ Each service's text is cleaned first (HTML tags stripped, entities such as
 * each taxonomy term takes the domain of the first ``code``/``term`` rule it
   matches (file order, so specific codes before their sections): 3 points;
   but a treatment term that is a side-line (under 3 in 10 of the
-  service's own terms, target populations aside) counts 1, like a mention;
+  service's own terms, target populations aside) counts 1, like a mention,
+  unless the description's first sentence is about substances too;
 * a service without taxonomy terms (Open Referral UK list items): a treatment
   rule matching its description's first sentence counts 2, as a name would;
 * each ``name``/``text`` rule matching the service name: 2 points;
@@ -66,9 +67,14 @@ _POPULATION = re.compile(r"Y[A-Z]?(-|$)")
 
 def _is_population(t: Term) -> bool:
     """AIRS target-population terms (section Y: "Adults", "Veterans") say who, not what."""
-    return bool(_POPULATION.match((t.code or "").strip().upper()))
+    return bool(_POPULATION.match((t.code or t.id or "").strip().upper()))
 
 
+# What a treatment service's first sentence is about (its taxonomy term says treatment).
+_SUBSTANCE = re.compile(
+    r"\b(substance|drugs?|alcohol(ism)?|addictions?|opioids?|opiates?|detox\w*|gambling)\b",
+    re.IGNORECASE,
+)
 _LEAD_MAX = 160
 _SENTENCE_END = re.compile(r"[.!?](\s|$)|\\n|\n")
 
@@ -213,17 +219,19 @@ class DomainRules:
             rule = next((r for r in tax if self._term_matches(r, t)), None)
             if rule is not None:
                 matched.setdefault(rule.domain, []).append((rule, t))
+        name, description = clean_text(name), clean_text(description)
+        opening = description[: _lead_end(description)]
         for domain, pairs in matched.items():
             rule, t = min(pairs, key=lambda p: p[0].row)
-            if domain in SIDELINE_DOMAINS and len(pairs) < SIDELINE_SHARE * len(own):
+            sideline = domain in SIDELINE_DOMAINS and len(pairs) < SIDELINE_SHARE * len(own)
+            if sideline and not _SUBSTANCE.search(opening):
                 # A side-line: a community mental health centre or a hospital that lists
-                # one substance-use term among many is not a treatment provider; the
-                # term counts as a mention (1), so the name or description must agree.
+                # one substance-use term among many, and does not open with it, is not a
+                # treatment provider; the term counts as a mention (1).
                 hit(rule, "description", f"side-line term {t} ({len(pairs)} of {len(own)})", 1)
             else:
                 hit(rule, "term", f"term {t}")
-        name, description = clean_text(name), clean_text(description)
-        lead = _lead_end(description) if not own else 0
+        lead = len(opening) if not own else 0
         for field, text in (("name", name), ("description", description)):
             if not text:
                 continue

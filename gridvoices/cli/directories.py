@@ -31,6 +31,7 @@ def review(
     import tempfile
 
     from gridvoices.loaders.hsds_files import unpack_zip
+    from gridvoices.loaders.mapping import carry_sidecar
     from gridvoices.loaders.mapping_review import write_review
 
     first = paths[0]
@@ -39,6 +40,7 @@ def review(
             folder, problems = unpack_zip(first, Path(tmp))
             if folder is None:
                 fail("; ".join(str(p) for p in problems), 2)
+            carry_sidecar(first, folder)
             paths = [folder]
         where = first if first.is_dir() else first.parent
         target = output or where / "gridvoices-review.csv"
