@@ -62,6 +62,10 @@ def clean_text(text: object) -> str:
     return " ".join(_TAG.sub(" ", s).split())
 
 
+def _weight(rule: _DomainRule) -> int:
+    return WEIGHTS["term"] if rule.weight is None else rule.weight
+
+
 _POPULATION = re.compile(r"Y[A-Z]?(-|$)")
 
 
@@ -222,7 +226,9 @@ class DomainRules:
         name, description = clean_text(name), clean_text(description)
         opening = description[: _lead_end(description)]
         for domain, pairs in matched.items():
-            rule, t = min(pairs, key=lambda p: p[0].row)
+            # The strongest term speaks for the domain (a weight-1 counselling code does
+            # not drown a residential treatment code), then the earliest rule.
+            rule, t = min(pairs, key=lambda p: (-_weight(p[0]), p[0].row))
             sideline = domain in SIDELINE_DOMAINS and len(pairs) < SIDELINE_SHARE * len(own)
             if sideline and not _SUBSTANCE.search(opening):
                 # A side-line: a community mental health centre or a hospital that lists
