@@ -28,7 +28,14 @@ import networkx as nx
 from gridvoices.ecosystem.shipped import DERBYSHIRE
 from gridvoices.ecosystem.vocab import DOMAINS, ORG_KINDS
 from gridvoices.visualise import map_geo
-from gridvoices.visualise.common import DOMAIN_COLOURS, KIND_COLOURS, UNKNOWN_COLOUR, plural, text
+from gridvoices.visualise.common import (
+    DOMAIN_COLOURS,
+    KIND_COLOURS,
+    UNKNOWN_COLOUR,
+    flows_notice,
+    plural,
+    text,
+)
 from gridvoices.visualise.counts import (
     HIDDEN,
     edge_cells,
@@ -171,6 +178,7 @@ def build(
         controls=_controls(codes, names, columns),
         periods=columns,
         notes=notes,
+        flows_notice=flows_notice(G),
         render=_render,
     )
 

@@ -369,3 +369,34 @@ def test_mapping_score_lists_what_the_rules_got_wrong(tmp_path):
     # The lunch club is predicted wraparound (no rule) but labelled activities.
     assert lines[1].startswith("false positive: t:3 'Lunch Club' labelled activities")
     assert len(lines) == 2
+
+
+def _directory_graph(flows: bool):
+    import networkx as nx
+
+    G = nx.DiGraph(
+        districts={"A": {"name": "Alpha", "borders": []}},
+        borders=set(),
+        periods=["2024-Q1"] if flows else [],
+        feedback=[],
+    )
+    for n, dom in (("s", "specialist_treatment"), ("t", "linkage")):
+        G.add_node(n, type="Service", name=n.upper(), district="A", domain=dom,
+                   org_kind="other", active=True, latitude=25.8, longitude=-80.2)  # fmt: skip
+    if flows:
+        G.add_edge("s", "t", referrals=30, by_period={"2024-Q1": 30})
+    return G
+
+
+@pytest.mark.parametrize("kind", ["network", "map", "barriers", "isolation"])
+def test_views_of_a_directory_say_what_needs_referrals(kind):
+    from html import unescape
+
+    from gridvoices.visualise.common import NO_FLOWS_NOTICE
+    from gridvoices.visualise.views import render_view
+
+    page = render_view(kind, _directory_graph(flows=False))
+    assert 'id="gv-no-flows"' in page
+    assert NO_FLOWS_NOTICE in unescape(page)
+    assert "gridvoices template FOLDER" in unescape(page)
+    assert 'id="gv-no-flows"' not in render_view(kind, _directory_graph(flows=True))
