@@ -68,6 +68,7 @@ def render_map_page(view: ViewData, meta: Meta) -> str:
         "source": text(meta.source) or "not stated",
         "illustrative": ILLUSTRATIVE_BANNER if meta.illustrative else "",
         "suppression": note,
+        "no_flows": view.flows_notice,
         "suppress": meta.suppress_small,
         "summary": " · ".join(view.summary),
         "schematic": schematic,

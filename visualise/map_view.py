@@ -139,6 +139,11 @@ def build(
     edges = _edges(points["index"], rows)
     modes, district_rows = district_shades(G, codes, index_bands, suppress_small)
     flows = district_flows(G, codes, names, columns, suppress_small)
+    notice = flows_notice(G)
+    if notice:
+        # A directory has no referrals: every border would be drawn "missing", which says
+        # nothing about the services; the notice says what the flow layer needs instead.
+        flows["links"] = []
     navigators = _navigators(G, points["index"], xy)
     data = {
         "mode": "map",
@@ -167,8 +172,11 @@ def build(
         plural(sum(1 for n in placed if G.nodes[n]["type"] == "Service"), "service"),
         plural(sum(1 for n in placed if G.nodes[n]["type"] == "Group"), "group"),
         plural(len(codes), "district"),
-        plural(sum(1 for f in flows["links"] if f["cat"] == "missing"), "missing link"),
     ]
+    if not notice:
+        summary.append(
+            plural(sum(1 for f in flows["links"] if f["cat"] == "missing"), "missing link")
+        )
     return ViewData(
         kind="map",
         data=data,
@@ -178,7 +186,7 @@ def build(
         controls=_controls(codes, names, columns),
         periods=columns,
         notes=notes,
-        flows_notice=flows_notice(G),
+        flows_notice=notice,
         render=_render,
     )
 
