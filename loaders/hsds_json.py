@@ -112,6 +112,7 @@ def read_json_paths(paths: list[Path], d: Directory, want: str) -> None:
                 r.issue(None, None, "nothing-to-import", msg, "warning")
         else:
             r.issue(None, None, "wrong-type", "expected a JSON object or array")
+        r.finish()
     _check_pages(pages, d)
 
 

@@ -34,6 +34,8 @@ _ORG_KEYS = {"services", "website", "legal_status", "tax_status", "organization_
 _ORG_KEYS |= {"logo", "parent_organization_id", "link_taxonomies", "year_incorporated"}
 _URL = re.compile(r"^(https?|wss?|ftp)://", re.I)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# "www.council.gov.uk/libraries": a web address without its scheme, common in council feeds.
+_HOST = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?([/?#]\S*)?$")
 
 
 class Reader:
@@ -41,6 +43,34 @@ class Reader:
 
     def __init__(self, d: Directory, file: str):
         self.d, self.file = d, file
+        self.schemeless: list[tuple[str, str]] = []  # (field path, value)
+
+    def web_address(self, v: str, row, field: str) -> None:
+        """Report a URL field that is not a web address; one without a scheme is counted."""
+        if not v or _URL.match(v):
+            return
+        if _HOST.match(v):
+            self.schemeless.append((field, v))
+        else:
+            self.issue(
+                row,
+                field,
+                "bad-format",
+                f"{field.rsplit('.', 1)[-1]} {v!r} is not a web address",
+                "warning",
+            )
+
+    def finish(self) -> None:
+        """One warning for all the web addresses without http:// or https:// in the file:
+        a council feed may have hundreds, and one line each would bury the real problems."""
+        if self.schemeless:
+            field, v = self.schemeless[0]
+            n = len(self.schemeless)
+            msg = (
+                f"{n} web address{'es' if n > 1 else ''} without http:// or https:// "
+                f"(first: {v!r} at {field}); reported only: web addresses are not imported"
+            )
+            self.issue(None, None, "bad-format", msg, "warning")
 
     def issue(self, row, column, code, message, severity="error") -> None:
         self.d.issues.append(Issue(self.file, row, column, code, message, severity))
@@ -66,11 +96,7 @@ class Reader:
     def formats(self, rec: dict, row, path: str) -> None:
         """URL and e-mail fields the standard constrains (reported, not imported)."""
         for key in ("url", "website"):
-            v = self.text(rec, key, row, path)
-            if v and not _URL.match(v):
-                self.issue(
-                    row, path + key, "bad-format", f"{key} {v!r} is not a web address", "warning"
-                )
+            self.web_address(self.text(rec, key, row, path), row, path + key)
         v = self.text(rec, "email", row, path)
         if v and not _EMAIL.match(v):
             self.issue(
@@ -92,10 +118,7 @@ class Reader:
                 msg = "the term is its own parent"
                 self.issue(row, path + "parent_id", "bad-value", msg, "warning")
         for key in ("uri", "term_uri", "openapi_url"):
-            v = self.text(rec, key, row, path)
-            if v and not _URL.match(v):
-                msg = f"{key} {v!r} is not a web address"
-                self.issue(row, path + key, "bad-format", msg, "warning")
+            self.web_address(self.text(rec, key, row, path), row, path + key)
         for i, t in enumerate(_list(rec, "taxonomy_terms")):
             if isinstance(t, dict):
                 self.checks("taxonomy", t, row, f"{path}taxonomy_terms[{i}].")

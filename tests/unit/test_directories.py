@@ -91,6 +91,25 @@ def test_bare_json_array_of_services_and_several_pages(tmp_path):
     assert {fmt for _, fmt in sources} == {"oruk-json"}
 
 
+def test_web_addresses_without_a_scheme_are_one_warning(tmp_path):
+    """A council feed writes "www.x.org.uk" hundreds of times: one line, not hundreds."""
+    items = [
+        {"id": f"s{n}", "name": f"Service {n}", "url": f"www.example{n}.org.uk/about"}
+        for n in range(3)
+    ]
+    items.append({"id": "s9", "name": "Hall", "url": "Warmley Community Centre"})
+    feed = tmp_path / "services.json"
+    feed.write_text(json.dumps({"totalElements": 4, "content": items}), encoding="utf-8")
+    _, issues, _ = read_sources([feed])
+    bad = [i for i in issues if i.code == "bad-format"]
+    assert [i.message for i in bad] == [
+        "url 'Warmley Community Centre' is not a web address",
+        "3 web addresses without http:// or https:// (first: 'www.example0.org.uk/about' at "
+        "content[0].url); reported only: web addresses are not imported",
+    ]
+    assert bad[0].row == 4 and bad[0].column == "content[3].url"
+
+
 def test_unknown_shapes_say_what_was_seen(tmp_path):
     posts = tmp_path / "posts.json"
     posts.write_text(json.dumps([{"slug": "a", "title": "t", "body": "b"}]))
