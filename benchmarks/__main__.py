@@ -15,6 +15,8 @@ BENCHMARKS = (
     "views",
     "neo4j-paths",
     "neo4j-import",
+    "neo4j-reads-during-import",
+    "neo4j-recheck",
 )
 
 if __name__ == "__main__":

@@ -23,8 +23,9 @@ from pathlib import Path
 
 from gridvoices.ecosystem.issues import Issue
 from gridvoices.loaders.hsds_json import read_json_paths
-from gridvoices.loaders.hsds_model import Directory, build_tables
+from gridvoices.loaders.hsds_model import Directory
 from gridvoices.loaders.hsds_sniff import sniff_path
+from gridvoices.loaders.hsds_tables import build_tables
 from gridvoices.loaders.hsds_tabular import is_package, read_package
 from gridvoices.loaders.mapping import MappingOptions, Mappings, load_mappings
 from gridvoices.loaders.validate import RawTable

@@ -17,270 +17,16 @@ are merged by id.
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 
 import pandas as pd
 from gridvoices.ecosystem.issues import Issue
-from gridvoices.loaders.hsds_model import (
-    Address,
-    Area,
-    Directory,
-    Location,
-    Org,
-    Service,
-    Where,
-    coordinate,
-)
+from gridvoices.loaders.hsds_model import Directory
+from gridvoices.loaders.hsds_records import Reader, read_record
 from gridvoices.loaders.hsds_sniff import load_json, read_head, sniff
 from gridvoices.loaders.hsds_tabular import package_version, read_frames
-from gridvoices.loaders.mapping import Term
 
 __all__ = ["read_json_paths"]
-
-_SERVICE_KEYS = {"status", "organization", "service_at_locations", "service_areas", "attributes"}
-_SERVICE_KEYS |= {"service_taxonomys", "fees", "fees_description", "eligibility_description"}
-_ORG_KEYS = {"services", "website", "legal_status", "tax_status", "organization_identifiers"}
-_ORG_KEYS |= {"logo", "parent_organization_id", "link_taxonomies", "year_incorporated"}
-_URL = re.compile(r"^(https?|wss?|ftp)://", re.I)
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-class _Reader:
-    """Reads records of one file into a directory, noting where each came from."""
-
-    def __init__(self, d: Directory, file: str):
-        self.d, self.file = d, file
-
-    def issue(self, row, column, code, message, severity="error") -> None:
-        self.d.issues.append(Issue(self.file, row, column, code, message, severity))
-
-    def text(self, rec: dict, key: str, row, path: str, needed: bool = False) -> str:
-        """A text field; numbers are accepted as text, other types reported."""
-        v = rec.get(key)
-        if v is None:
-            return ""
-        if isinstance(v, str):
-            return v.strip()
-        if isinstance(v, int | float) and not isinstance(v, bool):
-            msg = f"{key} is a number ({v}), expected text; read as text"
-            self.issue(row, path + key, "wrong-type", msg, "warning")
-            return str(v)
-        msg = f"{key} is {_json_type(v)} ({json.dumps(v)[:40]}), expected text"
-        if needed:
-            self.issue(row, path + key, "wrong-type", msg + "; the record is not imported")
-        else:
-            self.issue(row, path + key, "wrong-type", msg + "; ignored", "warning")
-        return ""
-
-    def formats(self, rec: dict, row, path: str) -> None:
-        """URL and e-mail fields the standard constrains (reported, not imported)."""
-        for key in ("url", "website"):
-            v = self.text(rec, key, row, path)
-            if v and not _URL.match(v):
-                self.issue(
-                    row, path + key, "bad-format", f"{key} {v!r} is not a web address", "warning"
-                )
-        v = self.text(rec, "email", row, path)
-        if v and not _EMAIL.match(v):
-            self.issue(
-                row,
-                path + "email",
-                "bad-format",
-                f"email {v!r} is not an e-mail address",
-                "warning",
-            )
-
-    def checks(self, kind: str, rec: dict, row, path: str) -> None:
-        """Light checks of records that carry nothing to import (taxonomies, API details)."""
-        if kind == "taxonomy":
-            for key in ("id", "name", "description"):
-                if not self.text(rec, key, row, path):
-                    msg = f"taxonomy {key} is missing (required by HSDS 3.0)"
-                    self.issue(row, path + key, "missing-value", msg, "warning")
-            if rec.get("parent_id") and rec.get("parent_id") == rec.get("id"):
-                msg = "the term is its own parent"
-                self.issue(row, path + "parent_id", "bad-value", msg, "warning")
-        for key in ("uri", "term_uri", "openapi_url"):
-            v = self.text(rec, key, row, path)
-            if v and not _URL.match(v):
-                msg = f"{key} {v!r} is not a web address"
-                self.issue(row, path + key, "bad-format", msg, "warning")
-        for i, t in enumerate(_list(rec, "taxonomy_terms")):
-            if isinstance(t, dict):
-                self.checks("taxonomy", t, row, f"{path}taxonomy_terms[{i}].")
-
-    def org(self, rec, row, path: str) -> str:
-        if not isinstance(rec, dict):
-            self.issue(row, path.rstrip("."), "wrong-type", "organisation is not an object")
-            return ""
-        oid, name = self.text(rec, "id", row, path, True), self.text(rec, "name", row, path, True)
-        if not oid or not name:
-            missing = "id" if not oid else "name"
-            if rec.get(missing) in (None, ""):  # a wrong type was reported by text()
-                self.issue(row, path + missing, "missing-value", f"organisation has no {missing}")
-            return ""
-        self.formats(rec, row, path)
-        status = " ".join(self.text(rec, k, row, path) for k in ("legal_status", "tax_status"))
-        where = Where(self.file, row, path.rstrip(".") or None)
-        org = Org(oid, name, self.text(rec, "description", row, path), status.strip(), where)
-        self.d.add_org(org, nested=path.endswith("organization."))
-        for i, svc in enumerate(_list(rec, "services")):
-            self.service(svc, row, f"{path}services[{i}].", org_id=oid)
-        return oid
-
-    def location(self, rec, row, path: str, fallback_id: str) -> str:
-        if not isinstance(rec, dict):
-            return ""
-        lid = self.text(rec, "id", row, path) or fallback_id
-        loc = Location(
-            lid,
-            self.text(rec, "name", row, path),
-            [],
-            Where(self.file, row, path.rstrip(".")),
-            coordinate(rec.get("latitude", ""), 90),
-            coordinate(rec.get("longitude", ""), 180),
-        )
-        for key in ("addresses", "physical_addresses", "postal_addresses"):
-            for i, a in enumerate(_list(rec, key)):
-                if not isinstance(a, dict):
-                    continue
-                ap = f"{path}{key}[{i}]."
-                get = {
-                    k: self.text(a, k, row, ap)
-                    for k in (
-                        "address_1",
-                        "address_2",
-                        "address_3",
-                        "address_4",
-                        "city",
-                        "region",
-                        "postal_code",
-                        "address_type",
-                    )
-                }
-                places = [get[k] for k in ("city", "address_2", "address_3", "address_4", "region")]
-                text = ", ".join(
-                    x
-                    for x in (get["address_1"], get["address_2"], get["city"], get["postal_code"])
-                    if x
-                )
-                physical = key != "postal_addresses" and get["address_type"].lower() != "postal"
-                where = Where(self.file, row, ap + "postal_code")
-                loc.addresses.append(Address(get["postal_code"], places, text, where, physical))
-        self.d.add_location(loc)
-        return lid
-
-    def term(self, t, row, path) -> Term | None:
-        if not isinstance(t, dict):
-            return None
-        detail = t.get("taxonomy_detail") if isinstance(t.get("taxonomy_detail"), dict) else {}
-        scheme = self.text(t, "vocabulary", row, path) or self.text(t, "taxonomy", row, path)
-        scheme = scheme or self.text(detail, "name", row, path + "taxonomy_detail.")
-        name = self.text(t, "name", row, path) or self.text(t, "term", row, path)
-        return Term(scheme, self.text(t, "code", row, path), name, self.text(t, "id", row, path))
-
-    def service(self, rec, row, path: str = "", org_id: str = "") -> None:
-        if not isinstance(rec, dict):
-            self.issue(row, path.rstrip(".") or None, "wrong-type", "service is not an object")
-            return
-        sid, name = self.text(rec, "id", row, path, True), self.text(rec, "name", row, path, True)
-        if not sid or not name:
-            missing = "id" if not sid else "name"
-            if rec.get(missing) in (None, ""):  # a wrong type was reported by text()
-                msg = f"service has no {missing}; it is not imported"
-                self.issue(row, path + missing, "missing-value", msg)
-            return
-        if not rec.get("status") and "status" not in rec:
-            self.issue(
-                row, path + "status", "missing-value", "no status; counted as active", "warning"
-            )
-        self.formats(rec, row, path)
-        if isinstance(rec.get("organization"), dict):
-            org_id = self.org(rec["organization"], row, path + "organization.") or org_id
-        org_id = org_id or self.text(rec, "organization_id", row, path)
-        where = Where(self.file, row, path.rstrip(".") or None)
-        svc = Service(
-            sid,
-            name,
-            org_id,
-            where,
-            self.text(rec, "description", row, path),
-            self.text(rec, "status", row, path),
-        )
-        for key, inner in (
-            ("attributes", "taxonomy_term"),
-            ("service_taxonomys", "taxonomy"),
-            ("taxonomies", None),
-        ):
-            for i, a in enumerate(_list(rec, key)):
-                t = a.get(inner) if inner and isinstance(a, dict) else a
-                term = self.term(t, row, f"{path}{key}[{i}].")
-                if term:
-                    svc.terms.append(term)
-        for i, sal in enumerate(_list(rec, "service_at_locations")):
-            if isinstance(sal, dict):
-                lp = f"{path}service_at_locations[{i}].location."
-                lid = self.location(sal.get("location"), row, lp, f"{sid}#{i}")
-                if lid:
-                    svc.locations.append(lid)
-        for i, a in enumerate(_list(rec, "service_areas")):
-            if isinstance(a, dict):
-                ap = f"{path}service_areas[{i}]."
-                name_ = self.text(a, "service_area", row, ap) or self.text(a, "name", row, ap)
-                area = Area(
-                    name_,
-                    self.text(a, "description", row, ap),
-                    self.text(a, "uri", row, ap),
-                    Where(self.file, row, ap.rstrip(".")),
-                )
-                svc.areas.append(area)
-        self.d.add_service(svc)
-
-    def sal(self, rec, row, path: str = "") -> None:
-        """A service-at-location record: its service, placed at its location."""
-        if not isinstance(rec, dict) or not isinstance(rec.get("service"), dict):
-            self.issue(row, path + "service", "missing-value", "service_at_location has no service")
-            return
-        self.service(rec["service"], row, path + "service.")
-        sid = self.text(rec["service"], "id", row, path + "service.")
-        lid = self.location(rec.get("location"), row, path + "location.", f"{sid}@{rec.get('id')}")
-        if sid in self.d.services and lid and lid not in self.d.services[sid].locations:
-            self.d.services[sid].locations.append(lid)
-
-
-def _json_type(v: object) -> str:
-    names = {dict: "an object", list: "an array", bool: "true/false", str: "text"}
-    return names.get(type(v), "a number")
-
-
-def _list(rec: dict, key: str) -> list:
-    v = rec.get(key)
-    return v if isinstance(v, list) else []
-
-
-def _kind_of(rec: dict, filename: str) -> str:
-    """What one record is, by its keys (the file name breaks ties)."""
-    keys = set(rec)
-    if "service" in keys and "location" in keys:
-        return "service_at_location"
-    if keys & _SERVICE_KEYS:
-        return "service"
-    if keys & _ORG_KEYS:
-        return "organization"
-    if keys & {"taxonomy_terms", "vocabulary", "term", "term_uri", "taxonomy_detail", "parent_id"}:
-        return "taxonomy"
-    if keys & {"location_type", "addresses", "latitude"}:
-        return "location"
-    if "openapi_url" in keys or ("version" in keys and "id" not in keys):
-        return "api_details"
-    name = filename.lower()
-    for hint in ("service_at_location", "organization", "taxonom", "location"):
-        if hint in name:
-            return hint.replace("taxonom", "taxonomy")
-    return "service"
-
 
 _PAGING = {
     "hsds3": ("contents", "total_items", "total_pages", "page_number", 1),
@@ -288,24 +34,7 @@ _PAGING = {
 }
 
 
-def _read_record(r: _Reader, rec, row, filename: str, path: str = "") -> str:
-    if not isinstance(rec, dict):
-        msg = f"item is {_json_type(rec)}, expected an object"
-        r.issue(row, path.rstrip(".") or None, "wrong-type", msg)
-        return "invalid"
-    kind = _kind_of(rec, filename)
-    if kind == "service":
-        r.service(rec, row, path)
-    elif kind == "organization":
-        r.org(rec, row, path)
-    elif kind == "service_at_location":
-        r.sal(rec, row, path)
-    else:
-        r.checks(kind, rec, row, path)
-    return kind
-
-
-def _read_list(r: _Reader, data: dict, shape: str, filename: str, pages: list) -> None:
+def _read_list(r: Reader, data: dict, shape: str, filename: str, pages: list) -> None:
     items_key, total_key, pages_key, page_key, first = _PAGING[shape]
     if items_key not in data and "contents" in data:
         items_key, total_key, pages_key, page_key, first = _PAGING["hsds3"]
@@ -320,8 +49,7 @@ def _read_list(r: _Reader, data: dict, shape: str, filename: str, pages: list) -
             msg = f"{total_key} says {total} but the page holds {len(items)} items"
             r.issue(None, total_key, "bad-value", msg, "warning")
     kinds = {
-        _read_record(r, rec, n, filename, f"{items_key}[{n - 1}].")
-        for n, rec in enumerate(items, 1)
+        read_record(r, rec, n, filename, f"{items_key}[{n - 1}].") for n, rec in enumerate(items, 1)
     }
     if kinds & {"taxonomy", "location", "api_details"} and not kinds & {
         "service",
@@ -337,7 +65,7 @@ def _read_list(r: _Reader, data: dict, shape: str, filename: str, pages: list) -
         )
 
 
-def _read_tabular(r: _Reader, data: dict, label: str, d: Directory) -> None:
+def _read_tabular(r: Reader, data: dict, label: str, d: Directory) -> None:
     frames = {}
     for name, rows in data.items():
         if isinstance(rows, list) and all(isinstance(x, dict) for x in rows):
@@ -367,23 +95,24 @@ def read_json_paths(paths: list[Path], d: Directory, want: str) -> None:
         d.issues += problems
         if data is None:
             continue
-        r = _Reader(d, f.name)
+        r = Reader(d, f.name)
         shape = sniff(read_head(f)) or want
         if shape == "tabular" and isinstance(data, dict):
             _read_tabular(r, data, f.name, d)
         elif isinstance(data, list):
             for n, rec in enumerate(data, 1):
-                _read_record(r, rec, n, f.name, f"[{n - 1}].")
+                read_record(r, rec, n, f.name, f"[{n - 1}].")
         elif isinstance(data, dict) and ({"content", "contents"} & set(data)):
             d.formats.add("Open Referral UK v1 JSON" if "content" in data else "HSDS 3.0 JSON")
             _read_list(r, data, "oruk1" if "content" in data else "hsds3", f.name, pages)
         elif isinstance(data, dict):
-            kind = _read_record(r, data, None, f.name)
+            kind = read_record(r, data, None, f.name)
             if kind in ("taxonomy", "location", "api_details"):
                 msg = f"a single {kind.replace('_', ' ')} record: nothing to import"
                 r.issue(None, None, "nothing-to-import", msg, "warning")
         else:
             r.issue(None, None, "wrong-type", "expected a JSON object or array")
+        r.finish()
     _check_pages(pages, d)
 
 

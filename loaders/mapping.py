@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -45,6 +46,7 @@ from gridvoices.loaders.mapping_places import (
 )
 
 __all__ = [
+    "carry_sidecar",
     "MAPPINGS_DIR",
     "SIDECAR",
     "OVERRIDES",
@@ -122,16 +124,8 @@ class MappingOptions:
         except (ValueError, OSError) as e:
             return self, [Issue(SIDECAR, None, None, "bad-mapping", f"not readable: {e}")]
         changes, issues = {}, []
-        paths = (
-            "taxonomy_domains",
-            "districts",
-            "organisation_kinds",
-            "district_borders",
-            "overrides",
-            "boundaries",
-        )
         for key, value in data.items():
-            if key in paths:
+            if key in _PATH_OPTIONS:
                 changes[key] = (folder / str(value)) if value else None
             elif key == "keep_unmapped" and isinstance(value, bool):
                 changes[key] = value
@@ -143,6 +137,43 @@ class MappingOptions:
                 msg = f"{key!r} is not a mapping option (or has the wrong type); ignored"
                 issues.append(Issue(SIDECAR, None, key, "bad-mapping", msg, "warning"))
         return replace(self, **changes), issues
+
+
+_PATH_OPTIONS = (
+    "taxonomy_domains",
+    "districts",
+    "organisation_kinds",
+    "district_borders",
+    "overrides",
+    "boundaries",
+)
+
+
+def carry_sidecar(archive: Path, folder: Path) -> None:
+    """Give the folder a ``.zip`` unpacked into the mapping files that sit beside the archive.
+
+    A partner keeps ``gridvoices-mapping.json`` (and a reviewed overrides sheet) next to
+    the export they downloaded; the import reads the unpacked copy in a temporary
+    folder, so the sidecar is copied there with its paths made absolute. One inside the
+    archive wins.
+    """
+    here = Path(archive).parent
+    side, mine = here / SIDECAR, Path(folder) / SIDECAR
+    if side.is_file() and not mine.exists():
+        try:
+            data = json.loads(side.read_text(encoding="utf-8-sig"))
+        except (ValueError, OSError):
+            data = None  # copied as it is: reading it again reports the problem
+        if isinstance(data, dict):
+            for key in _PATH_OPTIONS:
+                if isinstance(data.get(key), str) and data[key]:
+                    data[key] = str((here / data[key]).resolve())
+            mine.write_text(json.dumps(data), encoding="utf-8")
+        else:
+            shutil.copyfile(side, mine)
+    overrides = here / OVERRIDES
+    if overrides.is_file() and not (Path(folder) / OVERRIDES).exists():
+        shutil.copyfile(overrides, Path(folder) / OVERRIDES)
 
 
 class KindRules:

@@ -6,6 +6,11 @@ Each service's text is cleaned first (HTML tags stripped, entities such as
 
 * each taxonomy term takes the domain of the first ``code``/``term`` rule it
   matches (file order, so specific codes before their sections): 3 points;
+  but a treatment term that is a side-line (under 3 in 10 of the
+  service's own terms, target populations aside) counts 1, like a mention,
+  unless the description's first sentence is about substances too;
+* a service without taxonomy terms (Open Referral UK list items): a treatment
+  rule matching its description's first sentence counts 2, as a name would;
 * each ``name``/``text`` rule matching the service name: 2 points;
 * each ``text`` rule matching the description: 1 point.
 
@@ -32,9 +37,18 @@ from gridvoices.ecosystem.issues import Issue
 from gridvoices.ecosystem.shipped import MAPPINGS  # noqa: F401  (the doctest reads it)
 from gridvoices.loaders.mapping_files import Term, read_rules, regex
 
-__all__ = ["DomainRules", "Decision", "clean_text", "WEIGHTS"]
+__all__ = ["DomainRules", "Decision", "clean_text", "WEIGHTS", "SIDELINE_DOMAINS", "LEAD_DOMAINS"]
 
 WEIGHTS = {"term": 3, "name": 2, "description": 1}
+# Domains a service belongs to only when it is its main work, not one line of many:
+# a hospital or a mental health centre lists a substance-use term among twenty
+# others, while an activity or a housing service is still one when it is a side-line.
+SIDELINE_DOMAINS = frozenset({"specialist_treatment"})
+# Domains a description's first sentence decides (2, as a name) when a service has no
+# taxonomy terms: a treatment service says so first ("We help with alcohol and drug
+# problems"); leisure words there are often incidental ("a walk from St George's Park").
+LEAD_DOMAINS = frozenset({"specialist_treatment"})
+SIDELINE_SHARE = 0.3  # on the labelled sample 0.2 keeps mental health centres, 0.34 loses clinics
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -46,6 +60,40 @@ def clean_text(text: object) -> str:
     """
     s = html.unescape(html.unescape(str(text or "")))
     return " ".join(_TAG.sub(" ", s).split())
+
+
+def _weight(rule: _DomainRule) -> int:
+    return WEIGHTS["term"] if rule.weight is None else rule.weight
+
+
+_POPULATION = re.compile(r"Y[A-Z]?(-|$)")
+
+
+def _is_population(t: Term) -> bool:
+    """AIRS target-population terms (section Y: "Adults", "Veterans") say who, not what."""
+    return bool(_POPULATION.match((t.code or t.id or "").strip().upper()))
+
+
+# What a treatment service's first sentence is about (its taxonomy term says treatment).
+_SUBSTANCE = re.compile(
+    r"\b(substance|drugs?|alcohol(ism)?|addictions?|opioids?|opiates?|detox\w*|gambling)\b",
+    re.IGNORECASE,
+)
+_LEAD_MAX = 160
+_SENTENCE_END = re.compile(r"[.!?](\s|$)|\\n|\n")
+
+
+def _lead_end(text: str) -> int:
+    """Where a description's first sentence ends.
+
+    >>> text = "We help with drug problems. We also run a cafe."
+    >>> text[: _lead_end(text)]
+    'We help with drug problems. '
+    """
+    m = _SENTENCE_END.search(text)
+    # A directory entry that is one long list ("Activities, Sports ... Housing
+    # Options ...") has no first sentence: only its opening words count.
+    return min(m.end() if m else len(text), _LEAD_MAX)
 
 
 @dataclass(frozen=True)
@@ -151,12 +199,14 @@ class DomainRules:
         # domain -> (score, first deciding rule row, why)
         found: dict[str, list] = {}
 
-        def hit(rule: _DomainRule, source: str, why: str) -> None:
-            weight = WEIGHTS[source]
-            if rule.weight is not None:
-                # A description may only mention a fellowship ("we host AA meetings"):
-                # there a weighted rule counts as a name would (2), never decisively.
-                weight = rule.weight if source != "description" else WEIGHTS["name"]
+        def hit(rule: _DomainRule, source: str, why: str, weight: int | None = None) -> None:
+            # ``weight`` is given for a side-line term (1) and a lead sentence (2).
+            if weight is None:
+                weight = WEIGHTS[source]
+                if rule.weight is not None:
+                    # A description may only mention a fellowship ("we host AA meetings"):
+                    # there a weighted rule counts as a name would (2), never decisively.
+                    weight = rule.weight if source != "description" else WEIGHTS["name"]
             cur = found.get(rule.domain)
             if cur is None:
                 found[rule.domain] = [weight, rule.row, self._where(rule, why), {source}]
@@ -167,11 +217,27 @@ class DomainRules:
                     cur[1], cur[2] = rule.row, self._where(rule, why)
 
         tax = [r for r in self.rules if r.match in ("code", "term")]
-        for t in terms:
+        own = [t for t in dict.fromkeys(terms) if not _is_population(t)]
+        matched: dict[str, list[tuple[_DomainRule, Term]]] = {}
+        for t in own:
             rule = next((r for r in tax if self._term_matches(r, t)), None)
             if rule is not None:
-                hit(rule, "term", f"term {t}")
+                matched.setdefault(rule.domain, []).append((rule, t))
         name, description = clean_text(name), clean_text(description)
+        opening = description[: _lead_end(description)]
+        for domain, pairs in matched.items():
+            # The strongest term speaks for the domain (a weight-1 counselling code does
+            # not drown a residential treatment code), then the earliest rule.
+            rule, t = min(pairs, key=lambda p: (-_weight(p[0]), p[0].row))
+            sideline = domain in SIDELINE_DOMAINS and len(pairs) < SIDELINE_SHARE * len(own)
+            if sideline and not _SUBSTANCE.search(opening):
+                # A side-line: a community mental health centre or a hospital that lists
+                # one substance-use term among many, and does not open with it, is not a
+                # treatment provider; the term counts as a mention (1).
+                hit(rule, "description", f"side-line term {t} ({len(pairs)} of {len(own)})", 1)
+            else:
+                hit(rule, "term", f"term {t}")
+        lead = len(opening) if not own else 0
         for field, text in (("name", name), ("description", description)):
             if not text:
                 continue
@@ -184,7 +250,17 @@ class DomainRules:
                 m = rule.pattern.search(text)
                 if m:
                     seen.add(rule.domain)
-                    hit(rule, field, f"{field} has {m.group(0)!r}")
+                    if (
+                        field == "description"
+                        and m.start() < lead
+                        and rule.domain in LEAD_DOMAINS
+                        and rule.weight is None
+                    ):
+                        # Without taxonomy terms (Open Referral UK list items carry none)
+                        # the first sentence is the best evidence of what a service is.
+                        hit(rule, field, f"lead sentence has {m.group(0)!r}", WEIGHTS["name"])
+                    else:
+                        hit(rule, field, f"{field} has {m.group(0)!r}")
         if not found:
             return None
         domain, (score, _, why, _) = min(found.items(), key=lambda kv: (-kv[1][0], kv[1][1]))

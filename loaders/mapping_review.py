@@ -13,7 +13,7 @@ import csv
 from pathlib import Path
 
 from gridvoices.loaders.hsds import read_directory
-from gridvoices.loaders.hsds_model import _Placer
+from gridvoices.loaders.hsds_tables import Placer
 from gridvoices.loaders.mapping_domains import clean_text
 
 __all__ = ["review_rows", "write_review", "COLUMNS"]
@@ -35,7 +35,7 @@ COLUMNS = (
 def review_rows(paths: list[Path]) -> list[dict[str, str]]:
     """Every service of the directory at ``paths`` with its domain, place and why."""
     d, m, _ = read_directory(paths)
-    placer = _Placer(d, m)
+    placer = Placer(d, m)
     rows = []
     for svc in d.services.values():
         dec = m.domains.decide(svc.terms, svc.name, svc.description)

@@ -27,6 +27,7 @@ from gridvoices.loaders.hsds import (
     read_oruk_json,
 )
 from gridvoices.loaders.hsds_files import unpack_zip
+from gridvoices.loaders.mapping import carry_sidecar
 from gridvoices.loaders.meetings import detect_meetings, read_meetings
 from gridvoices.loaders.source_help import why_not
 from gridvoices.loaders.validate import RawTable
@@ -135,6 +136,7 @@ def _read_all(
             issues += problems
             if folder is None:
                 continue
+            carry_sidecar(p, folder)
             given[folder] = p
             p = folder
         try:

@@ -124,26 +124,30 @@ RETURN districts, organisations, services, groups, navigators, referral_links, r
        referral_small_cells
 """
 
+# Each REFERS relationship and navigator is visited once, grouped by its home district,
+# and each district picks its own group: a subquery per district that scanned every
+# relationship took 22 s for 300 districts and 200,000 flows (measured).
+_HOME = "CASE WHEN {v}:Service THEN {v}.districts[0] WHEN {v}:Group THEN {v}.district END"
 _BY_DISTRICT = f"""
+CALL () {{
+  MATCH (a)-[r:REFERS]->() WITH {_HOME.format(v="a")} AS k, {flow("r")} AS c
+  WITH k, sum(c) AS c WHERE k IS NOT NULL RETURN collect([k, c]) AS outs
+}}
+CALL () {{
+  MATCH ()-[r:REFERS]->(b) WITH {_HOME.format(v="b")} AS k, {flow("r")} AS c
+  WITH k, sum(c) AS c WHERE k IS NOT NULL RETURN collect([k, c]) AS ins
+}}
+CALL () {{
+  MATCH (n:Navigator)-[:BASED_AT]->(b:Service)
+  WITH b.districts[0] AS k, count(n) AS c WHERE k IS NOT NULL RETURN collect([k, c]) AS navs
+}}
 MATCH (d:District)
 CALL (d) {{ MATCH (s:Service)-[:IN_DISTRICT]->(d) RETURN count(s) AS services }}
 CALL (d) {{ MATCH (g:Group)-[:IN_DISTRICT]->(d) RETURN count(g) AS groups }}
-CALL (d) {{
-  MATCH (n:Navigator)-[:BASED_AT]->(b:Service) WHERE b.districts[0] = d.id
-  RETURN count(n) AS navigators
-}}
-CALL (d) {{
-  MATCH (a)-[r:REFERS]->() WHERE (a:Service AND a.districts[0] = d.id)
-                                       OR (a:Group AND a.district = d.id)
-  RETURN coalesce(sum({flow("r")}), 0) AS referrals_out
-}}
-CALL (d) {{
-  MATCH ()-[r:REFERS]->(b) WHERE (b:Service AND b.districts[0] = d.id)
-                                       OR (b:Group AND b.district = d.id)
-  RETURN coalesce(sum({flow("r")}), 0) AS referrals_in
-}}
-RETURN d.id AS district, d.name AS name, services, groups, navigators, referrals_out,
-       referrals_in
+RETURN d.id AS district, d.name AS name, services, groups,
+       coalesce(head([x IN navs WHERE x[0] = d.id | x[1]]), 0) AS navigators,
+       coalesce(head([x IN outs WHERE x[0] = d.id | x[1]]), 0) AS referrals_out,
+       coalesce(head([x IN ins WHERE x[0] = d.id | x[1]]), 0) AS referrals_in
 ORDER BY district
 """
 

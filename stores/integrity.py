@@ -14,19 +14,25 @@ import numpy as np
 from gridvoices.ecosystem.schema import ENTITIES, ENTITY_ORDER
 from gridvoices.loaders.provenance import REFERENCES
 
-__all__ = ["dangling_sql", "check_sqlite"]
+__all__ = ["dangling_sql", "dangling_written", "check_sqlite"]
 
 
-def dangling_sql(written: Iterable[str], removed: Iterable[str] = (), limit: int = 20) -> list[str]:
+def dangling_sql(
+    written: Iterable[str],
+    removed: Iterable[str] = (),
+    limit: int = 20,
+    skip: Iterable[tuple[str, str]] = (),
+) -> list[str]:
     """Queries for references that do not resolve, each row (table, key, column, value).
 
     Only references that a write could have broken are looked at: those from a
-    table in ``written`` and those into an entity in ``removed``.
+    table in ``written`` and those into an entity in ``removed``; none of ``skip``'s
+    (table, column) pairs (the caller checks those another way).
     """
-    written, removed = set(written), set(removed)
+    written, removed, skip = set(written), set(removed), set(skip)
     out = []
     for table, col, is_list, refs in REFERENCES:
-        if table not in written and not removed.intersection(refs):
+        if (table, col) in skip or (table not in written and not removed.intersection(refs)):
             continue
         key = " || '/' || ".join(f'T."{k}"' for k in ENTITIES[table].key)
         value = "j.value" if is_list else f'T."{col}"'
@@ -40,6 +46,76 @@ def dangling_sql(written: Iterable[str], removed: Iterable[str] = (), limit: int
             f"WHERE {value} IS NOT NULL AND {missing} LIMIT {limit}"
         )
     return out
+
+
+def dangling_written(
+    cur: sqlite3.Cursor,
+    tables: dict,
+    removed: Iterable[str] = (),
+    cats: dict | None = None,
+    limit: int = 20,
+) -> tuple[list[tuple], set[tuple[str, str]]]:
+    """The references of the frames just written (``tables``) that name no stored record,
+    checked in memory against the ids the store holds now (inside the caller's transaction).
+
+    Returns (rows as :func:`dangling_sql` gives them, the (table, column) pairs checked).
+    A reference into an entity in ``removed`` is left to :func:`dangling_sql`: rows of that
+    table from earlier imports may name what the write removed, and only SQL sees those.
+    Otherwise only the rows written can dangle (an upsert adds ids, never removes one),
+    and a million written flows have a few tens of thousands of distinct ends: checking
+    those against a set costs far less than one B-tree probe per row in SQL.
+
+    >>> import pandas as pd
+    >>> con = sqlite3.connect(":memory:")
+    >>> _ = con.execute("CREATE TABLE districts (id TEXT)")
+    >>> _ = con.execute("INSERT INTO districts VALUES ('D1')")
+    >>> g = pd.DataFrame({"id": ["g1", "g2"], "district": ["D1", "D9"]})
+    >>> rows, done = dangling_written(con.cursor(), {"groups": g})
+    >>> rows, ("groups", "district") in done
+    ([('groups', 'g2', 'district', 'D9')], True)
+    """
+    import pandas as pd
+
+    removed, cats = set(removed), cats or {}
+    rows: list[tuple] = []
+    done: set[tuple[str, str]] = set()
+    ids: dict[str, set] = {}
+    for table, col, is_list, refs in REFERENCES:
+        df = tables.get(table)
+        if df is None or col not in df.columns or removed.intersection(refs):
+            continue
+        done.add((table, col))
+        if len(rows) >= limit:
+            continue
+        series = df[col]
+        if is_list:
+            flat = pd.Series([v for vs in series if vs for v in vs], dtype=object)
+            distinct = flat.unique()
+        elif col in cats.get(table, {}):
+            distinct = cats[table][col].categories
+        else:
+            distinct = series.unique()
+        for r in refs:
+            if r not in ids:
+                ids[r] = {row[0] for row in cur.execute(f'SELECT id FROM "{r}"')}
+        known = set().union(*(ids[r] for r in refs))
+        missing = {v for v in distinct if v is not None and v == v and v not in known}
+        if not missing:
+            continue
+        if is_list:
+            bad = series.map(lambda vs, gone=frozenset(missing): [v for v in vs or () if v in gone])
+            hit = bad.map(bool).to_numpy(dtype=bool)
+        else:
+            bad = series
+            hit = series.isin(missing).to_numpy(dtype=bool)
+        key = list(ENTITIES[table].key)
+        found = []
+        for i in np.flatnonzero(hit):
+            k = "/".join(str(df[c].iat[i]) for c in key)
+            for v in bad.iat[i] if is_list else [bad.iat[i]]:
+                found.append((table, k, col, v))
+        rows += sorted(found, key=lambda r: r[1])[:limit]
+    return rows, done
 
 
 def check_sqlite(conn: sqlite3.Connection) -> list[str]:

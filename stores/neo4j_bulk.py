@@ -19,8 +19,9 @@ All or nothing still holds, by compensation instead of rollback:
 4. On any failure (a Neo4j error, an exception, Ctrl-C) the rows this import
    created (tagged ``_import``) are deleted in batches, then the marker.
 
-While a marker exists the store refuses to be read, as long as the import's process
-holds the database's write lock (:mod:`gridvoices.stores.neo4j_lock`). Once that process
+While a marker exists and the import's process holds the database's write lock
+(:mod:`gridvoices.stores.neo4j_lock`), the store reads as what is committed: empty, so a
+question gets "no data yet", never the partial graph and never a refusal. Once that process
 is gone (not running on this machine, or its heartbeat stopped for seconds) the next
 opening removes the partial data, leaving the store empty as it was before; a marker
 without progress for ``stale_after`` seconds is removed too, whoever holds the lock.

@@ -16,7 +16,13 @@ lists, so path queries see each pair once whatever the number of periods.
 An unknown accepted count is stored as -1 (Neo4j lists cannot hold null).
 An import runs in one managed transaction (all rows or none), except a large
 import into an empty database, which :mod:`gridvoices.stores.neo4j_bulk` writes in many
-transactions and removes again if it fails.
+transactions and removes again if it fails (the writing itself: :mod:`.neo4j_write`).
+
+Readers never wait for a writer and never read a half-done import. A one-transaction
+import is invisible until it commits; the tables are read between two looks at the
+sources' import ids and read again if an import committed in between. While a bulk import
+into the empty database runs, the last committed state is the empty store: it reads as
+empty (:meth:`Neo4jStore.first_import` says why), it is not refused.
 """
 
 from __future__ import annotations
@@ -25,47 +31,39 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pandas as pd
-from gridvoices.ecosystem.issues import ImportRejected, Report, StoreError
+from gridvoices.ecosystem.issues import StoreError
 from gridvoices.ecosystem.schema import ENTITIES
-from gridvoices.loaders.provenance import Source, still_referenced
+from gridvoices.loaders.provenance import Source
 from gridvoices.stores import neo4j_bulk as bulk
 from gridvoices.stores import outcome
-from gridvoices.stores.check import recheck_written
 from gridvoices.stores.locks import StoreBusy
-from gridvoices.stores.neo4j_cypher import (
-    DELETE_STALE,
-    EXISTING_IDS,
-    READ,
-    REBUILD_BORDERS,
-    RECORD_SOURCE,
-    REL_TABLE,
-    SOURCES,
-    STALE_PEER_LINKS,
-    STALE_REFERRALS,
-    STILL_REFERENCED,
-    WRITE,
-    referral_rows,
-    rows_for,
-)
+from gridvoices.stores.neo4j_cypher import EXISTING_IDS, READ, REBUILD_BORDERS, SOURCES
 from gridvoices.stores.neo4j_errors import (
     PARTIAL_LEFT,
-    STALE_SECONDS,
     ImportInProgressError,
     Neo4jConnectionError,
     connection_settings,
-    recheck_issues,
-    rolled_back,
 )
 from gridvoices.stores.neo4j_lock import LOCK_CONSTRAINT, Neo4jLock
+from gridvoices.stores.neo4j_write import write_bulk, write_one_transaction
 
 __all__ = [
     "Neo4jStore",
     "Neo4jConnectionError",
     "ImportInProgressError",
     "connection_settings",
+    "REBUILD_BORDERS",
 ]
 
-_BATCH = 10_000
+# What a reader compares before and after reading the tables: every committed import
+# moves its source's import_id, and a bulk import in progress has a marker.
+GENERATION = """
+OPTIONAL MATCH (s:Source) WITH collect([s.name, s.import_id]) AS sources
+OPTIONAL MATCH (m:ImportInProgress)
+RETURN sources, collect(m.import_id) AS unfinished
+"""
+# An import commits at most once in seconds; a read missing one this often is not racing.
+_READ_TRIES = 10
 
 CONSTRAINTS = (
     "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
@@ -146,17 +144,14 @@ class Neo4jStore:
             self.lock.release()
 
     def settle_unfinished_import(self) -> None:
-        """Remove a dead bulk import's partial data, or refuse while one still runs.
+        """Remove a dead bulk import's partial data; note a running one (:meth:`first_import`).
 
         An import is dead when no live process holds the write lock (its holder's
         process is gone, or its heartbeat stopped: seconds, see :mod:`.neo4j_lock`),
-        or when it made no progress for ``stale_after`` s.
-
-        Raises
-        ------
-        ImportInProgressError
-            If a bulk import has not finished and its process still runs.
+        or when it made no progress for ``stale_after`` s. A running one makes this
+        store read as empty, the last committed state, until it has finished.
         """
+        self._pending = None
         with self.driver.session(database=self.database) as s:
             marker = bulk.unfinished(s)
         if marker is None:
@@ -165,13 +160,9 @@ class Neo4jStore:
             try:
                 self.lock.acquire(0)  # taken: the import's process is gone
             except StoreBusy as e:
-                raise ImportInProgressError(
-                    f"an import into this Neo4j database (source {marker['source']!r}, started "
-                    f"{marker['started']}, by {e.holder.describe() if e.holder else 'another'}"
-                    f" process) has not finished; its partial data is not read. Wait for it "
-                    f"to finish; if its process is stopped, its partial data is removed by "
-                    f"the next command, at most {STALE_SECONDS} s after it stopped."
-                ) from None
+                marker["holder"] = e.holder.describe() if e.holder else "another process"
+                self._pending = marker
+                return
             taken = True
         else:
             taken = False
@@ -182,6 +173,22 @@ class Neo4jStore:
         finally:
             if taken:
                 self.lock.release()
+
+    def first_import(self) -> dict | None:
+        """The bulk import into this empty database that is still running, or None.
+
+        While it runs nothing is committed: the store reads as empty. The marker's
+        ``source``, ``started`` and ``holder`` (who runs it) are for the message.
+        """
+        self.settle_unfinished_import()
+        return self._pending
+
+    def first_import_message(self, marker: dict) -> str:
+        return (
+            f"no data yet in this Neo4j database: its first import (source "
+            f"{marker['source']!r}, started {marker['started']}, by {marker['holder']}) is "
+            "still running and nothing is committed yet; ask again when it has finished"
+        )
 
     def stored(self, source: Source) -> str:
         """After an interrupt: did ``source``'s import commit? (see :mod:`.outcome`)."""
@@ -239,8 +246,9 @@ class Neo4jStore:
             return run(lambda tx: [r.data() for r in tx.run(cypher, params or {})])
 
     def existing_ids(self) -> dict[str, set[str]]:
-        self.settle_unfinished_import()
         out: dict[str, set[str]] = {n: set() for n, e in ENTITIES.items() if e.is_node}
+        if self.first_import() is not None:
+            return out
         for r in self.query(EXISTING_IDS):
             if r["entity"]:
                 out[r["entity"]].add(r["id"])
@@ -261,100 +269,15 @@ class Neo4jStore:
     def _write(self, tables, progress, source: Source | None) -> None:
         self.settle_unfinished_import()
         self._periods = None
-        if source is not None and self._bulk_write(tables, progress, source):
-            return
-        batches: list[tuple[str, str, list[dict]]] = []
-        for name in ENTITIES:
-            if name not in tables or tables[name].empty:
-                continue
-            df = tables[name]
-            rows = referral_rows(df) if name == "referrals" else rows_for(name, df)
-            for i in range(0, len(rows), _BATCH):
-                batches.append((name, WRITE[name], rows[i : i + _BATCH]))
-        rebuild = source is not None or ("districts" in tables and not tables["districts"].empty)
-        tag = {"src": source.name if source else "", "imp": source.import_id if source else ""}
-
-        def work(tx):
-            done: dict[str, int] = {}
-            for name, q, rows in batches:
-                tx.run(q, rows=rows, **tag).consume()
-                done[name] = done.get(name, 0) + len(rows)
-                if progress:
-                    progress(name, done[name], None)
-            if source is not None:
-                self._replace_stale(tx, source, tag)
-                # Validation saw the store before this transaction: look again, inside it.
-                wrote = {k: len(v) for k, v in tables.items()}
-                if problems := recheck_written(tx, wrote, source.import_id):
-                    raise ImportRejected(Report(recheck_issues(source, problems)))
-            if rebuild:
-                tx.run(REBUILD_BORDERS).consume()
-
-        import neo4j.exceptions
-
-        try:
-            with self.driver.session(database=self.database) as s:
-                s.execute_write(work)
-        except neo4j.exceptions.Neo4jError as e:
-            hint = ""
-            if "MemoryPoolOutOfMemory" in (e.code or "") or "memory" in (e.message or "").lower():
-                hint = (
-                    " Into a database that already holds data the import is one transaction; "
-                    "give the server more heap "
-                    "(`gridvoices neo4j start --heap 12g` for a national data set) or import "
-                    "in parts."
-                )
-            raise StoreError(
-                f"Neo4j rolled the import back, nothing was stored: {e.message}{hint}"
-            ) from None
-
-    def _bulk_write(
-        self, tables: dict[str, pd.DataFrame], progress: Callable | None, source: Source
-    ) -> bool:
-        """Write a large import into an empty database; False when it does not qualify."""
-        if sum(len(df) for df in tables.values()) < self.bulk_min_rows:
-            return False
-        import neo4j.exceptions
-
-        tag = {"src": source.name, "imp": source.import_id}
-
-        def finish(tx) -> None:
-            if "districts" in tables and not tables["districts"].empty:
-                tx.run(REBUILD_BORDERS).consume()
-            tx.run(RECORD_SOURCE, format=source.format, at=source.imported_at, **tag).consume()
-
-        try:
-            return bulk.bulk_write(
-                self.driver, self.database, tables, source, progress, finish=finish
-            )
-        except neo4j.exceptions.ConstraintError as e:
-            if "ImportInProgress" in (e.message or ""):
-                raise ImportInProgressError(
-                    "another import into this Neo4j database started at the same moment; "
-                    "nothing was stored, run this one again when it has finished"
-                ) from None
-            raise rolled_back(e, e.message) from None
-        except neo4j.exceptions.Neo4jError as e:
-            raise rolled_back(e, e.message) from None
-        except Exception as e:
-            raise rolled_back(e, f"{type(e).__name__}: {e}") from e
-
-    @staticmethod
-    def _replace_stale(tx, source: Source, tag: dict) -> None:
-        tx.run(STALE_REFERRALS, **tag).consume()
-        tx.run(STALE_PEER_LINKS, **tag).consume()
-        refs = [
-            (r["entity"], r["id"], REL_TABLE[r["how"]], r["ref"])
-            for r in tx.run(STILL_REFERENCED, **tag)
-        ]
-        if refs:
-            # Raising inside the transaction function rolls the whole import back.
-            raise ImportRejected(Report(still_referenced(source, refs)))
-        tx.run(DELETE_STALE, **tag).consume()
-        tx.run(RECORD_SOURCE, format=source.format, at=source.imported_at, **tag).consume()
+        rows = sum(len(df) for df in tables.values())
+        if source is not None and rows >= self.bulk_min_rows:
+            if write_bulk(self.driver, self.database, tables, progress, source):
+                return
+        write_one_transaction(self.driver, self.database, tables, progress, source)
 
     def sources(self) -> list[dict]:
-        self.settle_unfinished_import()
+        if self.first_import() is not None:
+            return []
         out = []
         for r in self.query(SOURCES):
             rows: dict[str, int] = {}
@@ -374,11 +297,31 @@ class Neo4jStore:
         return out
 
     def read(self) -> dict[str, pd.DataFrame]:
-        self.settle_unfinished_import()
+        """Every table as the last committed import left it (empty while the first runs)."""
+        for _ in range(_READ_TRIES):
+            if self.first_import() is not None:
+                return self._tables({name: [] for name in ENTITIES})
+            before = self.query(GENERATION)
+            rows = {name: self._rows(name) for name in ENTITIES}
+            if self.query(GENERATION) == before:
+                return self._tables(rows)
+        raise StoreError(
+            f"imports into this Neo4j database committed during each of {_READ_TRIES} "
+            "reads of it; ask again when they have finished"
+        )
+
+    def _rows(self, name: str) -> list[list]:
+        # One record holding every row: the driver pays ~25 us per record, so 200,000 flows
+        # as records took 9 s and as one list take under 2 s (measured).
+        cols = ", ".join(ENTITIES[name].column_names)
+        q = f"CALL () {{ {READ[name]} }} RETURN collect([{cols}]) AS rows"
+        return self.query(q)[0]["rows"]
+
+    @staticmethod
+    def _tables(rows: dict[str, list[list]]) -> dict[str, pd.DataFrame]:
         out = {}
         for name, e in ENTITIES.items():
-            rows = self.query(READ[name])
-            df = pd.DataFrame(rows, columns=e.column_names)
+            df = pd.DataFrame(rows[name], columns=e.column_names)
             df = df.sort_values(list(e.key), kind="stable").reset_index(drop=True)
             for c in e.columns:
                 if c.type in ("enum_list", "ref_list"):
@@ -399,7 +342,8 @@ class Neo4jStore:
         # object is short-lived, and a write through it forgets the answer.
         if self._periods is not None:
             return list(self._periods)
-        self.settle_unfinished_import()
+        if self.first_import() is not None:
+            return []
         rows = self.query(
             "CALL () { MATCH ()-[r:REFERS]->() UNWIND r.periods AS p RETURN p "
             "UNION MATCH (f:Feedback) RETURN f.period AS p } RETURN p ORDER BY p"

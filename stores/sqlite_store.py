@@ -16,7 +16,7 @@ from gridvoices.ecosystem.issues import ImportRejected, Report
 from gridvoices.ecosystem.schema import ENTITIES, ENTITY_ORDER, Column
 from gridvoices.loaders.provenance import REFERENCES, Source, still_referenced
 from gridvoices.stores import adjacency, outcome
-from gridvoices.stores.integrity import dangling_sql
+from gridvoices.stores.integrity import dangling_sql, dangling_written
 from gridvoices.stores.locks import FileLock
 
 if TYPE_CHECKING:
@@ -229,7 +229,7 @@ class SQLiteStore:
                     cats[name] = _categories(tables[name], ENTITIES[name].key)
                     self._upsert(cur, name, tables[name], tag, progress, cats[name])
             removed = self._replace_stale(cur, source) if source is not None else set()
-            self._recheck(cur, tables.keys(), removed)
+            self._recheck(cur, tables, removed, cats)
             if _GRAPH_TABLES & (removed | tables.keys()):
                 self._adjacency = self._rewrite_adjacency(
                     cur, tables.get("referrals"), cats.get("referrals", {})
@@ -244,17 +244,19 @@ class SQLiteStore:
             raise
 
     @staticmethod
-    def _recheck(cur, written, removed: set[str]) -> None:
+    def _recheck(cur, tables: dict, removed: set[str], cats: dict | None = None) -> None:
         """Refuse the write if any reference from or into a touched table is left dangling.
 
         Validation checked references against the store as it was; this re-check runs in
-        the write transaction itself, so no other writer can have changed the answer.
+        the write transaction itself, so no other writer can have changed the answer. The
+        frames just written are checked in memory against the ids stored now; SQL checks
+        only what a removal could have broken in older rows.
         """
-        problems = []
-        for sql in dangling_sql(written, removed):
-            problems += cur.execute(sql).fetchall()
+        problems, done = dangling_written(cur, tables, removed, cats)
+        for sql in dangling_sql(tables.keys(), removed, skip=done):
             if len(problems) >= 20:
                 break
+            problems += cur.execute(sql).fetchall()
         if problems:
             raise ImportRejected(Report(_dangling_issues(problems[:20])))
 

@@ -35,6 +35,9 @@ __all__ = [
     "periods_label",
     "categorical_mode",
     "round_sig",
+    "NO_FLOWS_NOTICE",
+    "has_flows",
+    "flows_notice",
 ]
 
 DEFAULT_TITLES: dict[str, str] = {
@@ -43,6 +46,15 @@ DEFAULT_TITLES: dict[str, str] = {
     "isolation": "GRID Voices — isolated services",
 }
 ILLUSTRATIVE_BANNER = "Illustrative data — invented flows, not real figures"
+# The same advice as the report's first finding on a directory (report/sections/directory.py).
+NO_FLOWS_NOTICE = (
+    "This is a service directory without referral flows: services, their places and "
+    "the coverage of the recovery domains are shown. Barriers between districts, "
+    "isolated services, closures, referral paths, brokers and recovery contagion need "
+    "referral counts. To add them, write the referrals template with "
+    "`gridvoices template FOLDER` (referrals.csv: from, to, period, count), fill it from "
+    "case-management or referral records, and import it beside this directory."
+)
 
 KIND_COLOURS: dict[str, str] = {
     "treatment": "#4e79a7",
@@ -186,3 +198,23 @@ def categorical_mode(key: str, heading: str, codes: list, values: list[int] | st
         "unknown": UNKNOWN_COLOUR,
         "values": values,
     }
+
+
+def has_flows(G) -> bool:
+    """Whether any link of ``G`` carries referrals (a directory alone has none)."""
+    return any((d.get("referrals") or 0) > 0 for _, _, d in G.edges(data=True))
+
+
+def flows_notice(G) -> str:
+    """:data:`NO_FLOWS_NOTICE` for a graph with services but no referral flows, else "".
+
+    >>> import networkx as nx
+    >>> G = nx.DiGraph()
+    >>> G.add_node("s", type="Service")
+    >>> flows_notice(G)[:40]
+    'This is a service directory without refe'
+    >>> G.add_edge("s", "t", referrals=3)
+    >>> flows_notice(G)
+    ''
+    """
+    return NO_FLOWS_NOTICE if G.number_of_nodes() and not has_flows(G) else ""

@@ -77,6 +77,7 @@ def render_map_page(view: ViewData, meta: Meta) -> str:
         suppression_note=note,
         summary=view.summary,
         notes=view.notes,
+        flows_notice=view.flows_notice,
         controls=view.controls,
         shades=[[m["key"], m["heading"]] for m in data["shades"]],
         n_nodes=view.n_nodes,

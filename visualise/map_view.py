@@ -28,7 +28,14 @@ import networkx as nx
 from gridvoices.ecosystem.shipped import DERBYSHIRE
 from gridvoices.ecosystem.vocab import DOMAINS, ORG_KINDS
 from gridvoices.visualise import map_geo
-from gridvoices.visualise.common import DOMAIN_COLOURS, KIND_COLOURS, UNKNOWN_COLOUR, plural, text
+from gridvoices.visualise.common import (
+    DOMAIN_COLOURS,
+    KIND_COLOURS,
+    UNKNOWN_COLOUR,
+    flows_notice,
+    plural,
+    text,
+)
 from gridvoices.visualise.counts import (
     HIDDEN,
     Mask,
@@ -133,6 +140,11 @@ def build(
     edges = _edges(points["index"], rows)
     modes, district_rows = district_shades(G, codes, index_bands, suppress_small)
     flows = district_flows(G, codes, names, columns, mask)
+    notice = flows_notice(G)
+    if notice:
+        # A directory has no referrals: every border would be drawn "missing", which says
+        # nothing about the services; the notice says what the flow layer needs instead.
+        flows["links"] = []
     navigators = _navigators(G, points["index"], xy)
     data = {
         "mode": "map",
@@ -161,8 +173,11 @@ def build(
         plural(sum(1 for n in placed if G.nodes[n]["type"] == "Service"), "service"),
         plural(sum(1 for n in placed if G.nodes[n]["type"] == "Group"), "group"),
         plural(len(codes), "district"),
-        plural(sum(1 for f in flows["links"] if f["cat"] == "missing"), "missing link"),
     ]
+    if not notice:
+        summary.append(
+            plural(sum(1 for f in flows["links"] if f["cat"] == "missing"), "missing link")
+        )
     return ViewData(
         kind="map",
         data=data,
@@ -172,6 +187,7 @@ def build(
         controls=_controls(codes, names, columns),
         periods=columns,
         notes=notes,
+        flows_notice=notice,
         render=_render,
     )
 

@@ -37,6 +37,7 @@ from gridvoices.visualise.common import (
     DOMAIN_COLOURS,
     ILLUSTRATIVE_BANNER,
     KIND_COLOURS,
+    flows_notice,
     round_sig,
     text,
 )
@@ -285,6 +286,7 @@ def build(
             BAND_COLOURS[index_bands[d] - 1] if index_bands.get(d) in (1, 2, 3, 4, 5) else None
             for d in lk["district_ids"]
         ]
+    view.flows_notice = flows_notice(G)
     return view
 
 

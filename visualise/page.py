@@ -59,6 +59,10 @@ class ViewData:
         The periods the view covers (default periods label).
     notes : list of str
         Extra plain-text notes for the legend.
+    flows_notice : str
+        Shown prominently when the store holds a directory but no referral flows:
+        what needs referral data and how to add it (see
+        :func:`gridvoices.visualise.common.flows_notice`).
     render : callable, optional
         ``render(view, meta) -> str`` for a view drawn by a page of its own (the map);
         default: the shared network page.
@@ -72,6 +76,7 @@ class ViewData:
     controls: list[dict] = field(default_factory=list)
     periods: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    flows_notice: str = ""
     render: Callable[[ViewData, Meta], str] | None = None
 
 
@@ -126,6 +131,7 @@ def page_meta(view: ViewData, meta: Meta, title: str, periods: str, note: str) -
         "source": text(meta.source) or "not stated",
         "illustrative": ILLUSTRATIVE_BANNER if meta.illustrative else "",
         "suppression": note,
+        "no_flows": view.flows_notice,
         "suppress": meta.suppress_small,
         "summary": " · ".join(view.summary),
     }
@@ -160,6 +166,7 @@ def render_page(view: ViewData, meta: Meta) -> str:
         suppression_note=note,
         summary=view.summary,
         notes=view.notes,
+        flows_notice=view.flows_notice,
         controls=view.controls,
         aggregated=bool(view.data.get("aggregate")),
         n_nodes=view.n_nodes,

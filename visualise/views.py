@@ -19,6 +19,7 @@ from pathlib import Path
 import gridvoices.visualise as visualise
 import networkx as nx
 from gridvoices.ecosystem.errors import QueryError
+from gridvoices.visualise.common import flows_notice
 from gridvoices.visualise.page import Meta, ViewData, render_page, write_page
 
 __all__ = [
@@ -81,7 +82,10 @@ def build_view(kind: str, G: nx.DiGraph, **options) -> ViewData:
         raise ValueError(
             f"the {kind} view has no option {', '.join(unknown)} (it takes {', '.join(accepted)})"
         )
-    return _module(kind).build(G, **options)
+    view = _module(kind).build(G, **options)
+    # Every view of a directory without referrals says what needs them and how to add them.
+    view.flows_notice = view.flows_notice or flows_notice(G)
+    return view
 
 
 def render_view(

@@ -82,6 +82,8 @@ class Ecosystem(Questions, Outputs):
         return self._store
 
     def _empty_message(self) -> str:
+        if self._first_import is not None:
+            return self.store().first_import_message(self._first_import)
         where = f"{self.path}" if self.kind == "embedded" else "this Neo4j database"
         return (
             f"no data in {where}: import partner files first (gridvoices import FILES) "
@@ -99,7 +101,13 @@ class Ecosystem(Questions, Outputs):
             return False
         from gridvoices.queries.names import node_names
 
-        return bool(node_names(self.store()))
+        store = self.store()
+        if self.kind == "neo4j":
+            # A first import still running: nothing is committed, so there is no data yet.
+            self._first_import = store.first_import()
+            if self._first_import is not None:
+                return False
+        return bool(node_names(store))
 
     def _reader(self):
         """The store, for a question: an empty store is an error, not a page of zeros."""
@@ -111,6 +119,7 @@ class Ecosystem(Questions, Outputs):
         return store
 
     _checked = False
+    _first_import: dict | None = None
 
     def close(self) -> None:
         if self._store is not None:

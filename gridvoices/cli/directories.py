@@ -31,6 +31,7 @@ def review(
     import tempfile
 
     from gridvoices.loaders.hsds_files import unpack_zip
+    from gridvoices.loaders.mapping import carry_sidecar
     from gridvoices.loaders.mapping_review import write_review
 
     first = paths[0]
@@ -39,6 +40,7 @@ def review(
             folder, problems = unpack_zip(first, Path(tmp))
             if folder is None:
                 fail("; ".join(str(p) for p in problems), 2)
+            carry_sidecar(first, folder)
             paths = [folder]
         where = first if first.is_dir() else first.parent
         target = output or where / "gridvoices-review.csv"
@@ -56,6 +58,14 @@ def score(
         Path | None,
         typer.Option("--rules", help="taxonomy-domains.csv to score (default: shipped)."),
     ] = None,
+    wrong: Annotated[
+        str | None,
+        typer.Option(
+            "--wrong",
+            help="Also list the services of this domain the rules got wrong "
+            "(false positives and misses), or 'all'.",
+        ),
+    ] = None,
 ) -> None:
     """Precision and recall per domain of the domain rules on a hand-labelled sample."""
     from gridvoices.ecosystem.shipped import MAPPINGS
@@ -65,12 +75,23 @@ def score(
     loaded, problems = DomainRules.load(rules or MAPPINGS / "taxonomy-domains.csv")
     for p in problems:
         err.print(str(p), highlight=False, markup=False)
-    scores, _ = score_rules(loaded, read_sample(sample))
+    scores, missed = score_rules(loaded, read_sample(sample))
     for sc in scores.values():
         say(
             f"{sc.domain:22} labelled {sc.labelled:4} predicted {sc.predicted:4} "
             f"agreed {sc.agreed:4}  P {sc.precision:.2f}  R {sc.recall:.2f}"
         )
+    if wrong is not None:
+        for row, got, why in missed:
+            if wrong in ("all", got, row["label"]):
+                kind = "false positive" if got == wrong else "missed"
+                if wrong == "all":
+                    kind = "wrong"
+                line = (
+                    f"{kind}: {row['source']}:{row['id']} {row['name']!r} labelled "
+                    f"{row['label']}, rules say {got} ({why})"
+                )
+                out.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
 def report_set_aside(eco, result, target: Path | None) -> None:

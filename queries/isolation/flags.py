@@ -87,12 +87,17 @@ def dead_ends(G: nx.DiGraph) -> list[dict]:
     [('b', 'dead_end'), ('a', 'source_only')]
     """
     R = referral_graph(G)
+    # One pass over the edges, not two edge views per service: the same integer sums.
+    into: dict = {}
+    out: dict = {}
+    for u, v, r in R.edges(data="referrals"):
+        out[u] = out.get(u, 0) + r
+        into[v] = into.get(v, 0) + r
     rows = []
     for n, a in R.nodes(data=True):
         if a.get("type") != "Service" or not a.get("active", True):
             continue
-        i = sum(e["referrals"] for *_, e in R.in_edges(n, data=True))
-        o = sum(e["referrals"] for *_, e in R.out_edges(n, data=True))
+        i, o = into.get(n, 0), out.get(n, 0)
         if i and not o:
             rows.append(
                 _row(

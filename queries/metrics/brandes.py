@@ -33,6 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import networkx as nx
 import numpy as np
+import scipy.sparse as sp
 from gridvoices.ecosystem.errors import QueryError
 from gridvoices.queries.metrics.matrices import adjacency
 
@@ -163,7 +164,7 @@ def _dependencies(A, sources: np.ndarray, linear: bool) -> tuple[np.ndarray, int
     reach = 0
     if n == 0 or len(sources) == 0:
         return total, reach
-    AT = A.T.tocsr()
+    AT = _compact_index(A.T)
     batch = max(1, min(len(sources), max(4, min(32, _BATCH_CELLS // n))))
     for start in range(0, len(sources), batch):
         src = np.asarray(sources[start : start + batch])
@@ -185,9 +186,22 @@ def _systematic(rng: np.random.Generator, size: int, order_keys: tuple, k: int) 
     return order[np.floor(start + step * np.arange(k)).astype(int)]
 
 
+def _compact_index(M):
+    """``M`` as CSR with 32-bit indices where they fit: the same products, the same sums in
+    the same order, about a fifth less time in the sparse-times-dense sweeps (a national
+    graph's matrices arrive with 64-bit ones)."""
+    M = sp.csr_matrix(M)
+    if M.nnz < 2**31 and max(M.shape) < 2**31 and M.indices.dtype != np.int32:
+        M = sp.csr_matrix(
+            (M.data, M.indices.astype(np.int32), M.indptr.astype(np.int32)), shape=M.shape
+        )
+    return M
+
+
 def hop_betweenness(A, k: int | None, seed: int, strata: tuple = ()) -> dict:
     """Raw betweenness (ordered pairs), reachable pairs and method for adjacency ``A``."""
     n = A.shape[0]
+    A = _compact_index(A)
     if k is None or k >= n:
         raw, reach = _dependencies(A, np.arange(n), linear=False)
         return {"raw": raw, "pairs": float(reach), "method": "exact", "k": None}
@@ -201,7 +215,7 @@ def hop_betweenness(A, k: int | None, seed: int, strata: tuple = ()) -> dict:
     # NumPy, which release the GIL: two threads use both cores of a small machine.
     with ThreadPoolExecutor(max_workers=2) as pool:
         forward = pool.submit(_dependencies, A, fwd, True)
-        backward = pool.submit(_dependencies, A.T.tocsr(), bwd, True)
+        backward = pool.submit(_dependencies, _compact_index(A.T), bwd, True)
         (dep_f, reach_f), (dep_b, reach_b) = forward.result(), backward.result()
     raw = dep_f * (n / k_fwd) + dep_b * (n / k_bwd)
     pairs = (reach_f * n / k_fwd + reach_b * n / k_bwd) / 2

@@ -234,3 +234,16 @@ def test_many_points_cluster_until_zoomed_in(open_view, tmp_path):
     page.evaluate("void map.setZoom(15)")
     assert root.get_attribute("data-clustered") == "false"
     opened.assert_clean()
+
+
+def test_directory_without_flows_says_what_needs_referrals(open_view, tmp_path):
+    G = nx.DiGraph(districts={"A": {"name": "Alpha", "borders": []}}, periods=[], feedback=[])
+    for n in ("s", "t"):
+        G.add_node(n, type="Service", name=n, district="A", domain="linkage",
+                   org_kind="other", active=True, latitude=25.8, longitude=-80.2)  # fmt: skip
+    for kind in ("map", "network"):
+        opened = open_view(write_view(kind, G, tmp_path / f"{kind}.html"))
+        opened.assert_clean()
+        notice = opened.page.locator("#gv-no-flows")
+        assert notice.is_visible()
+        assert "gridvoices template FOLDER" in notice.inner_text()

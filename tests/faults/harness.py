@@ -56,7 +56,7 @@ signal.signal(signal.SIGTERM, interrupts._raise)
 
 def hooks():
     pause("start")
-    from gridvoices.stores import neo4j_bulk, neo4j_store, sqlite_store, store
+    from gridvoices.stores import neo4j_bulk, neo4j_store, neo4j_write, sqlite_store, store
 
     _validate = store._validate
     def validate(*a, **k):
@@ -77,12 +77,12 @@ def hooks():
         pause("pre-commit")
     sqlite_store.SQLiteStore._recheck = staticmethod(recheck)
 
-    _recheck_neo = neo4j_store.recheck_written
+    _recheck_neo = neo4j_write.recheck_written
     def recheck_neo(*a, **k):
         out = _recheck_neo(*a, **k)
         pause("pre-commit")
         return out
-    neo4j_store.recheck_written = recheck_neo
+    neo4j_write.recheck_written = recheck_neo
 
     for cls in (sqlite_store.SQLiteStore, neo4j_store.Neo4jStore):
         def make(orig):

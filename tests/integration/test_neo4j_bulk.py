@@ -8,11 +8,13 @@ import time
 
 import pytest
 from gridvoices.ecosystem.issues import StoreError
+from gridvoices.ecosystem.schema import ENTITIES
 from gridvoices.loaders.generate import write_ecosystem
 from gridvoices.stores import neo4j_bulk
-from gridvoices.stores.neo4j_store import ImportInProgressError, Neo4jStore
+from gridvoices.stores.neo4j_store import Neo4jStore
 from gridvoices.stores.store import import_paths
 
+from gridvoices.api import NoData, connect
 from tests.conftest import DERBYSHIRE
 
 pytestmark = pytest.mark.neo4j
@@ -125,7 +127,7 @@ import_paths(store, [sys.argv[1]], pause, source_name="partners")
 """
 
 
-def test_interrupted_bulk_import_is_hidden_then_removed(neo4j, data, tmp_path):
+def test_interrupted_bulk_import_reads_as_empty_then_is_removed(neo4j, data, tmp_path):
     flag = tmp_path / "midway"
     child = subprocess.Popen([sys.executable, "-c", _PAUSE_MIDWAY, str(data), str(flag)])
     try:
@@ -133,10 +135,26 @@ def test_interrupted_bulk_import_is_hidden_then_removed(neo4j, data, tmp_path):
             assert child.poll() is None, "the import ended before it was half done"
             time.sleep(0.2)
         assert not _empty(neo4j)  # its committed batches are there ...
-        with pytest.raises(ImportInProgressError, match="has not finished"):
-            neo4j.read()  # ... but never read as the ecosystem while it runs
-        with pytest.raises(ImportInProgressError, match="has not finished"):
-            Neo4jStore.connect()
+        # ... but a reader sees the last committed state, the empty store: not refused.
+        with Neo4jStore.connect() as reader:
+            assert reader.first_import()["source"] == "partners"
+            tables = reader.read()
+            assert all(df.empty for df in tables.values())
+            assert list(tables["services"].columns) == ENTITIES["services"].column_names
+            assert reader.sources() == [] and reader.periods() == []
+        with connect() as eco:
+            assert not eco.has_data()
+            with pytest.raises(NoData, match="no data yet.*first import .*still running"):
+                eco.summary()
+        cli = subprocess.run(
+            [sys.executable, "-m", "gridvoices.cli.interrupts", "summary", "--store", "neo4j"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert "no data yet" in cli.stdout + cli.stderr
+        assert "not finished" not in cli.stdout + cli.stderr
+        assert "Traceback" not in cli.stderr
         with pytest.raises(StoreError, match="is being written by pid"):
             import_paths(neo4j, [data], source_name="partners")
     finally:
@@ -145,6 +163,7 @@ def test_interrupted_bulk_import_is_hidden_then_removed(neo4j, data, tmp_path):
     # Its process is gone: the next command removes the partial data at once.
     with Neo4jStore.connect() as fresh:
         assert _empty(fresh)
+        assert fresh.first_import() is None
         assert fresh.query("MATCH (l:WriterLock) RETURN count(l) AS n") == [{"n": 0}]
         fresh.bulk_min_rows = 1
         import_paths(fresh, [data], source_name="partners")

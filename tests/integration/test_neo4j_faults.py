@@ -135,6 +135,26 @@ def test_reader_during_a_write_sees_the_last_commit(neo4j, data, tmp_path, trial
     trials("neo4j: reader during a write", True)
 
 
+def test_a_read_across_a_commit_is_all_before_or_all_after(neo4j, data, trials):
+    """An import committing between the reader's table queries: the reader reads again,
+    and never returns services of one import with flows of another."""
+    _with_a(neo4j, data)
+    reads: list[str] = []
+    with Neo4jStore.connect() as reader:
+        query = reader.query
+
+        def commit_midway(cypher, params=None, **kw):
+            reads.append(cypher)
+            if len(reads) == 3:  # after the first tables, before the flows
+                import_paths(neo4j, [data["b"]], source_name="partners")
+            return query(cypher, params, **kw)
+
+        reader.query = commit_midway
+        assert snapshot(reader) == data["after"]
+    assert len(reads) > 12  # the tables were read twice
+    trials("neo4j: a read across a commit (read again, one state)", True)
+
+
 def test_import_racing_a_source_replacement(neo4j, data, tmp_path, trials):
     _with_a(neo4j, data)
     before = neo4j.existing_ids()["services"]

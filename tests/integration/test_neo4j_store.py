@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from gridvoices.ecosystem.issues import ImportRejected, StoreError
-from gridvoices.stores import neo4j_store as mod
+from gridvoices.stores.neo4j_cypher import WRITE
 from gridvoices.stores.store import import_paths
 
 from tests.conftest import FIXTURES, edit_csv
@@ -62,7 +62,7 @@ def test_failure_mid_write_rolls_back(neo4j, tiny, monkeypatch):
     before = _state(neo4j)
     edit_csv(tiny / "services.csv", "S1,Spoc", "S1,Changed")
     # The last statement of the transaction fails after the others have run.
-    monkeypatch.setitem(mod.WRITE, "peer_links", "UNWIND $rows AS row RETURN 1 / 0")
+    monkeypatch.setitem(WRITE, "peer_links", "UNWIND $rows AS row RETURN 1 / 0")
     with pytest.raises(StoreError, match="nothing was stored: .*(/ by zero|divide by zero)"):
         import_paths(neo4j, [tiny])
     assert _state(neo4j) == before

@@ -12,6 +12,7 @@ from gridvoices.ecosystem.shipped import MAPPINGS
 from gridvoices.loaders.mapping import MappingOptions, load_mappings
 from gridvoices.loaders.mapping_check import read_sample, score_rules
 from gridvoices.loaders.mapping_domains import DomainRules, clean_text
+from gridvoices.loaders.mapping_files import Term
 from gridvoices.loaders.mapping_review import review_rows
 from gridvoices.loaders.sources import detect_format, read_sources
 
@@ -46,6 +47,25 @@ def test_zip_descriptor_and_data_subfolder_read_alike(tmp_path):
     assert read_sources([archive])[2][0][0] == archive  # the source is named as given
 
 
+@needs_shared
+def test_mapping_files_beside_a_zip_are_used(tmp_path):
+    """A partner keeps gridvoices-mapping.json next to the export they downloaded."""
+    pkg = _package_with_data_folder(tmp_path)
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for f in pkg.rglob("*"):
+            z.write(f, f.relative_to(tmp_path))
+    shutil.rmtree(pkg)
+    (tmp_path / "no-rules.csv").write_text("scheme,match,pattern,domain,note\n", encoding="utf-8")
+    sidecar = {"taxonomy_domains": "no-rules.csv", "keep_unmapped": False}
+    (tmp_path / "gridvoices-mapping.json").write_text(json.dumps(sidecar), encoding="utf-8")
+    tables, issues, _ = read_sources([archive])
+    # No rule maps anything and unmapped services are left out: the sidecar was read,
+    # and its relative path found beside the archive, not in the unpacked copy.
+    assert "services" not in tables or tables["services"].frame.empty
+    assert {i.code for i in issues} >= {"unmapped-domain"}
+
+
 def test_zip_member_outside_the_archive_is_refused(tmp_path):
     archive = tmp_path / "evil.zip"
     with zipfile.ZipFile(archive, "w") as z:
@@ -69,6 +89,25 @@ def test_bare_json_array_of_services_and_several_pages(tmp_path):
     tables, issues, sources = read_sources([bare, p2])
     assert not [i for i in issues if i.code == "duplicate-source"]
     assert {fmt for _, fmt in sources} == {"oruk-json"}
+
+
+def test_web_addresses_without_a_scheme_are_one_warning(tmp_path):
+    """A council feed writes "www.x.org.uk" hundreds of times: one line, not hundreds."""
+    items = [
+        {"id": f"s{n}", "name": f"Service {n}", "url": f"www.example{n}.org.uk/about"}
+        for n in range(3)
+    ]
+    items.append({"id": "s9", "name": "Hall", "url": "Warmley Community Centre"})
+    feed = tmp_path / "services.json"
+    feed.write_text(json.dumps({"totalElements": 4, "content": items}), encoding="utf-8")
+    _, issues, _ = read_sources([feed])
+    bad = [i for i in issues if i.code == "bad-format"]
+    assert [i.message for i in bad] == [
+        "url 'Warmley Community Centre' is not a web address",
+        "3 web addresses without http:// or https:// (first: 'www.example0.org.uk/about' at "
+        "content[0].url); reported only: web addresses are not imported",
+    ]
+    assert bad[0].row == 4 and bad[0].column == "content[3].url"
 
 
 def test_unknown_shapes_say_what_was_seen(tmp_path):
@@ -97,10 +136,10 @@ def test_text_is_decoded_and_rules_have_word_boundaries(rules):
     for name in ("Physiotherapy rehabilitation", "Fatigue & Breathlessness rehab", "NHS"):
         assert rules.decide([], name, "") is None, name
     assert rules.decide([], "DONATION CENTERS", "volunteers sort donations") is None
-    # A passing mention in a description decides nothing; a name does.
-    assert (
-        rules.decide([], "Targeted case management", "clients with drug and alcohol needs") is None
-    )
+    # A passing mention in a description decides nothing; a name does. (The first
+    # sentence of a service without terms is more than a mention: see below.)
+    mention = "Case managers for adults. Some clients have drug and alcohol needs."
+    assert rules.decide([], "Targeted case management", mention) is None
 
 
 @pytest.mark.parametrize(
@@ -126,16 +165,54 @@ def test_capital_abbreviations_only(rules):
 
 
 def test_labelled_sample_precision_and_recall(rules):
-    """The mapping against 346 real services labelled by hand (see fixtures README)."""
+    """The mapping against 646 real services labelled by hand (see fixtures README)."""
     rows = read_sample(FIX / "labelled-services.csv")
-    assert len(rows) >= 200 and len({r["source"] for r in rows}) >= 3
+    assert len(rows) >= 500 and len({r["source"] for r in rows}) >= 5
     scores, _ = score_rules(rules, rows)
     # Floors at the measured level, so a rule change that loses ground fails here.
     assert scores["peer_mutual_aid"].precision >= 0.9
     assert scores["twelve_step"].precision >= 0.95
     assert scores["twelve_step"].recall >= 0.9
-    assert scores["specialist_treatment"].precision >= 0.75  # target 0.9: not yet met
+    assert scores["peer_mutual_aid"].recall >= 0.8
+    # Target 0.9; 0.88 measured once the mixed mental health / substance counselling
+    # practices were labelled (see the fixtures README).
+    assert scores["specialist_treatment"].precision >= 0.85
+    assert scores["specialist_treatment"].recall >= 0.6
     assert scores["wraparound"].recall >= 0.9
+
+
+def test_a_substance_term_among_many_is_a_side_line(rules):
+    """A hospital listing one treatment term among many is not a treatment provider."""
+    rx = Term("AIRS", "RX-8450.1150", "Comprehensive Outpatient Substance Use Disorder Treatment")
+    others = [Term("AIRS", f"LV-{n}", "Some Medical Service") for n in range(1000, 1006)]
+    people = [Term("AIRS", "YB-0500", "Adults"), Term("AIRS", "YB-8000", "Older Adults")]
+    assert rules.decide([rx, *others], "Community Hospital", "") is None
+    # Target populations say who, not what: they do not dilute a treatment service.
+    decided = rules.decide([rx, *people], "Outpatient Programme", "")
+    assert decided.domain == "specialist_treatment" and decided.score == 3
+    # Unless the description opens with substance use: then it is the main work.
+    opening = "Provides outpatient substance abuse treatment to women. Also primary care."
+    assert rules.decide([rx, *others], "Main Centre", opening).domain == "specialist_treatment"
+    # The side-line still counts as a mention, so a name that agrees decides.
+    named = rules.decide([rx, *others], "Addiction Outpatient Clinic", "")
+    assert named.domain == "specialist_treatment"
+    assert rules.decide([], "Outpatient Rehabilitation Center", "") is None  # physical rehab
+
+
+def test_first_sentence_decides_treatment_when_there_are_no_terms(rules):
+    """Open Referral UK list items carry no taxonomy: the opening says what a service is."""
+    lead = "We are a local charity here to help you with alcohol and drug problems. We run a cafe."
+    assert rules.decide([], "Bridges Project", lead).domain == "specialist_treatment"
+    later = "We run a community cafe. Some of our visitors have drug and alcohol problems."
+    assert rules.decide([], "Bridges Project", later) is None
+    # With taxonomy terms the terms speak; the description stays a mention.
+    term = [Term("AIRS", "PH-1000", "Case/Care Management")]
+    assert rules.decide(term, "Case Management", lead) is None
+    # A carers' service names what the person cared for misuses: still a carers' service.
+    carers = "We support young carers whose parent is ill or misusing drugs or alcohol."
+    assert rules.decide([], "Young Carers", carers).domain == "wraparound"
+    gambling = "Free support for anyone affected by gambling harm across the region."
+    assert rules.decide([], "GamCare North", gambling).domain == "specialist_treatment"
 
 
 @needs_shared
@@ -286,3 +363,59 @@ def test_report_on_a_directory_says_what_needs_referrals():
     assert "This is a directory without referral flows" in page
     assert "referrals.csv" in page
     assert "The analyses found no barrier" not in page  # not a finding: no flows to judge
+
+
+def test_mapping_score_lists_what_the_rules_got_wrong(tmp_path):
+    from typer.testing import CliRunner
+
+    from gridvoices.cli.main import app
+
+    sample = tmp_path / "sample.csv"
+    sample.write_text(
+        "source,id,name,description,terms,label\n"
+        "t,1,Drug and Alcohol Service,,,specialist_treatment\n"
+        "t,2,Alcohol Treatment Team,,,wraparound\n"
+        "t,3,Lunch Club,,,activities\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["mapping", "score", str(sample), "--wrong", "wraparound"])
+    assert result.exit_code == 0
+    spec = "specialist_treatment   labelled    1 predicted    2 agreed    1  P 0.50"
+    assert spec in result.output
+    lines = [x for x in result.output.splitlines() if x.startswith(("missed", "false"))]
+    assert lines[0].startswith("missed: t:2 'Alcohol Treatment Team' labelled wraparound, ")
+    assert "rules say specialist_treatment (taxonomy-domains.csv row" in lines[0]
+    # The lunch club is predicted wraparound (no rule) but labelled activities.
+    assert lines[1].startswith("false positive: t:3 'Lunch Club' labelled activities")
+    assert len(lines) == 2
+
+
+def _directory_graph(flows: bool):
+    import networkx as nx
+
+    G = nx.DiGraph(
+        districts={"A": {"name": "Alpha", "borders": []}},
+        borders=set(),
+        periods=["2024-Q1"] if flows else [],
+        feedback=[],
+    )
+    for n, dom in (("s", "specialist_treatment"), ("t", "linkage")):
+        G.add_node(n, type="Service", name=n.upper(), district="A", domain=dom,
+                   org_kind="other", active=True, latitude=25.8, longitude=-80.2)  # fmt: skip
+    if flows:
+        G.add_edge("s", "t", referrals=30, by_period={"2024-Q1": 30})
+    return G
+
+
+@pytest.mark.parametrize("kind", ["network", "map", "barriers", "isolation"])
+def test_views_of_a_directory_say_what_needs_referrals(kind):
+    from html import unescape
+
+    from gridvoices.visualise.common import NO_FLOWS_NOTICE
+    from gridvoices.visualise.views import render_view
+
+    page = render_view(kind, _directory_graph(flows=False))
+    assert 'id="gv-no-flows"' in page
+    assert NO_FLOWS_NOTICE in unescape(page)
+    assert "gridvoices template FOLDER" in unescape(page)
+    assert 'id="gv-no-flows"' not in render_view(kind, _directory_graph(flows=True))

@@ -159,6 +159,11 @@
     var facts = "Periods: " + meta.periods + " · Source: " + meta.source + (meta.summary ? " · " + meta.summary : "");
     wrap(ctx, facts, width).forEach(function (l) { lines.push(["13px", "#3e4c59", l]); });
     if (meta.illustrative) { lines.push(["600 14px", "#9b1c1c", meta.illustrative]); }
+    if (meta.no_flows) {
+      ctx.font = "600 13px " + FONT;
+      wrap(ctx, meta.no_flows, width).forEach(function (l) { lines.push(["600 13px", "#9b1c1c", l]); });
+      ctx.font = "13px " + FONT;
+    }
     wrap(ctx, meta.suppression, width).forEach(function (l) {
       lines.push(["12px", meta.suppress ? "#52606d" : "#9b1c1c", l]);
     });

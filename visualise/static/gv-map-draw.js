@@ -211,12 +211,26 @@
   /* ------------------------------------------------------------------ the picture */
   // The map as the page shows it (never the tiles, which belong to their server) with the
   // title, periods, source, warnings and legend drawn in: what "Save as PNG" downloads.
+  // A long notice as lines that fit ``width`` (13px, the header's body text).
+  function wrapLines(text, width) {
+    var ctx = document.createElement("canvas").getContext("2d"), out = [], line = "";
+    ctx.font = "13px system-ui, sans-serif";
+    text.split(" ").forEach(function (w) {
+      var next = line ? line + " " + w : w;
+      if (line && ctx.measureText(next).width > width) { out.push(line); line = w; } else { line = next; }
+    });
+    if (line) { out.push(line); }
+    return out;
+  }
+
   GV.mapPng = function (app) {
     var root = document.getElementById("gv-network"), box = root.getBoundingClientRect();
     var meta = app.data.meta, ratio = window.devicePixelRatio || 1;
     var head = [meta.title, "Periods: " + meta.periods + " · Source: " + meta.source, meta.suppression];
     if (meta.schematic) { head.push(meta.schematic); }
     if (meta.illustrative) { head.push(meta.illustrative); }
+    var warn = meta.no_flows ? wrapLines(meta.no_flows, box.width - 28) : [];
+    head = head.concat(warn);
     var top = 18 + 20 * head.length, W = Math.round(box.width), H = Math.round(box.height) + top;
     var c = document.createElement("canvas");
     c.width = W * ratio; c.height = H * ratio;
@@ -227,7 +241,7 @@
     ctx.textBaseline = "top"; ctx.textAlign = "left";
     head.forEach(function (t, k) {
       ctx.font = k === 0 ? "600 18px system-ui, sans-serif" : "13px system-ui, sans-serif";
-      ctx.fillStyle = (t === meta.illustrative || t === meta.schematic) ? "#9b1c1c" : "#1f2933";
+      ctx.fillStyle = (t === meta.illustrative || t === meta.schematic || warn.indexOf(t) >= 0) ? "#9b1c1c" : "#1f2933";
       ctx.fillText(t, 14, 10 + 20 * k, W - 28);
     });
     ctx.save();

@@ -229,12 +229,14 @@
   app.refresh = refresh;
 
   function bounds(filter) {
-    var b = L.latLngBounds([]);
+    var b = L.latLngBounds([]), shaped = false;
     data.districts.forEach(function (d, i) {
       if (filter >= 0 && filter !== i) { return; }
-      if (polys[i]) { b.extend(polys[i].getBounds()); }
+      if (polys[i]) { b.extend(polys[i].getBounds()); shaped = true; }
     });
-    for (var i = 0; i < N; i++) {
+    // With district shapes the districts set the first view: a directory's national
+    // helplines and far-off head-office coordinates are drawn but do not shrink it.
+    for (var i = 0; i < N && !(shaped && filter < 0); i++) {
       if (filter < 0 || P.district[i] === filter) { b.extend([P.lat[i], P.lng[i]]); }
     }
     return b;
