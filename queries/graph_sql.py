@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from functools import partial
 
 import networkx as nx
 from gridvoices.ecosystem.periods import select_periods
@@ -149,8 +150,12 @@ def read_graph(store, periods: Iterable[str] | None = None) -> nx.DiGraph:
             lived_experience_led=bool(r["lived_experience"]),
             active=True,
         )
-    if chosen:
-        G.add_edges_from(_referral_edges(c.execute(_FLOWS, (json.dumps(chosen),))))
+    if chosen != all_periods:
+        # As graph.build_graph: outputs about some periods are protected with all of them.
+        G.graph["disclosure_source"] = partial(read_graph, store)
+    if chosen and c.execute("SELECT 1 FROM referrals LIMIT 1").fetchone():
+        rows = c.execute(_FLOWS, (json.dumps(chosen),))
+        G.add_edges_from(_referral_edges(rows, G.graph.setdefault("accepted_cells", {})))
     if periods is None:
         G.graph["feedback"] = _records(c, "feedback")
     else:
@@ -167,8 +172,11 @@ def read_graph(store, periods: Iterable[str] | None = None) -> nx.DiGraph:
     return G
 
 
-def _referral_edges(rows) -> list[tuple[str, str, dict]]:
-    """One edge per ordered pair from flow rows sorted by (source, target, period)."""
+def _referral_edges(rows, accepted_cells: dict) -> list[tuple[str, str, dict]]:
+    """One edge per ordered pair from flow rows sorted by (source, target, period).
+
+    ``accepted_cells`` gets each known, non-zero accepted count by ``(u, v)`` and period.
+    """
     edges: list[tuple[str, str, dict]] = []
     last = None
     d: dict = {}
@@ -181,4 +189,6 @@ def _referral_edges(rows) -> list[tuple[str, str, dict]]:
         d["by_period"][p] = int(n)
         if acc is not None:
             d["accepted"] = (d["accepted"] or 0) + int(acc)
+            if int(acc):
+                accepted_cells.setdefault((u, v), {})[p] = int(acc)
     return edges
