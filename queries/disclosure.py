@@ -189,6 +189,7 @@ def accepted_cells(G: nx.DiGraph, u, v) -> dict[tuple, int]:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.DiGraph(accepted_cells={("a", "b"): {"Q1": 2, "Q2": 6}})
     >>> G.add_edge("a", "b", referrals=9, accepted=8)
     >>> accepted_cells(G, "a", "b")
@@ -213,6 +214,7 @@ def cell_groups(G: nx.DiGraph, part=None) -> dict[tuple, list]:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.DiGraph()
     >>> G.add_node("a", district="A"); G.add_node("b", district="B")
     >>> G.add_edge("a", "b", referrals=6, by_period={"Q1": 6})
@@ -440,14 +442,11 @@ def disclose_store(store, name: str, result: dict, periods: list[str] | None) ->
     """
     if suppress(1) != SUPPRESSED:
         return result
-    if store.kind == "embedded":
-        # Straight from SQL: no pandas and no reading every table for one answer.
+    if store.kind == "embedded" and name in ("summary", "barriers"):
+        # Straight from SQL: no pandas, no NetworkX and no feedback table for these two.
         from gridvoices.queries.disclosure_sql import disclosure_graph as build
     else:
-        from gridvoices.queries.graph import build_graph
-
-        def build(store, periods=None):
-            return build_graph(store.read(), periods)
+        from gridvoices.queries.run import load_graph as build
 
     # The all-periods graph is built only when periods were chosen (see layer()).
     return disclose(name, result, build(store, periods))
