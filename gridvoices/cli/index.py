@@ -160,9 +160,7 @@ def _print_whatif(r: dict, top: int, show_small_counts: bool) -> None:
             for s in c["scenarios"]:
                 x = next((x for x in s["rows"] if x["metric"] == k), None)
                 if x is not None:
-                    row[s["name"]] = (
-                        f"{x['value']} ({x['change']:+g})" if x["change"] else x["value"]
-                    )
+                    row[s["name"]] = _with_change(x["value"], x["change"])
             if k == "cross_border_referrals" and not show_small_counts:
                 row = {kk: suppress(v) if isinstance(v, int) else v for kk, v in row.items()}
             table.append(row)
@@ -249,3 +247,12 @@ def _print_stats(r: dict, top: int) -> None:
         say(nv["why"] + ".")
     for n in r["notes"]:
         say(f"Note: {n}.")
+
+
+def _with_change(value, change):
+    """``value (+change)``; a change the disclosure layer hid reads ``(change *)``."""
+    if not change:
+        return value
+    if isinstance(change, int | float):
+        return f"{value} ({change:+g})"
+    return f"{value} (change {change})"

@@ -256,3 +256,15 @@ class TestBaselineScale:
             b["band"] == b["band_base"] and b["score_change"] == 0
             for b in r["scenarios"][0]["bands"]
         )
+
+
+def test_cli_whatif_prints_a_hidden_change_as_a_star(tmp_path):
+    # On the tiny fixture the cross-district total and its change are hidden by the layer:
+    # printing them used to end in a ValueError traceback.
+    r = CliRunner().invoke(
+        app, ["import", str(Path(__file__).parents[1] / "fixtures" / "tiny"), "-w", str(tmp_path)]
+    )
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(app, ["whatif", "--close", "S2", "-w", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    assert "(change *)" in r.output
