@@ -14,8 +14,19 @@ import sys
 import pytest
 from gridvoices.queries import disclosure, run
 
-# Heavy for a one-off question: data frames, drawing and the compiled graph libraries.
-HEAVY = ("pandas", "igraph", "matplotlib", "scipy", "pyvis", "jinja2", "openpyxl", "shapely")
+# Heavy for a one-off question: data frames, drawing and the compiled graph libraries, and
+# Pydantic, which Typer needs only for a value that is not plain (gridvoices/cli/coercion.py).
+HEAVY = (
+    "pandas",
+    "igraph",
+    "matplotlib",
+    "scipy",
+    "pyvis",
+    "jinja2",
+    "openpyxl",
+    "shapely",
+    "pydantic",
+)
 
 _CHECK = """
 import json, sys
