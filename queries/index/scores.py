@@ -27,8 +27,9 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
-from gridvoices.queries.contagion import default_seeds, edge_probabilities, independent_cascade
+from gridvoices.queries.contagion import default_seeds, edge_probabilities
 from gridvoices.queries.contagion.edges import check_runs, districts_of
+from gridvoices.queries.contagion.models import reach_by_district
 from gridvoices.queries.contagion.sim import resolve_seed
 from gridvoices.queries.coverage import coverage
 from gridvoices.queries.feedback import feedback_summary
@@ -111,16 +112,14 @@ def index_indicators(G: nx.DiGraph, *, population=None, runs: int = 256, seed=No
     total = sum(out_.values())
     fb = {r["district"]: r for r in feedback_summary(G)["districts"]}
     seeds, probs = default_seeds(G), edge_probabilities(G)
-    reached = (
-        independent_cascade(G, seeds, probabilities=probs, runs=runs, seed=seed).reach_by_district
-        if seeds
-        else {}
-    )
     own: dict = {d: [] for d in dist}
     for s in seeds:
         for d in districts_of(G, s):
             own.setdefault(d, []).append(s)
-    from_seeds = group_reach(G, own, probs, runs=runs, seed=seed)
+    # The cascade from all seeds runs on the same worlds as the districts' own cascades:
+    # read from them (as independent_cascade with this seed would give) rather than drawn twice.
+    from_seeds, count = group_reach(G, own, probs, runs=runs, seed=seed, counts_for=seeds)
+    reached = reach_by_district(G, seeds, runs, count) if seeds else {}
     peer = dict.fromkeys(dist, 0)
     for u, v, e in G.edges(data=True):
         if e.get("peer_kind"):
