@@ -159,7 +159,10 @@ def _dominator_sizes(src: np.ndarray, dst: np.ndarray, seeds: np.ndarray, n: int
     edges = np.concatenate(
         [np.column_stack([np.full(seeds.size, n), seeds]), np.column_stack([src, dst])]
     )
-    g = ig.Graph(n=n + 1, edges=edges, directed=True)
+    # add_edges takes the array as it is; Graph(edges=...) took three times as long per
+    # world (0.27 s against 0.09 s for 300,000 edges), for the same graph.
+    g = ig.Graph(n=n + 1, directed=True)
+    g.add_edges(edges)
     idom = np.array(g.dominator(n), dtype=float)
     nodes = np.flatnonzero(~np.isnan(idom[:n]))
     parent = np.full(n + 1, n, dtype=np.int64)
