@@ -21,7 +21,9 @@ def coverage(G: nx.DiGraph, *, inactive_with_flows: bool = False) -> dict:
     -------
     dict
         ``districts``: rows (district, name, counts per domain, covered, missing,
-        why); ``county``: per domain, the number of districts covering it.
+        why); ``county``: per domain, the number of districts covering it, the
+        active services and groups placed in them and those ``unplaced`` (listing
+        no district: a directory without places still shows what it offers).
 
     See Also
     --------
@@ -38,8 +40,8 @@ def coverage(G: nx.DiGraph, *, inactive_with_flows: bool = False) -> dict:
     for n, a in G.nodes(data=True):
         if a.get("type") not in ("Service", "Group") or a.get("domain") not in COMMUNITY_DOMAINS:
             continue
-        for d in a.get("districts") or []:
-            active = bool(a.get("active")) or (inactive_with_flows and _has_flows(G, n))
+        active = bool(a.get("active")) or (inactive_with_flows and _has_flows(G, n))
+        for d in a.get("districts") or [None]:
             counts.append(
                 {"district": d, "domain": a["domain"], "active": active, "id": a.get("name")}
             )
@@ -52,6 +54,10 @@ def _has_flows(G: nx.DiGraph, n) -> bool:
 
 
 def coverage_from_counts(districts: dict, items: list[dict]) -> dict:
+    """Coverage rows from one item per (service or group, district it lists).
+
+    An item whose district is ``None`` is a service or group placed in no district.
+    """
     active: dict[tuple, int] = {}
     inactive: dict[tuple, list] = {}
     for it in items:
@@ -92,6 +98,7 @@ def coverage_from_counts(districts: dict, items: list[dict]) -> dict:
             "label": label,
             "districts_covering": sum(1 for r in rows if r[dom] > 0),
             "services_and_groups": sum(r[dom] for r in rows),
+            "unplaced": active.get((None, dom), 0),
         }
         for dom, label in COMMUNITY_DOMAINS.items()
     ]
@@ -99,10 +106,10 @@ def coverage_from_counts(districts: dict, items: list[dict]) -> dict:
 
 
 _COVERAGE = """
-MATCH (d:District)
-MATCH (n)-[:IN_DISTRICT]->(d) WHERE n:Service OR n:Group
-WITH d, n, CASE WHEN n:Service THEN n.domain ELSE $fellowship_domain[n.fellowship] END AS domain
+MATCH (n) WHERE n:Service OR n:Group
+WITH n, CASE WHEN n:Service THEN n.domain ELSE $fellowship_domain[n.fellowship] END AS domain
 WHERE domain IN $domains
+OPTIONAL MATCH (n)-[:IN_DISTRICT]->(d:District)
 RETURN d.id AS district, domain, coalesce(n.active, true) AS active, n.name AS id
 """
 

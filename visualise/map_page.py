@@ -61,7 +61,12 @@ def render_map_page(view: ViewData, meta: Meta) -> str:
         "not its boundary.",
         "hex": "Schematic map: one hex per district; places inside a hex are not geographic.",
     }.get(data.get("schematic"), "")
-    data["meta"] = {**page_meta(view, meta, title, periods, note), "schematic": schematic}
+    data["meta"] = {
+        **page_meta(view, meta, title, periods, note),
+        "schematic": schematic,
+        # The picture carries the notes too: a PNG of an empty map must say why it is empty.
+        "notes": [text(n) for n in view.notes],
+    }
     leaflet_js, leaflet_css = leaflet_assets()
     scripts = [asset(name) for name in MAP_SCRIPTS]
     page = _ENV.get_template("map.html.j2").render(

@@ -129,9 +129,13 @@ def build(
         raise ValueError("tiles need a geographic map (coordinates or --boundaries)")
     placed = [n for n in members if n in xy]
     if len(placed) < len(members):
+        off = len(members) - len(placed)
         notes.append(
-            f"{plural(len(members) - len(placed), 'service or group')} without coordinates "
-            "(and no district shape to place them in) are not on the map."
+            f"{off:,} {'service or group' if off == 1 else 'services or groups'} without "
+            "coordinates "
+            "(and no district shape to place them in) are not on the map. Give their places "
+            "with a district lookup, coordinates and a boundary file, or a postcode / town "
+            "lookup (docs/partner-formats.md) and import again."
         )
     columns = period_columns(G)
     mask = Mask(G, suppress_small)

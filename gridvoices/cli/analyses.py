@@ -76,7 +76,15 @@ def coverage(eco, show) -> None:
         for row in r["districts"]:
             if row["missing"]:
                 say(f"Missing: {row['why']}")
-        print_table("County", r["county"], ["label", "districts_covering", "services_and_groups"])
+        county = ["label", "districts_covering", "services_and_groups"]
+        unplaced = sum(c["unplaced"] for c in r["county"])
+        print_table("County", r["county"], county + (["unplaced"] if unplaced else []))
+        if unplaced:
+            say(
+                f"{unplaced} active services and groups are placed in no district: coverage "
+                "per district needs their places (a district lookup, coordinates with a "
+                "boundary file, or a postcode/town lookup; see docs/partner-formats.md)."
+            )
 
     show.result(r, tables)
 

@@ -233,6 +233,15 @@ class TestPage:
         assert 'data-view="map"' in page
         assert "img-src data:;" in page  # no tile origin allowed without --tiles
 
+    def test_unplaced_services_are_named_in_the_page_and_its_picture(self):
+        G = _tiny()
+        G.add_node("nowhere", type="Service", name="Nowhere", domain="activities", active=True)
+        page = render_view("map", G)
+        data = json.loads(page.split('id="gv-data">')[1].split("</script>")[0])
+        (note,) = data["meta"]["notes"]  # the PNG draws meta.notes under its title
+        assert note.startswith("1 service or group without coordinates")
+        assert "district lookup" in note and note in page
+
     def test_tiles_allow_only_their_origin(self):
         page = render_view("map", _tiny(), tiles="https://tile.example.org/{z}/{x}/{y}.png")
         assert "img-src data: https://tile.example.org;" in page

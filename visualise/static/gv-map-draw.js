@@ -230,6 +230,7 @@
     if (meta.schematic) { head.push(meta.schematic); }
     if (meta.illustrative) { head.push(meta.illustrative); }
     var warn = meta.no_flows ? wrapLines(meta.no_flows, box.width - 28) : [];
+    (meta.notes || []).forEach(function (n) { warn = warn.concat(wrapLines(n, box.width - 28)); });
     head = head.concat(warn);
     var top = 18 + 20 * head.length, W = Math.round(box.width), H = Math.round(box.height) + top;
     var c = document.createElement("canvas");
