@@ -75,3 +75,18 @@ def test_named_queries_agree_on_random_ecosystems(neo4j, tmp_path, seed):
     pairs = [tuple(rng.sample(ends, 2)) for _ in range(30)]
     periods = sorted(embedded.periods())
     _assert_same(embedded, neo4j, pairs, [None, periods[1:3]])
+
+
+def test_coverage_agrees_on_services_placed_in_no_district(neo4j, tmp_path):
+    import shutil
+
+    data = tmp_path / "unplaced"
+    shutil.copytree(FIXTURES / "tiny", data)
+    services = (data / "services.csv").read_text().splitlines()
+    services[2] = services[2].replace(",D2;D1,", ",,")  # S2, recovery coaching: no place
+    (data / "services.csv").write_text("\n".join(services) + "\n")
+    embedded, _ = _both(neo4j, tmp_path, data)
+    mine = answer(embedded, "coverage")
+    assert mine == answer(neo4j, "coverage")
+    county = {c["domain"]: c for c in mine["county"]}
+    assert county["recovery_coaching"]["unplaced"] == 1
