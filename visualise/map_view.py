@@ -129,10 +129,8 @@ def build(
         raise ValueError("tiles need a geographic map (coordinates or --boundaries)")
     placed = [n for n in members if n in xy]
     if len(placed) < len(members):
-        off = len(members) - len(placed)
         notes.append(
-            f"{off:,} {'service or group' if off == 1 else 'services or groups'} without "
-            "coordinates "
+            f"{_members(len(members) - len(placed))} without coordinates "
             "(and no district shape to place them in) are not on the map. Give their places "
             "with a district lookup, coordinates and a boundary file, or a postcode / town "
             "lookup (docs/partner-formats.md) and import again."
@@ -196,6 +194,10 @@ def build(
     )
 
 
+def _members(n: int) -> str:
+    return f"{n:,} service or group" if n == 1 else f"{n:,} services or groups"
+
+
 def _render(view, meta) -> str:
     from gridvoices.visualise.map_page import render_map_page
 
@@ -220,7 +222,7 @@ def _geo_places(G, codes, members, has_xy, boundaries, notes):
         away = map_geo.outside(shapes, where, xy)
         if away:
             notes.append(
-                f"{plural(len(away), 'service or group')} lie outside their district's boundary "
+                f"{_members(len(away))} lie outside their district's boundary "
                 "(check their coordinates or districts)."
             )
         # Without coordinates, a member stands at a point inside its district (said so).

@@ -231,8 +231,13 @@ def test_many_points_cluster_until_zoomed_in(open_view, tmp_path):
     root = page.locator("#gv-network")
     assert opened.shown("nodes") == 6000
     assert root.get_attribute("data-clustered") == "true"
+    legend = page.locator("#gv-legend")
+    assert "Numbered circle" in legend.inner_text()
+    # A directory: nothing to size points by, so the legend does not claim referrals.
+    assert "size: referrals" not in legend.inner_text()
     page.evaluate("void map.setZoom(15)")
     assert root.get_attribute("data-clustered") == "false"
+    assert "Numbered circle" not in legend.inner_text()
     opened.assert_clean()
 
 

@@ -88,7 +88,10 @@
         if (inView.length > CLUSTER_ABOVE) { this._clusters(ctx, inView, xs, ys); }
         else { this._points(ctx, inView, xs, ys); }
       }
+      var was = this.clustered;
       this.clustered = st.layers.points && inView.length > CLUSTER_ABOVE;
+      // The legend names the numbered circles only while they are drawn.
+      if (was !== undefined && was !== this.clustered && app.drawLegend) { app.drawLegend(); }
       this.inView = inView.length;
       map.getContainer().setAttribute("data-clustered", this.clustered ? "true" : "false");
       this._labels(ctx);

@@ -169,7 +169,11 @@
       m.legend.forEach(function (x) { out.push({colour: x[0], label: x[1]}); });
     }
     if (state.layers.points) {
-      out.push({title: "Services (●) and groups (▲) by domain; size: referrals"});
+      // A directory has no referrals to size by; a cluster's number counts places, not people.
+      out.push({title: "Services (●) and groups (▲) by domain" + (data.meta.no_flows ? "" : "; size: referrals")});
+      if (app.pointsLayer && app.pointsLayer.clustered) {
+        out.push({colour: "#cbd2d9", label: "Numbered circle: services and groups close together"});
+      }
       var present = {};
       for (var i = 0; i < N; i++) { present[P.domain[i]] = 1; }
       lk.domains.forEach(function (label, d) {
@@ -187,6 +191,7 @@
     }
     return out;
   };
+  app.drawLegend = function () { drawLegend(); };
   function drawLegend() {
     var box = el("gv-legend");
     clear(box);
