@@ -16,7 +16,7 @@ back every complement not needed.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -163,10 +163,13 @@ def give_back(parts: Mapping, hidden: set, check: set, candidates: list) -> list
     """The ``candidates`` (hidden figures, in order) that can be shown again, one after another,
     without any figure of ``check`` becoming determined.
 
-    One elimination of the visible figures, then per candidate one reduction: with
-    ``R_h`` the part of hidden figure ``h`` the visible ones leave undetermined, and
-    ``r`` the candidate's, showing the candidate determines ``h`` exactly when ``R_h``
-    is a multiple of ``r``; a candidate already determined (``r = 0``) costs nothing.
+    One incremental elimination: the visible figures' rows are reduced once, then
+    each candidate is one reduction and, when shown, one more basis row (rows are
+    only ever added, never re-derived). With ``R_h`` the part of hidden figure ``h``
+    the visible ones leave undetermined, and ``r`` the candidate's, showing the
+    candidate determines ``h`` exactly when ``R_h`` is a multiple of ``r``; a
+    candidate already determined (``r = 0``) costs nothing. Arithmetic is modulo a
+    61-bit prime (see :func:`protect` on an unlucky one).
 
     Examples
     --------
@@ -187,31 +190,43 @@ def give_back(parts: Mapping, hidden: set, check: set, candidates: list) -> list
     rest = {h: basis.reduce(row(h)) for h in check}
     if not all(rest.values()):
         return []  # something is exposed already: nothing can be given back
-    seen = {_direction(r) for r in rest.values()}
+    # Which hidden figures hold each column, and how many share each direction: showing a
+    # candidate changes only the figures holding its pivot, not all of them.
+    holders: dict[int, set] = defaultdict(set)
+    seen: Counter = Counter()
+    for h, x in rest.items():
+        for c in x:
+            holders[c].add(h)
+        seen[_direction(x)] += 1
     out = []
     for k in candidates:
         r = basis.reduce(row(k))
         if not r:
             out.append(k)  # determined already: showing it adds no equation
             continue
-        if _direction(r) in seen:
+        if seen[_direction(r)]:
             continue  # showing k would pin down a hidden figure
         out.append(k)
         basis.add(r)
         p = min(r)
         inv = pow(r[p], -1, PRIME)
-        for h, x in rest.items():
-            f = x.get(p)
-            if f:
-                y = dict(x)
-                for c, v in r.items():
-                    w = (y.get(c, 0) - f * inv * v) % PRIME
-                    if w:
-                        y[c] = w
-                    else:
-                        y.pop(c, None)
-                rest[h] = y
-        seen = {_direction(r) for r in rest.values()}
+        for h in list(holders.get(p, ())):
+            x = rest[h]
+            f = x[p] * inv % PRIME
+            y = dict(x)
+            for c, v in r.items():
+                w = (y.get(c, 0) - f * v) % PRIME
+                if w:
+                    y[c] = w
+                else:
+                    y.pop(c, None)
+            seen[_direction(x)] -= 1
+            seen[_direction(y)] += 1
+            for c in x.keys() - y.keys():
+                holders[c].discard(h)
+            for c in y.keys() - x.keys():
+                holders[c].add(h)
+            rest[h] = y
     return out
 
 
