@@ -143,23 +143,33 @@ def figures(G: nx.DiGraph) -> list[Figure]:
     cells = {(u, v): edge_cells(u, v, d) for u, v, d in G.edges(data=True)}
     values = {c: n for cs in cells.values() for c, n in cs.items()}
     out = [Figure(("cell", *c), (c,), n) for c, n in values.items()]
-    # Referral ranges are not listed: with them the shipped data has too many figures for the
-    # greedy search (GREEDY_LIMIT). A range's total is hidden when any of its cells is.
-    spans = period_spans(periods, ranges=False)
+    # Every contiguous range is a figure too: otherwise "all periods" less the periods outside
+    # a range could give a small range total away.
+    spans = period_spans(periods)
     for label, keep in spans:
 
         def part(u, v, keep=keep):
             return [c for c in cells[u, v] if keep is None or c[2] in keep]
 
-        out += _sums(G, label, part, values)
+        out += _sums(G, label, part, values, _weight(label))
     for u, v in G.edges:
         acc = accepted_cells(G, u, v)
         out += [Figure(("acell", *c), (c,), n) for c, n in acc.items()]
         for label, keep in spans:
             cs = [c for c in acc if keep is None or c[3] in keep]
             if cs:
-                out.append(Figure(("accepted", u, v, label), tuple(cs), sum(acc[c] for c in cs)))
+                n = sum(acc[c] for c in cs)
+                out.append(Figure(("accepted", u, v, label), tuple(cs), n, _weight(label)))
     return out
+
+
+# A range's total is shown only to who asks for that range: hiding it loses far less than
+# hiding a number every all-periods or one-period answer shows.
+RANGE_WEIGHT = 0.001
+
+
+def _weight(label: str) -> float:
+    return RANGE_WEIGHT if ".." in label else 1.0
 
 
 def period_spans(periods: list[str], *, ranges: bool = True) -> list[tuple[str, set | None]]:
@@ -263,9 +273,9 @@ def cell_groups(G: nx.DiGraph, part=None) -> dict[tuple, list]:
     return groups
 
 
-def _sums(G: nx.DiGraph, label: str, part, values) -> list[Figure]:
+def _sums(G: nx.DiGraph, label: str, part, values, weight: float = 1.0) -> list[Figure]:
     return [
-        Figure((*key, label), tuple(cs), sum(values[c] for c in cs))
+        Figure((*key, label), tuple(cs), sum(values[c] for c in cs), weight)
         for key, cs in cell_groups(G, part).items()
     ]
 
