@@ -294,7 +294,10 @@ def disclosure(G: nx.DiGraph) -> Disclosure:
     >>> G.add_edge("a", "b", referrals=8, by_period={"Q1": 3, "Q2": 5})
     >>> d = disclosure(G)
     >>> d.show(8, [("a", "b", "Q1"), ("a", "b", "Q2")]), d.show(5, [("a", "b", "Q2")])
-    (8, '*')
+    ('*', 5)
+
+    The 3 is hidden, and with it the total 8 rather than the 5: a hidden cell would
+    also leave every other sum over it (another choice of periods) as "visible + *".
     """
     return protected_once(G, _CACHE, figures)
 

@@ -137,7 +137,18 @@ class TestAudit:
 def test_large_tables_hide_totals_of_hidden_cells(monkeypatch):
     import gridvoices.ecosystem.disclosure.secondary as secondary
 
-    monkeypatch.setattr(secondary, "GREEDY_LIMIT", 3)
+    monkeypatch.setattr(secondary, "SEARCH_LIMIT", 3)
+    F = two_by_two()
+    p = protect(F)
+    assert p.secondary == {"r1", "c1", "T"} and audit_figures(F, p.hidden).ok
+
+
+def test_an_unlucky_prime_is_caught_by_the_exact_check(monkeypatch):
+    # As if the mod-p search missed a combination and gave every complement back: the
+    # rational check before returning finds the exposed cell and protects coarsely instead.
+    import gridvoices.ecosystem.disclosure.secondary as secondary
+
+    monkeypatch.setattr(secondary, "give_back", lambda parts, hidden, check, order: order)
     F = two_by_two()
     p = protect(F)
     assert p.secondary == {"r1", "c1", "T"} and audit_figures(F, p.hidden).ok
