@@ -49,7 +49,7 @@ def three_districts() -> nx.DiGraph:
         G.add_edge(u, v, referrals=sum(by_period.values()), accepted=None, by_period=by_period)
 
     refer("a1", "a2", Q1=10)
-    refer("a1", "b1", Q1=3, Q2=2)  # two hidden cells adding to 5: A -> B is exact (5)
+    refer("a1", "b1", Q1=5)  # A -> B shown: the border's 12 and its permeability are exact
     refer("b1", "a2", Q1=7)
     refer("b1", "b2", Q1=20)
     refer("a2", "c1", Q1=4)  # one hidden cell: A -> C is "*"
