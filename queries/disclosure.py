@@ -415,6 +415,9 @@ def disclose(name: str, result: dict, G: nx.DiGraph) -> dict:
             _spanner(x, hid(("cross", x["id"])), hid(("cross_total",)))
             for x in result.get("spanners", [])
         ]
+        from gridvoices.queries.disclosure_expected import mark_expected
+
+        r = mark_expected(r, g, D.hidden)
     r["disclosure"] = D.as_dict()
     return r
 
