@@ -13,6 +13,7 @@ BENCHMARKS = (
     "full",
     "imports",
     "views",
+    "disclosure",
     "neo4j-paths",
     "neo4j-import",
     "neo4j-reads-during-import",

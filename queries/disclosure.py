@@ -2,17 +2,19 @@
 
 Each output (exports, ``summary``, ``barriers``, the views) publishes sums of the
 same *cells* (the referrals along one link in one period). :func:`figures` lists
-every such sum the outputs can publish for a graph, for all its periods together
-and for each period on its own (so a one-period answer and the all-periods answer
-are protected together); :func:`disclosure` runs primary and secondary suppression
-over all of them once (:func:`gridvoices.ecosystem.disclosure.protect`) and every
-output asks it whether a figure is shown. A figure is identified by its cells, so
-the same number is shown or hidden alike in every output.
+every such sum the outputs can publish for a graph, for all its periods together,
+for each period on its own and for every run of neighbouring periods (so the answers
+for any of them are protected together); :func:`disclosure` runs primary and
+secondary suppression over all of them once
+(:func:`gridvoices.ecosystem.disclosure.protect`) and every output asks it whether a
+figure is shown. A figure is identified by its cells, so the same number is shown or
+hidden alike in every output. Marking the fields of named answers (``disclose``,
+``disclose_store``, ``shown_counts``, ``DISCLOSED``) lives in
+:mod:`gridvoices.queries.disclosure_answers`, reachable from here too.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from typing import TYPE_CHECKING
@@ -20,16 +22,13 @@ from typing import TYPE_CHECKING
 from gridvoices.ecosystem.disclosure import Figure, Protection, protect
 from gridvoices.ecosystem.disclosure.memo import remembered
 from gridvoices.ecosystem.privacy import SUPPRESSED, suppress
-from gridvoices.queries.counts import REMAINDER, LinkCounts, link_counts
+from gridvoices.queries.counts import REMAINDER
 
 if TYPE_CHECKING:
     import networkx as nx  # annotations only: the layer reads any graph it is given
 
 __all__ = [
     "Disclosure",
-    "DISCLOSED",
-    "disclose",
-    "disclose_store",
     "disclosure",
     "accepted_cells",
     "cell_groups",
@@ -37,7 +36,6 @@ __all__ = [
     "figures",
     "layer",
     "REMAINDER",
-    "shown_counts",
 ]
 
 _CACHE = "_disclosure"
@@ -143,23 +141,33 @@ def figures(G: nx.DiGraph) -> list[Figure]:
     cells = {(u, v): edge_cells(u, v, d) for u, v, d in G.edges(data=True)}
     values = {c: n for cs in cells.values() for c, n in cs.items()}
     out = [Figure(("cell", *c), (c,), n) for c, n in values.items()]
-    # Referral ranges are not listed: with them the shipped data has too many figures for the
-    # greedy search (GREEDY_LIMIT). A range's total is hidden when any of its cells is.
-    spans = period_spans(periods, ranges=False)
+    # Every contiguous range is a figure too: otherwise "all periods" less the periods outside
+    # a range could give a small range total away.
+    spans = period_spans(periods)
     for label, keep in spans:
 
         def part(u, v, keep=keep):
             return [c for c in cells[u, v] if keep is None or c[2] in keep]
 
-        out += _sums(G, label, part, values)
+        out += _sums(G, label, part, values, _weight(label))
     for u, v in G.edges:
         acc = accepted_cells(G, u, v)
         out += [Figure(("acell", *c), (c,), n) for c, n in acc.items()]
         for label, keep in spans:
             cs = [c for c in acc if keep is None or c[3] in keep]
             if cs:
-                out.append(Figure(("accepted", u, v, label), tuple(cs), sum(acc[c] for c in cs)))
+                n = sum(acc[c] for c in cs)
+                out.append(Figure(("accepted", u, v, label), tuple(cs), n, _weight(label)))
     return out
+
+
+# A range's total is shown only to who asks for that range: hiding it loses far less than
+# hiding a number every all-periods or one-period answer shows.
+RANGE_WEIGHT = 0.001
+
+
+def _weight(label: str) -> float:
+    return RANGE_WEIGHT if ".." in label else 1.0
 
 
 def period_spans(periods: list[str], *, ranges: bool = True) -> list[tuple[str, set | None]]:
@@ -263,9 +271,9 @@ def cell_groups(G: nx.DiGraph, part=None) -> dict[tuple, list]:
     return groups
 
 
-def _sums(G: nx.DiGraph, label: str, part, values) -> list[Figure]:
+def _sums(G: nx.DiGraph, label: str, part, values, weight: float = 1.0) -> list[Figure]:
     return [
-        Figure((*key, label), tuple(cs), sum(values[c] for c in cs))
+        Figure((*key, label), tuple(cs), sum(values[c] for c in cs), weight)
         for key, cs in cell_groups(G, part).items()
     ]
 
@@ -284,7 +292,10 @@ def disclosure(G: nx.DiGraph) -> Disclosure:
     >>> G.add_edge("a", "b", referrals=8, by_period={"Q1": 3, "Q2": 5})
     >>> d = disclosure(G)
     >>> d.show(8, [("a", "b", "Q1"), ("a", "b", "Q2")]), d.show(5, [("a", "b", "Q2")])
-    (8, '*')
+    ('*', 5)
+
+    The 3 is hidden, and with it the total 8 rather than the 5: a hidden cell would
+    also leave every other sum over it (another choice of periods) as "visible + *".
     """
     return protected_once(G, _CACHE, figures)
 
@@ -295,125 +306,6 @@ def protected_once(G: nx.DiGraph, slot: str, figures_of) -> Disclosure:
     if cached is None:
         cached = G.graph[slot] = Disclosure.protecting(figures_of(G))
     return cached
-
-
-# --------------------------------------------------------------------------- answers
-
-_HIDE = "_hidden"  # a row's fields the layer hides; visualise.render.shown stars them
-
-
-def _mark(row: dict, hide: dict[str, list]) -> dict:
-    D_hidden = [k for k, hidden in hide.items() if hidden and row.get(k)]
-    if D_hidden:
-        row = {**row, _HIDE: D_hidden}
-    return row
-
-
-def _spanner(row: dict, own: bool, total: bool) -> dict:
-    """A spanner's row: its cross-border referrals, and "of N" in its sentence, as shown."""
-    if total and isinstance(row.get("why"), str):
-        # "takes part in 14 of 17 cross-district referrals (82%)": the 17 and the share go.
-        row = {**row, "why": re.sub(r" of \d+ cross-district", " of * cross-district", row["why"])}
-        row = _mark(row, {"share": True})
-    return _mark(row, {"cross_referrals": own, **dict.fromkeys(row.get(_HIDE) or (), True)})
-
-
-def disclose(name: str, result: dict, G: nx.DiGraph) -> dict:
-    """``result`` of named answer ``name`` with the fields the layer hides marked.
-
-    Numbers stay exact (analyses build on them); each row lists the fields to show
-    as ``*`` under ``_hidden``, which :func:`gridvoices.visualise.render.shown` applies,
-    and the answer gets a ``disclosure`` block. Answers not in :data:`DISCLOSED`
-    (``summary``, ``barriers``, ``barrier_tests``, ``feedback``) are returned as they are.
-    """
-    if name not in DISCLOSED or not isinstance(result, dict):
-        return result
-    if name == "feedback":
-        from gridvoices.queries.feedback_disclosure import disclose_feedback
-
-        return disclose_feedback(result, G)
-    D = layer(G)
-    g = cell_groups(G)
-
-    def hid(key) -> bool:
-        return D.hidden(g.get(key, ()))
-
-    r = dict(result)
-    if name == "barrier_tests":
-        # The permutation tests quote each border's flow, as barriers' borders do.
-        r["pairs"] = [
-            _mark(x, {"observed": hid(("border", *sorted((x["a"], x["b"]))))})
-            for x in result.get("pairs", [])
-        ]
-    elif name == "summary":
-        r["districts"] = [
-            _mark(
-                row,
-                {
-                    "referrals_out": hid(("referrals_out", row["district"])),
-                    "referrals_in": hid(("referrals_in", row["district"])),
-                },
-            )
-            for row in result.get("districts", [])
-        ]
-        totals = dict(result.get("totals", {}))
-        if "referrals_visible" in totals:
-            counts = shown_counts(G)
-            totals["referrals_visible"] = counts.referrals_visible
-            totals["referral_small_cells"] = counts.referral_small_cells
-        r["totals"] = _mark(totals, {"referrals": hid(("total",))})
-    else:
-        r["district_matrix"] = [
-            _mark(x, {"referrals": hid(("district_matrix", x["source"], x["target"]))})
-            for x in result.get("district_matrix", [])
-        ]
-        r["kind_matrix"] = [
-            _mark(x, {"referrals": hid(("kind_matrix", x["source"], x["target"]))})
-            for x in result.get("kind_matrix", [])
-        ]
-        r["inward"] = [
-            _mark(
-                x,
-                {
-                    "internal": hid(("district_matrix", x["district"], x["district"])),
-                    "sent": hid(("sent", x["district"])),
-                },
-            )
-            for x in result.get("inward", [])
-        ]
-        r["borders"] = [
-            _mark(
-                x,
-                {"observed": hid(("border", *sorted((x["a"], x["b"]))))},
-            )
-            for x in result.get("borders", [])
-        ]
-        r["silos"] = [
-            _mark(
-                x,
-                {
-                    "internal": hid(("org_internal", x["organisation"])),
-                    "sent": hid(("org_sent", x["organisation"])),
-                },
-            )
-            for x in result.get("silos", [])
-        ]
-        r["spanners"] = [
-            _spanner(x, hid(("cross", x["id"])), hid(("cross_total",)))
-            for x in result.get("spanners", [])
-        ]
-    r["disclosure"] = D.as_dict()
-    return r
-
-
-def shown_counts(G: nx.DiGraph) -> LinkCounts:
-    """:func:`~gridvoices.queries.counts.link_counts` with the total shown as the cells the
-    layer shows ``+ *``.
-
-    A sum of every cell of 5 or more would give back a complement (the whole minus
-    the cells shown), and with it the count the complement protects.
-    """
-    return link_counts(G, layer(G).hidden_cells())
 
 
 def layer(G: nx.DiGraph) -> Disclosure:
@@ -432,21 +324,13 @@ def _full(G: nx.DiGraph) -> nx.DiGraph:
     return full
 
 
-DISCLOSED = frozenset({"summary", "barriers", "barrier_tests", "feedback"})
+_ANSWERS = frozenset({"DISCLOSED", "disclose", "disclose_store", "shown_counts"})
 
 
-def disclose_store(store, name: str, result: dict, periods: list[str] | None) -> dict:
-    """:func:`disclose` for an answer from ``store``, protected with all its periods.
+def __getattr__(name: str):
+    # The answers live in disclosure_answers (which imports this module): loaded on first use.
+    if name in _ANSWERS:
+        from gridvoices.queries import disclosure_answers
 
-    Nothing is marked when suppression is off for this block of work.
-    """
-    if suppress(1) != SUPPRESSED:
-        return result
-    if store.kind == "embedded" and name in ("summary", "barriers"):
-        # Straight from SQL: no pandas, no NetworkX and no feedback table for these two.
-        from gridvoices.queries.disclosure_sql import disclosure_graph as build
-    else:
-        from gridvoices.queries.run import load_graph as build
-
-    # The all-periods graph is built only when periods were chosen (see layer()).
-    return disclose(name, result, build(store, periods))
+        return getattr(disclosure_answers, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

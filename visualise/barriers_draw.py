@@ -72,32 +72,40 @@ def marginals(flows: dict[tuple, int]) -> tuple[dict, dict, int]:
     return out_, in_, sum(out_.values())
 
 
-def pair_link(a, b, name, shown, exact, marg, border, analysis) -> dict:
-    """One undirected link: both directions, expected, permeability, colour, reason."""
+def pair_link(
+    a, b, name, shown, exact, marg, border, analysis, hide_expected: bool = False
+) -> dict:
+    """One undirected link: both directions, expected, permeability, colour, reason.
+
+    ``hide_expected``: a total the expected flow is computed from is hidden by the
+    disclosure layer, so the expected flow and the permeability are shown as ``*``.
+    """
     out_, in_, total = marg
     ab, ba = shown.get((a, b), (0, 0)), shown.get((b, a), (0, 0))
     observed: Shown = shown_sum([ab, ba])
     expected = (out_[a] * in_[b] + out_[b] * in_[a]) / total if total else 0.0
-    perm = fmt_ratio(observed, expected)
+    perm = "*" if hide_expected else fmt_ratio(observed, expected)
+    expected_text = "*" if hide_expected else f"{expected:.1f}"
     none = exact.get((a, b), 0) + exact.get((b, a), 0) == 0
     if none:
         cat, colour = ("missing", MISSING_COLOUR) if border else ("other", HIDDEN_COLOUR)
     else:
         cat = "border" if border else "other"
-        colour = HIDDEN_COLOUR if observed[1] or not expected else _band(observed[0] / expected)
+        hidden = observed[1] or hide_expected or not expected
+        colour = HIDDEN_COLOUR if hidden else _band(observed[0] / expected)
         if analysis is not None and analysis["barrier"]:
             colour = BANDS[0][1]  # the analysis's flag, published in its report too
     where = "border each other" if border else "do not border each other"
     why = (
         f"{name(a)} and {name(b)} {where}: {fmt_shown(observed)} referrals crossed, "
-        f"{expected:.1f} expected if referrals ignored the boundary (permeability {perm})"
+        f"{expected_text} expected if referrals ignored the boundary (permeability {perm})"
     )
     rows = [
         ["Borders each other", "Yes" if border else "No"],
         [f"{name(a)} → {name(b)}", fmt_shown(ab)],
         [f"{name(b)} → {name(a)}", fmt_shown(ba)],
         ["Observed (both ways)", fmt_shown(observed)],
-        ["Expected ignoring the boundary", f"{expected:.1f}"],
+        ["Expected ignoring the boundary", expected_text],
         ["Permeability", perm],
     ]
     if analysis is not None:

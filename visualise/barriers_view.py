@@ -21,6 +21,8 @@ from collections import defaultdict
 import networkx as nx
 from gridvoices.ecosystem.privacy import suppression
 from gridvoices.queries.barriers.forms import barriers
+from gridvoices.queries.disclosure import disclose
+from gridvoices.queries.disclosure_expected import district_margins_hidden
 from gridvoices.visualise.barriers_draw import (
     BANDS,
     HIDDEN_COLOUR,
@@ -95,9 +97,12 @@ def _district_view(G: nx.DiGraph, suppress_small: bool, result: dict) -> ViewDat
     for _, d in G.nodes(data=True):
         if d.get("district") is not None:
             members[d["district"]] += 1
-    inward = {r["district"]: r for r in result["inward"]}
+    # The layer's marks: expected values hidden when a total they come from is hidden.
+    marked = disclose("barriers", result, G) if suppress_small else result
+    inward = {r["district"]: r for r in marked["inward"]}
     borders = {frozenset(p) for p in G.graph.get("borders") or ()}
     by_border = {frozenset((r["a"], r["b"])): r for r in result["borders"]}
+    bad, secret_total = district_margins_hidden(G) if suppress_small else (set(), False)
 
     def name(d):
         return names.get(d, text(d))
@@ -110,7 +115,17 @@ def _district_view(G: nx.DiGraph, suppress_small: bool, result: dict) -> ViewDat
         if a not in blocks or b not in blocks:
             continue
         border = pair in borders
-        link = pair_link(a, b, name, shown, exact, marg, border, by_border.get(pair))
+        link = pair_link(
+            a,
+            b,
+            name,
+            shown,
+            exact,
+            marg,
+            border,
+            by_border.get(pair),
+            bool(secret_total or pair & bad),
+        )
         if link["cat"] == "other" and link["value"] == 0:
             continue
         links.append(link)
@@ -164,7 +179,9 @@ def _district_rows(d, shown, members, inward) -> list:
         ],
     ]
     if inward is not None and inward.get("expected_share") is not None:
-        rows.append(["Expected share ignoring borders", f"{inward['expected_share']:.0%}"])
+        secret = "expected_share" in (inward.get("_hidden") or ())
+        share = "*" if secret else f"{inward['expected_share']:.0%}"
+        rows.append(["Expected share ignoring borders", share])
     if inward is not None:
         rows.append(["Inward-looking", "Yes" if inward["inward_looking"] else "No"])
     return rows

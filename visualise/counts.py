@@ -128,8 +128,8 @@ class Mask:
     >>> G = nx.DiGraph(periods=["Q1", "Q2"])
     >>> G.add_edge("a", "b", referrals=8, by_period={"Q1": 3, "Q2": 5})
     >>> m = Mask(G, True)
-    >>> m.row("a", "b", [3, 5], ["Q1", "Q2"])       # the total 8 is published: 5 goes too
-    [-1, -1]
+    >>> m.row("a", "b", [3, 5], ["Q1", "Q2"])       # the layer hides the total 8, not the 5
+    [-1, 5]
     >>> Mask(G, False).row("a", "b", [3, 5], ["Q1", "Q2"])
     [3, 5]
     """

@@ -16,6 +16,7 @@ from gridvoices.ecosystem.privacy import SUPPRESSION_THRESHOLD, suppression
 from gridvoices.ecosystem.vocab import COMMUNITY_DOMAINS
 from gridvoices.queries.barriers.forms import barriers
 from gridvoices.queries.coverage import coverage
+from gridvoices.queries.disclosure_expected import district_margins_hidden
 from gridvoices.queries.feedback_disclosure import hidden_districts
 from gridvoices.visualise.barriers_view import (
     BANDS,
@@ -197,12 +198,17 @@ def district_flows(G, codes, names, columns, mask: Mask) -> dict:
     at = {c: i for i, c in enumerate(codes)}
     marg = marginals(exact)
     pairs = {frozenset(p) for p in exact if p[0] != p[1]} | {p for p in borders if len(p) == 2}
+    # Expected flows come from district totals: hidden with any total the layer hides.
+    bad, secret_total = district_margins_hidden(G) if mask.on else (set(), False)
     links = []
     for pair in sorted(pairs, key=lambda p: sorted(map(str, p))):
         a, b = sorted(pair, key=str)
         if a not in at or b not in at:
             continue
-        x = pair_link(a, b, names.get, shown, exact, marg, pair in borders, by_border.get(pair))
+        hide = bool(secret_total or pair & bad)
+        x = pair_link(
+            a, b, names.get, shown, exact, marg, pair in borders, by_border.get(pair), hide
+        )
         if x["cat"] == "other" and x["value"] == 0:
             continue
         links.append(x)

@@ -35,7 +35,7 @@ def _key(figures: Sequence[Figure]) -> str:
     h = hashlib.sha256()
     for src in sorted(Path(__file__).parent.glob("*.py")):
         h.update(src.read_bytes())
-    for line in sorted(repr((f.key, f.parts, f.value)) for f in figures):
+    for line in sorted(repr((f.key, f.parts, f.value, f.weight)) for f in figures):
         h.update(line.encode("utf-8"))
         h.update(b"\n")
     return h.hexdigest()

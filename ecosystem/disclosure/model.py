@@ -30,6 +30,9 @@ class Figure:
     key: Hashable
     parts: tuple[Hashable, ...]
     value: int
+    # How much hiding it loses, per referral, against other figures of its size: the layer
+    # that publishes it knows how prominent it is (a period range is asked for rarely).
+    weight: float = 1.0
 
     @property
     def cells(self) -> frozenset:

@@ -216,9 +216,17 @@ class TestCompareDirections:
         assert "opened" not in row["why"] and "cannot be judged" in row["why"]
 
     def test_a_border_with_one_side_shown_has_a_direction(self, c):
+        # Derbyshire Dales - North East Derbyshire: 3 crossed in Q1 (hidden), none in Q4.
+        row = next(x for x in c["borders"] if {x["a"], x["b"]} == {"E07000035", "E07000038"})
+        assert (row["before"]["observed"], row["after"]["observed"]) == ("*", 0)
+        assert row["change"] == "worse"
+        assert (row["before"]["state"], row["after"]["state"]) == ("open", "barrier")
+
+    def test_a_border_hidden_both_sides_only_as_a_complement_is_not_comparable(self, c):
+        # Amber Valley - South Derbyshire: 1 in Q1 (primary) and 5 in Q4, hidden as the
+        # complement that keeps the link's 1 and 2 from its shown total of 8.
         row = next(x for x in c["borders"] if {x["a"], x["b"]} == {"E07000032", "E07000039"})
-        assert row["change"] == "better"
-        assert (row["before"]["state"], row["after"]["state"]) == ("barrier", "open")
+        assert row["change"] == "not comparable"
 
     def test_only_direction_words(self, c):
         changes = {x["change"] for k in ("borders", "isolation", "coverage") for x in c[k]}

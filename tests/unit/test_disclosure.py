@@ -79,7 +79,11 @@ class TestProtect:
         p = protect(F)
         assert p.primary == {"a"} and p.exposed_before == 1
         assert audit_figures(F, p.hidden).ok
-        assert p.secondary == {"b", "c", "d"}  # 37 referrals: less than r1, c1 and T (63)
+        # The grand total and the big cell d are dearest to lose: they are shown.
+        assert not {"T", "d"} & p.hidden
+        # Minimal: no complement can be shown again on its own.
+        for k in p.secondary:
+            assert not audit_figures(F, p.hidden - {k}).ok, k
 
     def test_an_edge_total_hides_the_smallest_other_period(self):
         F = table({"q1": 5, "q2": 0, "q3": 3, "q4": 7}, {"total": ["q1", "q2", "q3", "q4"]})
@@ -133,7 +137,18 @@ class TestAudit:
 def test_large_tables_hide_totals_of_hidden_cells(monkeypatch):
     import gridvoices.ecosystem.disclosure.secondary as secondary
 
-    monkeypatch.setattr(secondary, "GREEDY_LIMIT", 3)
+    monkeypatch.setattr(secondary, "SEARCH_LIMIT", 3)
+    F = two_by_two()
+    p = protect(F)
+    assert p.secondary == {"r1", "c1", "T"} and audit_figures(F, p.hidden).ok
+
+
+def test_an_unlucky_prime_is_caught_by_the_exact_check(monkeypatch):
+    # As if the mod-p search missed a combination and gave every complement back: the
+    # rational check before returning finds the exposed cell and protects coarsely instead.
+    import gridvoices.ecosystem.disclosure.secondary as secondary
+
+    monkeypatch.setattr(secondary, "give_back", lambda parts, hidden, check, order: order)
     F = two_by_two()
     p = protect(F)
     assert p.secondary == {"r1", "c1", "T"} and audit_figures(F, p.hidden).ok

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from gridvoices.loaders.generate import write_ecosystem
+from gridvoices.queries.disclosure import period_spans
 from gridvoices.queries.graph import build_graph
 from gridvoices.stores.store import validate_paths
 from gridvoices.visualise.disclosure_audit import audit, published_figures
@@ -140,3 +141,20 @@ def test_compare_of_two_periods_is_audited(shipped):
     rows = [row for row in result.outputs if row["output"] == "compare"]
     assert rows and sum(row["published"] + row["hidden"] for row in rows) > 0
     assert result.exposed == ()
+
+
+def _every_span(tables) -> list[list[str] | None]:
+    """All periods, each period alone and every contiguous range of two or more."""
+    periods = build_graph(tables).graph["periods"]
+    return [None if keep is None else sorted(keep) for _, keep in period_spans(periods)]
+
+
+@pytest.mark.parametrize("data", ["shipped", "generated"])
+def test_every_contiguous_period_range_together(data, request):
+    # "All periods" less the periods outside a range would give a small range total away
+    # unless every range is protected as a figure of its own: all runs audited together.
+    tables = request.getfixturevalue(data)
+    runs = _every_span(tables)
+    assert len(runs) == 1 + 4 + 5  # four periods: all, each, 3 pairs, 2 triples
+    result = audit(tables, runs, views=False, report=False)
+    assert result.sensitive > 0 and result.exposed == ()

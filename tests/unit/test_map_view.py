@@ -158,11 +158,12 @@ class TestBuild:
 
     def test_small_counts_never_reach_the_page(self):
         v = build(_tiny(count=3))
-        # 3 hidden, and 20 as its complement (the link's total 23 is published elsewhere)
-        assert v.data["edges"]["cells"] == [-1, -1]
-        # Volume of s: Q1 [0 visible, 1 hidden]; Q2 [0, 1]; all periods [0, 2].
+        # 3 hidden, and the link's total 23 as its complement (not the 20: a hidden cell would
+        # leave every other sum over it as "+ *")
+        assert v.data["edges"]["cells"] == [-1, 20]
+        # Volume of s: Q1 [0 visible, 1 hidden]; Q2 [20, 0]; all periods [20, 1].
         width = 2 * (2 + 1)
-        assert v.data["points"]["vol"][:width] == [0, 1, 0, 1, 0, 2]
+        assert v.data["points"]["vol"][:width] == [0, 1, 20, 0, 20, 1]
         shown = build(_tiny(count=3), suppress_small=False)
         assert shown.data["edges"]["cells"] == [3, 20]
 

@@ -230,17 +230,17 @@ def test_all_nodes_and_edges_present(page):
 def test_small_counts_never_reach_the_file(page):
     data = view_data(page)
     rows = edge_rows(data)
-    # 3 in 2024-Q1 is hidden; so is the 9, since the link's total 12 is published (exports)
-    # and 12 - 9 would give the 3 away: the disclosure layer hides it as a complement.
-    assert rows["S1", "G1"] == [-1, -1]
+    # 3 in 2024-Q1 is hidden; the link's total 12 would give it away beside the 9, so the
+    # layer hides the total as its complement (a hidden 9 would cost more: every other sum
+    # over it would read "+ *") and the 9 is shown.
+    assert rows["S1", "G1"] == [-1, 9]
     assert rows["S2", "S1"] == [0, -1]
     assert rows["N1", "G1"] == [0, 0]
     assert not any(0 < c < 5 for c in data["edges"]["cells"])
     accepted = dict(zip(rows, data["edges"]["accepted"], strict=True))
     assert accepted["S1", "G1"] == -1 and accepted["S2", "S1"] is None
     # Rule 2: the grand total is the sum of the shown cells, plus * for the hidden ones.
-    assert "* referrals" in page
-    assert "9 + * referrals" not in page
+    assert "9 + * referrals" in page  # the 9 shown; the 3 and the 2 hidden
     assert "12 referrals" not in page and "14 referrals" not in page
     assert "Counts of 1–4 are shown as *" in page
 
@@ -338,9 +338,9 @@ def test_small_graph_has_positions_large_graph_opens_on_districts():
     assert agg["expand_limit"] == compact.EXPAND_LIMIT
     names = large["lookup"]["districts"]
     flows = {(names[a], names[b]): (v, s) for a, b, v, s in agg["flows"]}
-    # S1 (Derby City) -> G1 (Derby City): cells 3 and 9, both hidden (the 9 as the layer's
-    # complement: the link total 12 is published), so the flow 12 gives neither away.
-    assert flows["Derby City", "Derby City"] == (12, 0)
+    # S1 (Derby City) -> G1 (Derby City): cells 3 (hidden) and 9 (shown; the link total 12
+    # is the layer's complement), so the flow reads 9 + *, never 12.
+    assert flows["Derby City", "Derby City"] == (9, 1)
     # S2 (home: Erewash) -> S1 (Derby City): 2, all hidden.
     assert flows[XSS_DISTRICT, "Derby City"] == (0, 1)
 

@@ -49,7 +49,7 @@ def three_districts() -> nx.DiGraph:
         G.add_edge(u, v, referrals=sum(by_period.values()), accepted=None, by_period=by_period)
 
     refer("a1", "a2", Q1=10)
-    refer("a1", "b1", Q1=3, Q2=2)  # two hidden cells adding to 5: A -> B is exact (5)
+    refer("a1", "b1", Q1=5)  # A -> B shown: the border's 12 and its permeability are exact
     refer("b1", "a2", Q1=7)
     refer("b1", "b2", Q1=20)
     refer("a2", "c1", Q1=4)  # one hidden cell: A -> C is "*"
@@ -81,14 +81,23 @@ def test_districts_are_nodes_flows_are_links(data):
     }
 
 
-def test_border_with_flow_has_exact_permeability(data):
+def test_border_with_flow_has_exact_total_but_no_ratio_of_hidden_totals(data):
     ab = links(data)[frozenset(("Alpha", XSS_IMG))]
     r = rows(ab)
     assert r[f"Alpha → {XSS_IMG}"] == "5" and r[f"{XSS_IMG} → Alpha"] == "7"
     assert r["Observed (both ways)"] == "12"
-    assert r["Permeability"] not in ("*", "n/a")
-    assert ab["cat"] == "border" and ab["colour"] != HIDDEN_COLOUR and not ab["dashes"]
+    # Expected = (out A x in B + out B x in A) / total: Alpha's 19 sent is hidden (15 + *), and
+    # 21.1 expected beside the other totals would give it back, then A -> C's 4 (19 - 10 - 5).
+    assert r["Expected ignoring the boundary"] == "*" and r["Permeability"] == "*"
+    assert "21.1" not in str(data)
+    assert ab["cat"] == "border" and ab["colour"] == HIDDEN_COLOUR and not ab["dashes"]
     assert r["Borders each other"] == "Yes"
+
+
+def test_expected_values_are_shown_when_every_total_is():
+    exact = view_data(render_view("barriers", three_districts(), suppress_small=False))
+    r = rows(links(exact)[frozenset(("Alpha", XSS_IMG))])
+    assert r["Expected ignoring the boundary"] == "21.1" and r["Permeability"] == "0.57"
 
 
 def test_bordering_pair_without_flow_is_a_dashed_missing_link(data):

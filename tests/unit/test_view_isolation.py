@@ -62,8 +62,8 @@ def test_reasons_are_in_details_with_shown_totals():
     notes = data["notes"][str(index)]
     assert notes[0] == ["Findings"]
     dead = [r for r in notes if r[0] == FINDINGS["dead_end"]][0]
-    # 3 + 9: the 9 is hidden too (a complement: the link's total 12 is published), never "12"
-    assert dead[1] == "receives * referrals but refers none on"
+    # 3 + 9: the 3 is hidden and the link's total 12 with it (the complement), never "12"
+    assert dead[1] == "receives 9 + * referrals but refers none on"
     assert "12 referrals" not in str(data["notes"])
 
 
@@ -77,7 +77,7 @@ def test_bridge_links_are_marked():
         str(list(zip(e["src"], e["dst"], strict=True)).index((ids.index("S1"), ids.index("S3"))))
     ]
     assert note[0][1].startswith("Bridge link: the only referral link")
-    assert "(* referrals)" in note[0][1]
+    assert "(9 + * referrals)" in note[0][1]  # 3 + 9: the total 12 is hidden
 
 
 def test_kind_colouring_still_available():

@@ -61,13 +61,19 @@ def test_comments_never_in_the_page_without_the_option():
     assert "hostile-comment" not in html
 
 
-def test_comments_need_five_and_are_escaped():
+def with_n1(responses: int = 7):
+    """graph() and N1 (Derby City) rated ``responses`` times: seven outweigh S1's six, so the
+    complement that keeps G1's 4 hidden beside the district's total is S1's count."""
     G = graph()
-    # Six responses about N1 (Derby City): the complement that keeps G1's 4 hidden is then
-    # N1's count, not S1's, whose comments can be shown.
     about = {"about": "N1", "about_to": None, "period": "2024-Q1", "rating": 3, "chime": []}
-    G.graph["feedback"] += [dict(about, barrier=[]) for _ in range(6)]
-    html = render_view("network", G, show_comments=True)
+    G.graph["feedback"] += [dict(about, barrier=[]) for _ in range(responses)]
+    return G
+
+
+def test_comments_need_five_and_are_escaped():
+    # S1's 6 and G1's 4 are Derby City's only feedback: the layer hides the district's 10 as
+    # G1's complement, so S1's count and its comments can be shown.
+    html = render_view("network", graph(), show_comments=True)
     assert "secret-five" in html
     assert "unique-few-phrase" not in html  # only 4 comments about G1
     assert XSS_IMG not in html and "<b>secret-five" not in html and "hostile-comment" in html
@@ -78,14 +84,14 @@ def test_comments_need_five_and_are_escaped():
         r[1] for r in rows if r[0] is None and "secret-five" in str(r[1]) or r == [None, XSS_IMG]
     ]
     assert 1 <= len(shown) <= 3
-    # Beside a hidden count (S1's, without N1's feedback) no comment is shown at all.
-    assert "secret-five" not in render_view("network", graph(), show_comments=True)
+    # Beside a hidden count (S1's, once N1's feedback is dearer) no comment is shown at all.
+    assert "secret-five" not in render_view("network", with_n1(), show_comments=True)
 
 
 def test_feedback_summary_in_details_and_modes():
-    # S1 (6 responses) and G1 (4) are Derby City's only feedback: the district's 10, published
-    # by `feedback`, less S1's 6 would give G1's 4 away, so S1's count is hidden as well.
-    data = view_data(render_view("network", graph()))
+    # S1 (6 responses), G1 (4) and N1 (7) are Derby City's feedback: the district's 17, published
+    # by `feedback`, less N1's 7 and S1's 6 would give G1's 4 away, so S1's count is hidden too.
+    data = view_data(render_view("network", with_n1()))
     s1 = dict(tuple(r) for r in notes_of(data, "S1") if len(r) == 2 and r[0])
     assert s1["Responses"] == "*" and "Mean rating" not in s1
     exact = view_data(render_view("network", graph(), suppress_small=False))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from math import comb
 from pathlib import Path
 
@@ -259,12 +260,16 @@ class TestBaselineScale:
 
 
 def test_cli_whatif_prints_a_hidden_change_as_a_star(tmp_path):
-    # On the tiny fixture the cross-district total and its change are hidden by the layer:
-    # printing them used to end in a ValueError traceback.
-    r = CliRunner().invoke(
-        app, ["import", str(Path(__file__).parents[1] / "fixtures" / "tiny"), "-w", str(tmp_path)]
-    )
+    # The tiny fixture with cross-district referrals of 1 and 3 only: their total, 4, and its
+    # change are hidden by the layer; printing them used to end in a ValueError traceback.
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).parents[1] / "fixtures" / "tiny", data)
+    referrals = data / "referrals.csv"
+    rows = referrals.read_text(encoding="utf-8").splitlines()
+    rows = [r.replace("S1,S2,2024-Q1,12,10", "S1,S2,2024-Q1,1,1") for r in rows]
+    referrals.write_text("\n".join(r for r in rows if r != "S1,S2,2024-Q2,2,2") + "\n")
+    r = CliRunner().invoke(app, ["import", str(data), "-w", str(tmp_path / "ws")])
     assert r.exit_code == 0, r.output
-    r = CliRunner().invoke(app, ["whatif", "--close", "S2", "-w", str(tmp_path)])
+    r = CliRunner().invoke(app, ["whatif", "--close", "S2", "-w", str(tmp_path / "ws")])
     assert r.exit_code == 0, r.output
     assert "(change *)" in r.output

@@ -63,6 +63,7 @@ def flows_chart(inward: Sequence[dict]) -> tuple[Figure, str]:
     rows = list(reversed(inward))
     fig, ax = barh(len(rows))
     top = max([drawable(r["sent"]) or 0 for r in rows] + [1])
+    labelled = False  # the first row drawn names the colours: the first row may be hidden
     for y, r in enumerate(rows):
         sent, inside = drawable(r["sent"]), drawable(r["internal"])
         if sent is None or inside is None:
@@ -72,15 +73,16 @@ def flows_chart(inward: Sequence[dict]) -> tuple[Figure, str]:
             y,
             inside,
             color=PALETTE["primary"],
-            label="Kept inside the district" if y == 0 else None,
+            label=None if labelled else "Kept inside the district",
         )
         ax.barh(
             y,
             sent - inside,
             left=inside,
             color=PALETTE["secondary"],
-            label="Sent to other districts" if y == 0 else None,
+            label=None if labelled else "Sent to other districts",
         )
+        labelled = True
         share = r["internal_share"]
         label = f"{share:.0%} inside" if isinstance(share, float) else ""
         mark = "  INWARD-LOOKING" if r["inward_looking"] else ""
@@ -96,7 +98,8 @@ def flows_chart(inward: Sequence[dict]) -> tuple[Figure, str]:
     ax.set_yticks(range(len(rows)), [r["name"] for r in rows])
     ax.set_xlim(0, top * 1.35)
     ax.set_xlabel("Referrals sent by services and groups in the district")
-    ax.legend(loc="lower right", frameon=False, fontsize=8)
+    if labelled:  # every row hidden: no bars, so no colours to explain
+        ax.legend(loc="lower right", frameon=False, fontsize=8)
     return fig, "Referrals kept inside each district and sent elsewhere"
 
 

@@ -21,6 +21,12 @@ def _matrix(ctx: ReportContext) -> dict:
     shown = {
         (f["source"], f["target"]): f["referrals"] for f in ctx.r["barriers"]["district_matrix"]
     }
+    # Hidden when a margin it is computed from is (gridvoices.queries.disclosure_expected).
+    secret_e = {
+        (f["source"], f["target"])
+        for f in ctx.r["barriers"]["district_matrix"]
+        if f.get("expected") == SUPPRESSED
+    }
     out_, in_ = defaultdict(int), defaultdict(int)
     for (s, t), n in obs.items():
         out_[s], in_[t] = out_[s] + n, in_[t] + n
@@ -37,7 +43,8 @@ def _matrix(ctx: ReportContext) -> dict:
         for t in codes:
             n, e = obs.get((s, t), 0), out_[s] * in_[t] / total if total else 0.0
             v = shown.get((s, t), n) if ctx.suppress else n
-            perm = None if e <= 0 or n == 0 else SUPPRESSED if v == SUPPRESSED else round(n / e, 2)
+            hide = v == SUPPRESSED or (ctx.suppress and (s, t) in secret_e)
+            perm = None if e <= 0 or n == 0 else SUPPRESSED if hide else round(n / e, 2)
             kind = "self" if s == t else status.get(frozenset((s, t)), "")
             cells.append({"n": v, "perm": perm, "kind": kind, "to": ctx.district(t)})
         rows.append({"name": ctx.district(s), "cells": cells})
