@@ -68,6 +68,10 @@ _BATCH_CELLS = 1 << 17  # nodes x sources per dense sweep: ~1 MB arrays stay in 
 # per source it cost the same as a dense batch at 15,000 nodes (2.8 ms) and a third of it
 # on a national graph (66,671 nodes: 10-12 ms against 31-34 ms).
 _LEVEL_SWEEP_NODES = 15_000
+# Copying out a slice of rows and multiplying it costs about this many whole-matrix
+# products per link kept (national graph, tried 1-8: 4-6 fastest): past that the level
+# sweep multiplies the whole matrix instead.
+_SLICE_COST = 4.0
 
 
 def default_pivots(n: int) -> int:
@@ -132,13 +136,14 @@ def _level_sweep(A, AT, s: int, linear: bool) -> tuple[np.ndarray, int] | None:
     The same numbers as a column of :func:`_dense_sweep`, which multiplies by the whole
     matrix at every level: on a wide, shallow graph (a national one is 66,671 nodes, about
     eight levels deep) that reads every link sixteen times per source. Here a level is pushed
-    along its own out-links while it is small and pulled into the nodes not yet reached once
-    it is not, and dependencies flow back only into the level below: each link is read about
-    twice. A pulled row sums the same terms in the same order as the whole product, and path
-    counts are whole numbers, so the sums agree to the last bit. None when deeper than
+    along its own out-links while it is small, pulled into the nodes not yet reached once
+    few are left, and dependencies flow back only into the level below; the whole matrix is
+    multiplied only where a slice of it would cost more (:data:`_SLICE_COST`). A pulled
+    row sums the same terms in the same order as the whole product, and path counts are
+    whole numbers, so the sums agree to the last bit. None when deeper than
     ``_MAX_DENSE_LEVELS``.
     """
-    n = A.shape[0]
+    n, links = A.shape[0], A.nnz
     out_deg, in_deg = np.diff(A.indptr), np.diff(AT.indptr)
     dist = np.full(n, -1, dtype=np.int16)
     sigma = np.zeros(n)
@@ -148,22 +153,27 @@ def _level_sweep(A, AT, s: int, linear: bool) -> tuple[np.ndarray, int] | None:
     levels = [rows]
     unreached_in = int(in_deg.sum() - in_deg[s])  # links a pull would read
     while True:
-        if out_deg[rows].sum() < unreached_in:
+        push = int(out_deg[rows].sum())
+        if _SLICE_COST * min(push, unreached_in) >= links:
+            reached = AT @ frontier
+            new = np.flatnonzero((reached > 0) & (dist < 0))
+            reached = reached[new]
+        elif push < unreached_in:
             reached = A[rows].T @ frontier[rows]
             new = np.flatnonzero((reached > 0) & (dist < 0))
+            reached = reached[new]
         else:
             open_rows = np.flatnonzero(dist < 0)
-            reached = _rows_product(AT, open_rows, frontier)
+            reached = AT[open_rows] @ frontier
             hit = reached > 0
             new, reached = open_rows[hit], reached[hit]
         if len(new) == 0:
             break
         if len(levels) > _MAX_DENSE_LEVELS:
             return None
-        found = reached[new] if len(reached) == n else reached
         frontier[rows] = 0.0
         dist[new] = len(levels)
-        sigma[new] = frontier[new] = found
+        sigma[new] = frontier[new] = reached
         unreached_in -= int(in_deg[new].sum())
         levels.append(rows := new)
     delta = np.zeros(n)
@@ -172,19 +182,16 @@ def _level_sweep(A, AT, s: int, linear: bool) -> tuple[np.ndarray, int] | None:
         here, below = levels[level], levels[level - 1]
         inv = 1.0 / sigma[here]
         coef[here] = (_base(level, linear) + delta[here]) * inv
-        delta[below] += sigma[below] * _rows_product(A, below, coef)
+        if _SLICE_COST * out_deg[below].sum() < links:
+            back = A[below] @ coef
+        else:
+            back = (A @ coef)[below]
+        delta[below] += sigma[below] * back
         coef[here] = 0.0
     delta[s] = 0.0
     if linear:
         delta *= np.where(dist > 0, dist + SHIFT, 0.0)
     return delta, int((dist > 0).sum())
-
-
-def _rows_product(M, rows: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """``(M @ x)[rows]``: only those rows multiplied, unless they are most of ``M``."""
-    if 2 * len(rows) > M.shape[0]:
-        return (M @ x)[rows]
-    return M[rows] @ x
 
 
 def _base(level: int, linear: bool) -> float:

@@ -235,7 +235,9 @@ class TestBetweenness:
         assert betweenness(H) == pytest.approx(nx.betweenness_centrality(H), abs=1e-12)
 
     @pytest.mark.parametrize("linear", [True, False])
-    def test_level_sweep_equals_dense_sweep(self, linear):
+    @pytest.mark.parametrize("slice_cost", [0.0, 4.0, 1e9], ids=["slices", "mixed", "whole"])
+    def test_level_sweep_equals_dense_sweep(self, linear, slice_cost, monkeypatch):
+        monkeypatch.setattr(m, "_SLICE_COST", slice_cost)
         # wide and shallow like a referral network: early levels pushed, late ones pulled
         H = nx.gnp_random_graph(600, 0.012, seed=3, directed=True)
         A, _ = adjacency(H, list(H), None)
