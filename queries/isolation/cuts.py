@@ -17,7 +17,7 @@ from gridvoices.queries.isolation.cuts_compact import LIST_LIMIT, Undirected, _r
 from gridvoices.queries.isolation.cuts_compact import Cuts as Cut
 from gridvoices.queries.isolation.cuts_compact import cuts as _cuts
 
-__all__ = ["Cut", "cuts", "LIST_LIMIT"]
+__all__ = ["Cut", "cuts", "cuts_csr", "LIST_LIMIT"]
 
 
 def cuts(U: nx.Graph, *, limit: int = LIST_LIMIT) -> tuple[list[Cut], list[Cut]]:
@@ -43,6 +43,19 @@ def cuts(U: nx.Graph, *, limit: int = LIST_LIMIT) -> tuple[list[Cut], list[Cut]]
     indices = np.fromiter(
         (index[w] for v in nodes for w in adj[v]), dtype=np.int64, count=int(indptr[-1])
     )
+    return cuts_csr(nodes, indptr, indices, limit=limit)
+
+
+def cuts_csr(
+    nodes: list, indptr: np.ndarray, indices: np.ndarray, *, limit: int = LIST_LIMIT
+) -> tuple[list[Cut], list[Cut]]:
+    """:func:`cuts` of an undirected graph laid out as CSR rows over ``nodes`` (each edge in
+    both rows, each row's neighbours in the order the search should follow them).
+
+    >>> points, _ = cuts_csr(["a", "b", "c"], np.array([0, 1, 3, 4]), np.array([1, 0, 2, 1]))
+    >>> [(c.node, c.cut_off) for c in points]
+    [('b', 1)]
+    """
     none = np.zeros(0, dtype=np.int64)
     keys = [str(v) for v in nodes]
     points, bridges, _ = _cuts(

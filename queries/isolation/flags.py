@@ -19,16 +19,18 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 from gridvoices.ecosystem.privacy import fmt
 from gridvoices.queries.cypher import flow, resolve_periods
-from gridvoices.queries.graph import referral_graph
+from gridvoices.queries.graph import referral_arrays, referral_graph
 from gridvoices.queries.isolation.compact import FLAGS
-from gridvoices.queries.isolation.cuts import cuts
+from gridvoices.queries.isolation.cuts import cuts_csr
 from gridvoices.queries.isolation.isolated import isolated_services, isolated_services_cypher
+from scipy.sparse.csgraph import connected_components
 
 __all__ = [
     "isolation",
@@ -59,16 +61,51 @@ def _row(G, n, flag, why, **extra) -> dict:
 _UNDIRECTED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _undirected(G: nx.DiGraph) -> nx.Graph:
-    """The referral projection without direction, built once per projection: components and
-    cut points both walk it, and at a million edges each build took seconds."""
+@dataclass(frozen=True)
+class _Undirected:
+    """The referral projection without direction as CSR rows over ``nodes`` (those with a
+    link), laid out as ``nx.Graph().add_edges_from(R.edges)`` would hold it: nodes in order
+    of first appearance, each one's neighbours in order of the first edge joining them."""
+
+    nodes: list
+    indptr: np.ndarray
+    indices: np.ndarray
+
+
+def _undirected(G: nx.DiGraph) -> _Undirected:
+    """Built once per projection from its cached arrays: components and cut points both
+    walk it, and building it as a NetworkX graph took seconds at a million edges."""
     R = referral_graph(G)
     U = _UNDIRECTED.get(R)
     if U is None:
-        U = nx.Graph()
-        U.add_edges_from(R.edges)
-        _UNDIRECTED[R] = U
+        U = _UNDIRECTED[R] = _lay_out(referral_arrays(G))
     return U
+
+
+def _lay_out(A) -> _Undirected:
+    n, m = len(A.nodes), len(A.src)
+    edge = np.arange(m, dtype=np.int64)
+    loop = A.src == A.dst
+    x = np.concatenate([A.src, A.dst[~loop]])  # each edge from both ends, a self-loop once
+    y = np.concatenate([A.dst, A.src[~loop]])
+    e = np.concatenate([edge, edge[~loop]])
+    # Each neighbour pair where its first edge comes, in edge order per node.
+    pair = x * n + y
+    o = np.lexsort((e, pair))
+    first = o[np.r_[True, pair[o][1:] != pair[o][:-1]]] if m else o
+    x, y, e = x[first], y[first], e[first]
+    o = np.lexsort((e, x))
+    # Nodes numbered by first appearance, a source before its target.
+    seen = np.full(n, 2 * m, dtype=np.int64)
+    np.minimum.at(seen, A.src, 2 * edge)
+    np.minimum.at(seen, A.dst, 2 * edge + 1)
+    present = np.argsort(seen, kind="stable")[: int((seen < 2 * m).sum())]
+    number = np.full(n, -1, dtype=np.int64)
+    number[present] = np.arange(len(present))
+    indptr = np.zeros(len(present) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(number[x], minlength=len(present)), out=indptr[1:])
+    rows = o[np.argsort(number[x[o]], kind="stable")]
+    return _Undirected([A.nodes[i] for i in present.tolist()], indptr, number[y[rows]])
 
 
 def dead_ends(G: nx.DiGraph) -> list[dict]:
@@ -230,7 +267,13 @@ def detached(G: nx.DiGraph) -> list[dict]:
     Components are weakly connected over referral edges; the main one is the largest.
     """
     U = _undirected(G)
-    comps = sorted(nx.connected_components(U), key=lambda c: (-len(c), min(c)))
+    k = len(U.nodes)
+    M = sp.csr_array((np.ones(len(U.indices)), U.indices, U.indptr), shape=(k, k))
+    _, labels = connected_components(M, directed=False)
+    members = np.argsort(labels, kind="stable")
+    cuts_at = np.flatnonzero(np.diff(labels[members])) + 1
+    parts = [[U.nodes[i] for i in p.tolist()] for p in np.split(members, cuts_at)] if k else []
+    comps = sorted(parts, key=lambda c: (-len(c), min(c)))
     if len(comps) < 2:
         return []
     main = len(comps[0])
@@ -269,7 +312,7 @@ def cut_points(G: nx.DiGraph) -> list[dict]:
     """
     R = referral_graph(G)
     U = _undirected(G)
-    points, bridges = cuts(U)
+    points, bridges = cuts_csr(U.nodes, U.indptr, U.indices)
     rows = []
     for c in points:
         shown = ", ".join(map(str, c.examples[:6])) + (", …" if c.cut_off > 6 else "")

@@ -11,6 +11,7 @@ from collections import Counter
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
+from gridvoices.queries.graph import referral_arrays, referral_graph
 
 __all__ = ["adjacency", "referral_matrices"]
 
@@ -42,28 +43,55 @@ def adjacency(G: nx.Graph, nodes: list, weight: str | None) -> tuple[sp.csr_arra
 
 
 def referral_matrices(G: nx.DiGraph, weight: str | None):
-    """Nodes, 0/1 adjacency, weights, referral counts and peer-link counts, in one pass.
+    """Nodes (sorted), 0/1 adjacency, weights, referral counts and peer-link counts.
 
-    The same network as :func:`queries.graph.referral_graph`, without its per-edge filter overhead.
+    The network of :func:`queries.graph.referral_graph`, read from its cached arrays
+    (:func:`queries.graph.referral_arrays`, which the barriers and the index also use)
+    rather than from another pass over every edge of ``G``; self-referrals are left out.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> for n in "cab": G.add_node(n, type="Service")
+    >>> G.add_edge("a", "b", referrals=3, w=2.0); G.add_edge("b", "a", referrals=0, peer_kind="x")
+    >>> nodes, A, W, V, peers = referral_matrices(G, "w")
+    >>> nodes, A.toarray().tolist(), W.data.tolist(), V.data.tolist(), peers.tolist()
+    (['a', 'b', 'c'], [[0.0, 1.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]], [2.0], [3.0], [1, 1, 0])
     """
-    nodes = sorted(v for v, t in G.nodes(data="type") if t in ("Service", "Group"))
-    index = {v: i for i, v in enumerate(nodes)}
-    rows, cols, wts, refs = [], [], [], []
-    peers = Counter()
-    for u, v, d in G.edges(data=True):
-        r = d.get("referrals", 0)
-        if r > 0 and u != v and u in index and v in index:
-            rows.append(index[u])
-            cols.append(index[v])
-            refs.append(r)
-            wts.append(1.0 if weight is None else float(d.get(weight, 1)))
-        if d.get("peer_kind"):
-            peers[u] += 1
-            peers[v] += 1
+    R = referral_arrays(G)
+    nodes = sorted(R.nodes)
     n = len(nodes)
+    # Position in ``nodes`` of each node of the arrays' order.
+    rank = np.empty(n, dtype=np.int64)
+    rank[sorted(range(n), key=R.nodes.__getitem__)] = np.arange(n)
+    keep = R.src != R.dst
+    ij = (rank[R.src[keep]], rank[R.dst[keep]])
+    refs = R.referrals[keep].astype(float)
+    if weight is None:
+        wts = np.ones(len(refs))
+    elif weight == "referrals":
+        wts = refs
+    else:
+        succ = referral_graph(G)._succ
+        every = np.fromiter(
+            (float(d.get(weight, 1)) for u in R.nodes for d in succ[u].values()),
+            dtype=float,
+            count=len(R.src),
+        )
+        wts = every[keep]
     shape = (n, n)
-    ij = (np.asarray(rows, dtype=int), np.asarray(cols, dtype=int))
-    W = sp.csr_array((np.asarray(wts, dtype=float), ij), shape=shape)
-    V = sp.csr_array((np.asarray(refs, dtype=float), ij), shape=shape)
-    A = sp.csr_array((np.ones(len(rows)), ij), shape=shape)
-    return nodes, A, W, V, np.array([peers[v] for v in nodes], dtype="int64")
+    W = sp.csr_array((wts, ij), shape=shape)
+    V = sp.csr_array((refs, ij), shape=shape)
+    A = sp.csr_array((np.ones(len(refs)), ij), shape=shape)
+    return nodes, A, W, V, _peer_counts(G, nodes)
+
+
+def _peer_counts(G: nx.DiGraph, nodes: list) -> np.ndarray:
+    """Peer links touching each of ``nodes``."""
+    peers = Counter()
+    for u, nbrs in G._succ.items():
+        for v, d in nbrs.items():
+            if d.get("peer_kind"):
+                peers[u] += 1
+                peers[v] += 1
+    return np.array([peers[v] for v in nodes], dtype="int64")

@@ -220,6 +220,33 @@ class TestBetweenness:
         single = m._dependencies(A, src, linear=True)
         assert np.allclose(dense[0], single[0]) and dense[1] == single[1]
 
+    @pytest.mark.parametrize(
+        "H",
+        [
+            nx.path_graph(6),
+            nx.barbell_graph(4, 2),
+            nx.gnp_random_graph(80, 0.04, seed=2, directed=True),
+            nx.path_graph(m._MAX_DENSE_LEVELS + 40),
+        ],
+        ids=["path", "barbell", "random-directed", "deep"],
+    )
+    def test_level_sweeps_match_networkx(self, H, monkeypatch):
+        monkeypatch.setattr(m, "_LEVEL_SWEEP_NODES", 0)  # what a national graph takes
+        assert betweenness(H) == pytest.approx(nx.betweenness_centrality(H), abs=1e-12)
+
+    @pytest.mark.parametrize("linear", [True, False])
+    @pytest.mark.parametrize("slice_cost", [0.0, 4.0, 1e9], ids=["slices", "mixed", "whole"])
+    def test_level_sweep_equals_dense_sweep(self, linear, slice_cost, monkeypatch):
+        monkeypatch.setattr(m, "_SLICE_COST", slice_cost)
+        # wide and shallow like a referral network: early levels pushed, late ones pulled
+        H = nx.gnp_random_graph(600, 0.012, seed=3, directed=True)
+        A, _ = adjacency(H, list(H), None)
+        A, AT = m._compact_index(A), m._compact_index(A.T)
+        for s in (0, 17, 333):
+            dense, reach = m._dense_sweep(A, AT, np.array([s]), linear)
+            level = m._level_sweep(A, AT, s, linear)
+            assert np.array_equal(level[0], dense) and level[1] == reach
+
     def test_scaled_searches_add_up_to_exact(self):
         # every source forwards + every target backwards = each pair counted once
         H = nx.gnp_random_graph(90, 0.05, seed=8, directed=True)
