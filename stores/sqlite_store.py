@@ -26,6 +26,7 @@ __all__ = ["SQLiteStore"]
 
 _SQL_TYPES = {"int": "INTEGER", "bool": "INTEGER", "float": "REAL"}
 _BATCH = 50_000
+_MAX_PARAMS = 999  # SQLITE_MAX_VARIABLE_NUMBER before SQLite 3.32
 # Tables the compact referral graph is built from (gridvoices.stores.adjacency).
 _GRAPH_TABLES = {"services", "groups", "referrals"}
 # Dropped: the compact referral graph answers lookups by target (gridvoices.stores.adjacency).
@@ -86,6 +87,23 @@ def _key_order(df: pd.DataFrame, key: list[str], cats: dict) -> np.ndarray:
         rank[sorted(range(len(values)), key=values.__getitem__)] = np.arange(len(values))
         ranks.append(rank[cat.codes])
     return np.lexsort(ranks) if ranks else np.arange(len(df))
+
+
+def _upsert_sql(name: str, columns: list[str], key, rows: int) -> str:
+    """An upsert of ``rows`` rows of ``columns`` per statement.
+
+    >>> print(_upsert_sql("t", ["id", "x"], ["id"], 2).replace(" ON", "\\n ON"))
+    INSERT INTO "t" ("id", "x") VALUES (?, ?), (?, ?)
+     ON CONFLICT ("id") DO UPDATE SET "x"=excluded."x"
+    """
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join([f"({', '.join('?' for _ in columns)})"] * rows)
+    keys = ", ".join(f'"{k}"' for k in key)
+    updates = ", ".join(f'"{c}"=excluded."{c}"' for c in columns if c not in key)
+    return (
+        f'INSERT INTO "{name}" ({quoted}) VALUES {marks} '
+        f"ON CONFLICT ({keys}) DO UPDATE SET {updates}"
+    )
 
 
 def _from_sql(col: Column, series: pd.Series) -> pd.Series:
@@ -294,18 +312,19 @@ class SQLiteStore:
         values = [_to_sql(e.column(c), df[c]) for c in cols]
         n = len(df)
         values += [[tag[0]] * n, [tag[1]] * n]
-        rows = zip(*values, strict=True)
         allcols = [*cols, "_source", "_import"]
-        quoted = ", ".join(f'"{c}"' for c in allcols)
-        marks = ", ".join("?" for _ in allcols)
-        keys = ", ".join(f'"{k}"' for k in e.key)
-        updates = ", ".join(f'"{c}"=excluded."{c}"' for c in allcols if c not in e.key)
-        sql = (
-            f'INSERT INTO "{name}" ({quoted}) VALUES ({marks}) '
-            f"ON CONFLICT ({keys}) DO UPDATE SET {updates}"
-        )
+        width = len(allcols)
+        # Many rows per statement: executemany's per-row cost (bind, step, reset) was over
+        # half of a million-row insert. Within SQLite's oldest host-parameter limit (999).
+        per = max(1, _MAX_PARAMS // width)
+        one, many = _upsert_sql(name, allcols, e.key, 1), _upsert_sql(name, allcols, e.key, per)
         for i in range(0, n, _BATCH):
-            cur.executemany(sql, itertools.islice(rows, _BATCH))
+            chunk = [v[i : i + _BATCH] for v in values]
+            flat = list(itertools.chain.from_iterable(zip(*chunk, strict=True)))
+            full = len(flat) // (per * width) * per * width
+            step = per * width
+            cur.executemany(many, (flat[j : j + step] for j in range(0, full, step)))
+            cur.executemany(one, (flat[j : j + width] for j in range(full, len(flat), width)))
             if progress:
                 progress(name, min(i + _BATCH, n), n)
 
