@@ -1,0 +1,77 @@
+"""The embedded store's bulk write: every row stored as read, whatever the batch boundaries."""
+
+from __future__ import annotations
+
+import csv
+
+from gridvoices.loaders.generate import write_ecosystem
+from gridvoices.stores.sqlite_store import SQLiteStore
+from gridvoices.stores.store import import_paths
+
+
+def _csv_flows(path) -> set[tuple]:
+    with open(path / "referrals.csv", newline="", encoding="utf-8") as f:
+        return {
+            (
+                r["source"],
+                r["target"],
+                r["period"],
+                int(r["count"]),
+                int(r["accepted"]) if r["accepted"] else None,
+            )
+            for r in csv.DictReader(f)
+        }
+
+
+def _stored(store: SQLiteStore) -> list[tuple]:
+    return store.conn.execute(
+        "SELECT source, target, period, count, accepted, _source FROM referrals "
+        "ORDER BY source, target, period"
+    ).fetchall()
+
+
+def test_every_flow_stored_once_as_read(tmp_path):
+    # 1,203 flows: several full multi-row statements and a remainder of single rows.
+    data = write_ecosystem(tmp_path / "gen", 150, 1203, seed=7)
+    store = SQLiteStore(tmp_path / "g.sqlite")
+    import_paths(store, [data])
+    rows = _stored(store)
+    assert {r[:5] for r in rows} == _csv_flows(data)
+    assert len(rows) == len(_csv_flows(data))
+    assert {r[5] for r in rows} == {str(data.resolve())}
+    store.close()
+
+
+def test_reimport_changes_nothing(tmp_path):
+    data = write_ecosystem(tmp_path / "gen", 150, 1203, seed=8)
+    store = SQLiteStore(tmp_path / "g.sqlite")
+    import_paths(store, [data])
+    before = {t: store.read()[t] for t in ("services", "referrals")}
+    rows = _stored(store)
+    import_paths(store, [data])
+    assert _stored(store) == rows
+    after = store.read()
+    for t, frame in before.items():
+        assert after[t].equals(frame), t
+    store.close()
+
+
+def test_changed_counts_replace_the_stored_ones(tmp_path):
+    # The upsert path: every row of a second source's file conflicts with a stored key.
+    data = write_ecosystem(tmp_path / "gen", 150, 1203, seed=9)
+    store = SQLiteStore(tmp_path / "g.sqlite")
+    import_paths(store, [data])
+    lines = (data / "referrals.csv").read_text(encoding="utf-8").splitlines()
+    changed = [lines[0]]
+    for line in lines[1:]:
+        s, t, p, n, a = line.split(",")
+        changed.append(f"{s},{t},{p},{int(n) + 1000},{a}")
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "referrals.csv").write_text("\n".join(changed) + "\n", encoding="utf-8")
+    import_paths(store, [other], source_name="corrections")
+    rows = _stored(store)
+    want = {(s, t, p, n + 1000, a) for s, t, p, n, a in _csv_flows(data)}
+    assert {r[:5] for r in rows} == want
+    assert {r[5] for r in rows} == {"corrections"}
+    store.close()
