@@ -75,3 +75,26 @@ def test_changed_counts_replace_the_stored_ones(tmp_path):
     assert {r[:5] for r in rows} == want
     assert {r[5] for r in rows} == {"corrections"}
     store.close()
+
+
+def test_key_order_is_the_sorted_order():
+    """Rows go in as ``sort_values`` orders the key (one combined int64 key, stably sorted)."""
+    import random
+
+    import pandas as pd
+    from gridvoices.stores.sqlite_store import _categories, _key_order
+
+    rng = random.Random(3)
+    for _ in range(20):
+        n = rng.randint(0, 2000)
+        df = pd.DataFrame(
+            {
+                "a": [rng.choice(["x", "y", "é", "Z", "", "x "]) for _ in range(n)],
+                "b": [f"s{rng.randint(0, 50)}" for _ in range(n)],
+                "c": [rng.choice(["2024-Q1", "2024-Q2", "2023"]) for _ in range(n)],
+            },
+            dtype=object,
+        )
+        key = ["a", "b", "c"]
+        order = _key_order(df, key, _categories(df, key))
+        assert order.tolist() == df.sort_values(key, kind="stable").index.tolist()
