@@ -12,6 +12,7 @@ BENCHMARKS = (
     "centrality",
     "full",
     "imports",
+    "p2",
     "views",
     "neo4j-paths",
     "neo4j-import",
