@@ -20,6 +20,7 @@ from gridvoices.loaders.tables import (
     ColumnValues,
     Distinct,
     RawTable,
+    TypedTables,
     emit,
     spreadsheet_rows,
 )
@@ -267,7 +268,7 @@ def validate_tables(
     instead of one per row. The typed tables are only meaningful when ``report.valid``.
     """
     report = Report()
-    typed: dict[str, pd.DataFrame] = {}
+    typed = TypedTables()
     distinct: dict[str, Distinct] = {}
     for name, raw in tables.items():
         distinct[name] = {}
@@ -275,6 +276,7 @@ def validate_tables(
         report.issues.extend(issues)
         if df is not None:
             typed[name] = df
+            typed.distinct[name] = (df, distinct[name])
     existing = existing_ids or {}
     report.issues.extend(check_refs(tables, typed, existing, distinct, set(unreadable)))
     report.issues.extend(check_rules(tables, typed, existing, distinct))

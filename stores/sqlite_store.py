@@ -64,13 +64,23 @@ def _to_sql(col: Column, series: pd.Series) -> list:
     return series.to_numpy(dtype=object, na_value=None).tolist()
 
 
-def _categories(df: pd.DataFrame, columns) -> dict[str, pd.Categorical]:
+def _categories(df: pd.DataFrame, columns, known: dict | None = None) -> dict[str, pd.Categorical]:
     """Each column as codes over its distinct values (hashed once, shared by the key sort
-    and the compact graph). Categories are in order of appearance, not sorted."""
+    and the compact graph). Categories are in order of appearance, not sorted.
+
+    ``known``: column -> (each row's code, the typed value of each code), as validation
+    left them (:class:`gridvoices.loaders.tables.TypedTables`): only those few values are
+    hashed again (stripping can make two raw values one), not every row.
+    """
     import pandas as pd
 
     out = {}
     for k in columns:
+        codes, values = (known or {}).get(k, (None, None))
+        if codes is not None and len(codes) == len(df) and not values.isna().any():
+            number, uniques = pd.factorize(values, use_na_sentinel=False)
+            out[k] = pd.Categorical.from_codes(number[codes], categories=uniques)
+            continue
         codes, uniques = pd.factorize(df[k], use_na_sentinel=False)
         out[k] = pd.Categorical.from_codes(codes, categories=uniques)
     return out
@@ -261,7 +271,8 @@ class SQLiteStore:
             cats: dict[str, dict] = {}
             for name in ENTITY_ORDER:
                 if name in tables:
-                    cats[name] = _categories(tables[name], ENTITIES[name].key)
+                    known = getattr(tables, "distinct_of", lambda *_: {})(name, tables[name])
+                    cats[name] = _categories(tables[name], ENTITIES[name].key, known)
                     self._upsert(cur, name, tables[name], tag, progress, cats[name])
             removed = self._replace_stale(cur, source) if source is not None else set()
             self._recheck(cur, tables, removed, cats)

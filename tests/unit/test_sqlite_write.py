@@ -98,3 +98,28 @@ def test_key_order_is_the_sorted_order():
         key = ["a", "b", "c"]
         order = _key_order(df, key, _categories(df, key))
         assert order.tolist() == df.sort_values(key, kind="stable").index.tolist()
+
+
+def test_key_codes_from_validation_equal_hashing_the_rows(tmp_path):
+    """The store reuses validation's codes (stripping made ' svc-1' and 'svc-1' one value)."""
+    from gridvoices.ecosystem.schema import ENTITIES
+    from gridvoices.stores.sqlite_store import _categories
+    from gridvoices.stores.store import validate_paths
+
+    data = write_ecosystem(tmp_path / "gen", 80, 400, seed=3)
+    lines = (data / "referrals.csv").read_text(encoding="utf-8").splitlines()
+    lines[5] = " " + lines[5]  # the same source id, written with a leading space
+    (data / "referrals.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report, typed = validate_paths([data])
+    assert report.valid
+    for name, frame in typed.items():
+        key = list(ENTITIES[name].key)
+        known = typed.distinct_of(name, frame)
+        if name == "referrals":  # enum keys (peer_links' kind) are hashed from the rows
+            assert set(key) <= set(known)
+        hashed, reused = _categories(frame, key), _categories(frame, key, known)
+        for k in key:
+            assert list(reused[k].categories) == list(hashed[k].categories), (name, k)
+            assert reused[k].codes.tolist() == hashed[k].codes.tolist(), (name, k)
+    # Another frame (a copy, a subset) gets nothing to reuse.
+    assert typed.distinct_of("referrals", typed["referrals"].copy()) == {}
