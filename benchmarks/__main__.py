@@ -12,6 +12,7 @@ BENCHMARKS = (
     "centrality",
     "full",
     "imports",
+    "p2",
     "views",
     "disclosure",
     "neo4j-paths",

@@ -24,10 +24,10 @@ class Cost(NamedTuple):
     cpu: float  # user + system seconds: what a shared machine disturbs least
 
 
-def run(cmd: list[str], *, env: dict[str, str] | None = None, quiet: bool = True) -> Cost:
+def run(cmd: list[str], *, env: dict[str, str] | None = None, quiet: bool = True, cwd=None) -> Cost:
     """Run ``cmd`` to the end; its cost from its own rusage (via wait4). Fails on exit != 0."""
     t = time.perf_counter()
-    child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL if quiet else None, env=env)
+    child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL if quiet else None, env=env, cwd=cwd)
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - t
     code = os.waitstatus_to_exitcode(status)

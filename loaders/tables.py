@@ -11,6 +11,7 @@ from gridvoices.ecosystem.schema import Column
 
 __all__ = [
     "RawTable",
+    "TypedTables",
     "Distinct",
     "ColumnValues",
     "PER_COLUMN_LIMIT",
@@ -84,3 +85,21 @@ class ColumnValues:
 # Distinct typed values of the single-valued string columns of one table:
 # column -> (each row's code, the value of each code).
 Distinct = dict[str, tuple[np.ndarray, pd.Series]]
+
+
+class TypedTables(dict):
+    """Entity name -> typed table, as validation returns them, with each table's ``distinct``
+    values of its single-valued string columns (the codes validation already computed).
+
+    A store may reuse ``distinct[name]`` for the frame it was computed from (``frame_of``)
+    instead of hashing a million values again; any other frame gets nothing.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.distinct: dict[str, tuple[pd.DataFrame, Distinct]] = {}
+
+    def distinct_of(self, name: str, frame: pd.DataFrame) -> Distinct:
+        """The distinct values of ``name``'s columns if ``frame`` is the table validated."""
+        held = self.distinct.get(name)
+        return held[1] if held is not None and held[0] is frame else {}

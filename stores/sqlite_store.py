@@ -26,6 +26,7 @@ __all__ = ["SQLiteStore"]
 
 _SQL_TYPES = {"int": "INTEGER", "bool": "INTEGER", "float": "REAL"}
 _BATCH = 50_000
+_MAX_PARAMS = 999  # SQLITE_MAX_VARIABLE_NUMBER before SQLite 3.32
 # Tables the compact referral graph is built from (gridvoices.stores.adjacency).
 _GRAPH_TABLES = {"services", "groups", "referrals"}
 # Dropped: the compact referral graph answers lookups by target (gridvoices.stores.adjacency).
@@ -63,13 +64,23 @@ def _to_sql(col: Column, series: pd.Series) -> list:
     return series.to_numpy(dtype=object, na_value=None).tolist()
 
 
-def _categories(df: pd.DataFrame, columns) -> dict[str, pd.Categorical]:
+def _categories(df: pd.DataFrame, columns, known: dict | None = None) -> dict[str, pd.Categorical]:
     """Each column as codes over its distinct values (hashed once, shared by the key sort
-    and the compact graph). Categories are in order of appearance, not sorted."""
+    and the compact graph). Categories are in order of appearance, not sorted.
+
+    ``known``: column -> (each row's code, the typed value of each code), as validation
+    left them (:class:`gridvoices.loaders.tables.TypedTables`): only those few values are
+    hashed again (stripping can make two raw values one), not every row.
+    """
     import pandas as pd
 
     out = {}
     for k in columns:
+        codes, values = (known or {}).get(k, (None, None))
+        if codes is not None and len(codes) == len(df) and not values.isna().any():
+            number, uniques = pd.factorize(values, use_na_sentinel=False)
+            out[k] = pd.Categorical.from_codes(number[codes], categories=uniques)
+            continue
         codes, uniques = pd.factorize(df[k], use_na_sentinel=False)
         out[k] = pd.Categorical.from_codes(codes, categories=uniques)
     return out
@@ -78,14 +89,48 @@ def _categories(df: pd.DataFrame, columns) -> dict[str, pd.Categorical]:
 def _key_order(df: pd.DataFrame, key: list[str], cats: dict) -> np.ndarray:
     """Row order sorted by ``key``, as ``sort_values`` would give it, in a fraction of the time:
     only each key column's distinct values are sorted as strings, rows by integer ranks."""
-    ranks = []
-    for k in reversed(key):
+    ranks, span = [], 1
+    for k in key:
         cat = cats[k] if k in cats else _categories(df, [k])[k]
         values = np.asarray(cat.categories, dtype=object).tolist()
         rank = np.empty(len(values), dtype=np.int64)
         rank[sorted(range(len(values)), key=values.__getitem__)] = np.arange(len(values))
-        ranks.append(rank[cat.codes])
-    return np.lexsort(ranks) if ranks else np.arange(len(df))
+        ranks.append((rank[cat.codes], max(len(values), 1)))
+        span *= max(len(values), 1)
+    if not ranks:
+        return np.arange(len(df))
+    if span >= 2**62:
+        return np.lexsort([r for r, _ in reversed(ranks)])
+    # One int64 per row, sorted stably: the lexsort order at less than half its cost.
+    combined = np.zeros(len(df), dtype=np.int64)
+    for r, size in ranks:
+        combined = combined * size + r
+    return np.argsort(combined, kind="stable")
+
+
+def _upsert_sql(name: str, columns: list[str], key, rows: int) -> str:
+    """An upsert of ``rows`` rows of ``columns`` per statement; the provenance (``?1``, ``?2``)
+    is bound once per statement, the rows' values follow from ``?3``.
+
+    >>> print(_upsert_sql("t", ["id", "x"], ["id"], 2).replace(" FROM", "\\n FROM"))
+    INSERT INTO "t" ("id", "x", _source, _import) SELECT column1, column2, ?1, ?2
+     FROM (VALUES (?3, ?4), (?5, ?6)) WHERE true ON CONFLICT ("id") DO UPDATE SET "x"=excluded."x", _source=excluded._source, _import=excluded._import
+    """  # noqa: E501
+    width = len(columns)
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    picked = ", ".join(f"column{i + 1}" for i in range(width))
+    marks = ", ".join(
+        "(" + ", ".join(f"?{3 + r * width + i}" for i in range(width)) + ")" for r in range(rows)
+    )
+    keys = ", ".join(f'"{k}"' for k in key)
+    updates = [f'"{c}"=excluded."{c}"' for c in columns if c not in key]
+    updates += ["_source=excluded._source", "_import=excluded._import"]
+    # "WHERE true": without it SQLite would read ON CONFLICT as a join constraint.
+    return (
+        f'INSERT INTO "{name}" ({quoted}, _source, _import) SELECT {picked}, ?1, ?2 '
+        f"FROM (VALUES {marks}) WHERE true "
+        f"ON CONFLICT ({keys}) DO UPDATE SET {', '.join(updates)}"
+    )
 
 
 def _from_sql(col: Column, series: pd.Series) -> pd.Series:
@@ -226,7 +271,8 @@ class SQLiteStore:
             cats: dict[str, dict] = {}
             for name in ENTITY_ORDER:
                 if name in tables:
-                    cats[name] = _categories(tables[name], ENTITIES[name].key)
+                    known = getattr(tables, "distinct_of", lambda *_: {})(name, tables[name])
+                    cats[name] = _categories(tables[name], ENTITIES[name].key, known)
                     self._upsert(cur, name, tables[name], tag, progress, cats[name])
             removed = self._replace_stale(cur, source) if source is not None else set()
             self._recheck(cur, tables, removed, cats)
@@ -292,20 +338,18 @@ class SQLiteStore:
         # several times faster on a large import.
         df = df.iloc[_key_order(df, list(e.key), cats)]
         values = [_to_sql(e.column(c), df[c]) for c in cols]
-        n = len(df)
-        values += [[tag[0]] * n, [tag[1]] * n]
-        rows = zip(*values, strict=True)
-        allcols = [*cols, "_source", "_import"]
-        quoted = ", ".join(f'"{c}"' for c in allcols)
-        marks = ", ".join("?" for _ in allcols)
-        keys = ", ".join(f'"{k}"' for k in e.key)
-        updates = ", ".join(f'"{c}"=excluded."{c}"' for c in allcols if c not in e.key)
-        sql = (
-            f'INSERT INTO "{name}" ({quoted}) VALUES ({marks}) '
-            f"ON CONFLICT ({keys}) DO UPDATE SET {updates}"
-        )
+        n, width, tag = len(df), len(cols), list(tag)
+        # Many rows per statement: executemany's per-row cost (bind, step, reset) was over
+        # half of a million-row insert. Within SQLite's oldest host-parameter limit (999).
+        per = max(1, (_MAX_PARAMS - 2) // width)
+        one, many = _upsert_sql(name, cols, e.key, 1), _upsert_sql(name, cols, e.key, per)
+        step = per * width
         for i in range(0, n, _BATCH):
-            cur.executemany(sql, itertools.islice(rows, _BATCH))
+            chunk = [v[i : i + _BATCH] for v in values]
+            flat = list(itertools.chain.from_iterable(zip(*chunk, strict=True)))
+            full = len(flat) // step * step
+            cur.executemany(many, (tag + flat[j : j + step] for j in range(0, full, step)))
+            cur.executemany(one, (tag + flat[j : j + width] for j in range(full, len(flat), width)))
             if progress:
                 progress(name, min(i + _BATCH, n), n)
 
