@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -90,7 +91,6 @@ def read_csv_file(entity: str, path: Path) -> tuple[RawTable | None, list[Issue]
                 f"byte 0x{data[e.start]:02x} is not valid UTF-8; save the file as CSV UTF-8",
             )
         ]
-    del data
     if not text.strip():
         return None, [Issue(label, None, None, "empty-file", "the file is empty (no header row)")]
     lines = text.count("\n")
@@ -108,11 +108,18 @@ def read_csv_file(entity: str, path: Path) -> tuple[RawTable | None, list[Issue]
     if problems:
         return None, problems
     try:
+        # The bytes just checked as UTF-8, parsed as they are: the same frame as from the
+        # decoded text, without pandas re-encoding it from a text stream.
         frame = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True
+            io.BytesIO(data),
+            encoding="utf-8-sig",
+            dtype=str,
+            keep_default_na=False,
+            skipinitialspace=True,
         )
     except pd.errors.ParserError as e:
         return None, [_syntax_issue(text, label, e)]
+    del data
     frame.columns = header
     return RawTable(entity, frame, label), []
 
@@ -121,7 +128,8 @@ def _header(text: str, label: str) -> tuple[list[str], list[Issue]]:
     """The column names as compared (stripped, lower case); a repeated one is an error
     naming the column as written (pandas would quietly rename the second ``id.1``)."""
     try:
-        written = next(csv.reader(io.StringIO(text)), [])
+        # Lines are handed over as the reader asks: the header only, not a copy of the file.
+        written = next(csv.reader(_lines(text)), [])
     except csv.Error as e:
         return [], [Issue(label, 1, None, "unreadable", f"the header row cannot be read: {e}")]
     names = [c.strip().lower() for c in written]
@@ -141,6 +149,20 @@ def _header(text: str, label: str) -> tuple[list[str], list[Issue]]:
             )
         seen.setdefault(name, i)
     return names, issues
+
+
+def _lines(text: str) -> Iterator[str]:
+    """``text`` line by line, each with its ``\\n``, as ``io.StringIO(text)`` yields them.
+
+    >>> list(_lines("a,b\\r\\n1,2"))
+    ['a,b\\r\\n', '1,2']
+    """
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
 
 
 def _syntax_issue(text: str, label: str, error: Exception) -> Issue:

@@ -87,6 +87,22 @@ class Location:
     lon: float | None = None
 
 
+def _clash(old: Service, new: Service) -> str:
+    """The first field two records of one id both fill, differently ("" when none).
+
+    >>> a = Service("7", "Yoga for Fitness", "o1", Where("s.json", 2))
+    >>> _clash(a, Service("7", "Yoga for Relaxation", "o1", Where("s.json", 9)))
+    'name'
+    >>> _clash(a, Service("7", " Yoga for Fitness", "", Where("s.json", 9)))
+    ''
+    """
+    for attr in ("name", "description", "org_id"):
+        a, b = (" ".join(str(getattr(x, attr) or "").split()) for x in (old, new))
+        if a and b and a != b:
+            return attr
+    return ""
+
+
 def coordinate(value: object, limit: float) -> float | None:
     """A latitude (limit 90) or longitude (180) from text or a number; None when not one.
 
@@ -162,12 +178,29 @@ class Directory:
             old.addresses = loc.addresses
 
     def add_service(self, svc: Service) -> None:
-        """Add a service; a repeated id is merged (first values win, lists combine)."""
+        """Add a service; a repeated id is merged (first values win, lists combine).
+
+        Within one file a repeat that contradicts the first record (another name,
+        description or organisation) is a second service under the same id, not a
+        copy: it is refused with a ``duplicate-id`` error at its own location, so
+        the import names it (and ``--partial`` sets it aside) instead of silently
+        keeping one of the two. Repeats across files are pages overlapping.
+        """
         old = self.services.get(svc.id)
         if old is None:
             self.services[svc.id] = svc
             return
         if old.where.file == svc.where.file:
+            clash = _clash(old, svc)
+            if clash:
+                first = ":".join(str(x) for x in (old.where.row, old.where.column) if x)
+                msg = (
+                    f"service id {svc.id!r} is used again by {svc.name!r} (first by "
+                    f"{old.name!r} at {first or old.where.file}; the {clash} differs); "
+                    "not imported: give each service its own id"
+                )
+                self.issues.append(svc.where.issue("duplicate-id", msg, column="id"))
+                return
             self._repeats[("service", svc.id, svc.where.file)] += 1
         for attr in ("name", "description", "status", "org_id"):
             if not getattr(old, attr):
@@ -184,8 +217,8 @@ class Directory:
                 None,
                 "id",
                 "duplicate-record",
-                f"{kind} id {raw!r} appears {n + 1} times; the records were merged "
-                "(first values kept)",
+                f"{kind} id {raw!r} appears {n + 1} times; the records do not contradict "
+                "each other, so they were kept as one (first values, lists combined)",
                 "warning",
             )
             for (kind, raw, file), n in self._repeats.items()

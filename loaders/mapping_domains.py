@@ -7,10 +7,14 @@ Each service's text is cleaned first (HTML tags stripped, entities such as
 * each taxonomy term takes the domain of the first ``code``/``term`` rule it
   matches (file order, so specific codes before their sections): 3 points;
   but a treatment term that is a side-line (under 3 in 10 of the
-  service's own terms, target populations aside) counts 1, like a mention,
-  unless the description's first sentence is about substances too;
+  service's own terms, target populations and counselling settings aside)
+  counts 1, like a mention, unless the description's first sentence is about
+  substances too; a practice presenting itself as mental health (name or
+  opening, substance use not first) keeps its counselling settings in the
+  count and is never rescued by its opening;
 * a service without taxonomy terms (Open Referral UK list items): a treatment
-  rule matching its description's first sentence counts 2, as a name would;
+  rule matching its description's first sentence counts 2, as a name would
+  (unless that sentence names mental health first: a mixed practice);
 * each ``name``/``text`` rule matching the service name: 2 points;
 * each ``text`` rule matching the description: 1 point.
 
@@ -74,11 +78,49 @@ def _is_population(t: Term) -> bool:
     return bool(_POPULATION.match((t.code or t.id or "").strip().upper()))
 
 
+# AIRS "Counseling Settings" (RF: individual, family, group, conjoint counselling) say
+# how a practice counsels, not about what: a drug and alcohol clinic that also lists
+# them is no less a clinic, so they do not dilute its treatment share.
+_SETTING = re.compile(r"RF(-|$)")
+
+
+def _is_setting(t: Term) -> bool:
+    """AIRS counselling-setting terms (``RF-3300 Individual Counseling``).
+
+    >>> _is_setting(Term("AIRS", "RF-3300", "Individual Counseling"))
+    True
+    >>> _is_setting(Term("AIRS", "RX-8450", "Substance Use Disorder Treatment Programs"))
+    False
+    """
+    return bool(_SETTING.match((t.code or t.id or "").strip().upper()))
+
+
 # What a treatment service's first sentence is about (its taxonomy term says treatment).
 _SUBSTANCE = re.compile(
     r"\b(substance|drugs?|alcohol(ism)?|addictions?|opioids?|opiates?|detox\w*|gambling)\b",
     re.IGNORECASE,
 )
+# A mixed practice names mental health first ("a community behavioral health centre
+# offering mental health and substance abuse services"): substance use is one of its
+# lines, so its opening neither rescues a side-line term nor decides on its own.
+_MENTAL = re.compile(
+    r"\b(mental|behaviou?ral) health\b|\bpsychiatr\w*|\bpsycholog\w*", re.IGNORECASE
+)
+
+
+def _substance_first(text: str) -> bool:
+    """Whether ``text`` names substance use, and before any mental health words.
+
+    >>> _substance_first("Alcohol and drug treatment for adults with a mental health diagnosis")
+    True
+    >>> _substance_first("Mental health and substance abuse counseling for families")
+    False
+    """
+    s = _SUBSTANCE.search(text)
+    m = _MENTAL.search(text)
+    return s is not None and (m is None or s.start() < m.start())
+
+
 _LEAD_MAX = 160
 _SENTENCE_END = re.compile(r"[.!?](\s|$)|\\n|\n")
 
@@ -225,16 +267,23 @@ class DomainRules:
                 matched.setdefault(rule.domain, []).append((rule, t))
         name, description = clean_text(name), clean_text(description)
         opening = description[: _lead_end(description)]
+        # Counselling settings dilute nothing, except in a practice that presents itself
+        # as mental health (name or opening) without putting substance use first: there
+        # individual / family counselling is its main work and substance use one line.
+        mixed = bool(_MENTAL.search(name) or _MENTAL.search(opening)) and not _substance_first(
+            opening
+        )
+        topics = own if mixed else [t for t in own if not _is_setting(t)] or own
         for domain, pairs in matched.items():
             # The strongest term speaks for the domain (a weight-1 counselling code does
             # not drown a residential treatment code), then the earliest rule.
             rule, t = min(pairs, key=lambda p: (-_weight(p[0]), p[0].row))
-            sideline = domain in SIDELINE_DOMAINS and len(pairs) < SIDELINE_SHARE * len(own)
-            if sideline and not _SUBSTANCE.search(opening):
+            sideline = domain in SIDELINE_DOMAINS and len(pairs) < SIDELINE_SHARE * len(topics)
+            if sideline and not _substance_first(opening):
                 # A side-line: a community mental health centre or a hospital that lists
                 # one substance-use term among many, and does not open with it, is not a
                 # treatment provider; the term counts as a mention (1).
-                hit(rule, "description", f"side-line term {t} ({len(pairs)} of {len(own)})", 1)
+                hit(rule, "description", f"side-line term {t} ({len(pairs)} of {len(topics)})", 1)
             else:
                 hit(rule, "term", f"term {t}")
         lead = len(opening) if not own else 0
@@ -255,6 +304,7 @@ class DomainRules:
                         and m.start() < lead
                         and rule.domain in LEAD_DOMAINS
                         and rule.weight is None
+                        and _substance_first(opening)
                     ):
                         # Without taxonomy terms (Open Referral UK list items carry none)
                         # the first sentence is the best evidence of what a service is.

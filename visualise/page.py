@@ -30,6 +30,7 @@ from gridvoices.visualise.html import (
     json_for_script,
     vis_assets,
 )
+from gridvoices.visualise.template_cache import remember_compiled
 from markupsafe import Markup
 
 __all__ = ["ViewData", "Meta", "SCRIPTS", "asset", "page_meta", "render_page", "write_page"]
@@ -102,12 +103,13 @@ def asset(name: str) -> str:
 
 
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FunctionLoader(asset),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+    return remember_compiled(env)
 
 
 _ENV = _env()

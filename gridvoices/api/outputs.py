@@ -65,7 +65,7 @@ class Outputs:
         periods=None,
     ) -> Path:
         """Write the commissioners' report (HTML, and a PDF through Chromium with ``pdf``)."""
-        from gridvoices.visualise.report import write_pdf, write_report
+        from gridvoices.visualise.report import write_report
 
         G = self.graph(periods)
         sources = self.store().sources()
@@ -83,6 +83,8 @@ class Outputs:
             title=title,
         )
         if pdf is not None:
+            from gridvoices.visualise.report import write_pdf  # Chromium's asyncio: PDF only
+
             write_pdf(written, Path(pdf))
         return written
 

@@ -40,9 +40,10 @@ def main() -> None:
     gc.set_threshold(20_000, 20, 20)
     previous = {s: signal.signal(s, _raise) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
+        from gridvoices.cli.launch import app_for
         from gridvoices.cli.main import app
 
-        app()
+        app_for(app, sys.argv[1:])()
     except (Interrupted, KeyboardInterrupt):
         sys.exit(_report_interrupt())
     finally:

@@ -26,16 +26,28 @@ from gridvoices.cli.common import (
     progress_bar,
     say,
 )
+from gridvoices.cli.issue_lines import grouped_lines
 from gridvoices.cli.reliability import WaitOpt, wait_seconds
 from gridvoices.visualise import render
 
+VerboseOpt = Annotated[
+    bool,
+    typer.Option(
+        "--verbose",
+        "-v",
+        help="List every problem (by default problems of one kind seen 4 or more times "
+        "are one line with a count and the first locations).",
+    ),
+]
 
-def _report_issues(report, as_json: bool, limit: int = 50) -> None:
+
+def _report_issues(report, as_json: bool, limit: int = 50, verbose: bool = False) -> None:
     if as_json:
         print_json(report.as_dict())
         return
-    for line in report.lines(limit):
-        out.print(line, highlight=False, markup=False, soft_wrap=True)
+    lines = report.lines(None) if verbose else grouped_lines(report.issues, limit=limit)
+    for line in lines:
+        out.print(line, highlight=False, markup=False, emoji=False, soft_wrap=True)
 
 
 @app.command()
@@ -45,12 +57,13 @@ def validate(
         typer.Argument(help="Partner files in any format gridvoices reads (see `import`)."),
     ],
     as_json: JsonOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Check partner files without storing anything. Exit code 2 when there are errors."""
     from gridvoices.stores.store import validate_paths
 
     report, typed = validate_paths(paths)
-    _report_issues(report, as_json)
+    _report_issues(report, as_json, verbose=verbose)
     if not as_json:
         rows = ", ".join(f"{k} {len(v)}" for k, v in typed.items())
         msg = "valid" if report.valid else f"{len(report.errors)} errors"
@@ -95,6 +108,7 @@ def import_(
     wait: WaitOpt = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Validate partner files or a workbook and store them, all or nothing (or, with --partial,
     the valid records). Exit 2 on bad data."""
@@ -113,7 +127,7 @@ def import_(
         else:
             result = eco.import_files(*paths, source=source, partial=partial, wait=seconds)
     except ImportRejected as e:
-        _report_issues(e.report, as_json)
+        _report_issues(e.report, as_json, verbose=verbose)
         if not as_json:
             note = " (these errors concern whole files, not records)" if partial else ""
             err.print(f"Error: {e}{note}", highlight=False)
@@ -131,8 +145,9 @@ def import_(
             }
         )
         return
-    for w in result.report.lines(20):
-        err.print(w, highlight=False, markup=False)
+    warnings = result.report.warnings
+    for w in [str(i) for i in warnings] if verbose else grouped_lines(warnings, limit=20):
+        err.print(w, highlight=False, markup=False, emoji=False, soft_wrap=True)
     if not quiet:
         rows = ", ".join(f"{k} {v}" for k, v in result.rows.items())
         where = f" ({eco.path})" if eco.path else ""

@@ -38,11 +38,14 @@ def report(
     quiet: QuietOpt = False,
 ) -> None:
     """Write the report for commissioners: findings, coverage, barriers, isolation, voices."""
-    from gridvoices.visualise.report import ReportError
+    report_error: tuple[type[Exception], ...] = ()
+    if pdf is not None:  # only the PDF raises it, and its module loads Chromium's asyncio
+        from gridvoices.visualise.report import ReportError
 
+        report_error = (ReportError,)
     try:
         path = eco.report(output, pdf=pdf, title=title, illustrative=illustrative, periods=period)
-    except ReportError as e:
+    except report_error as e:
         fail(str(e))
     except OSError as e:
         fail(f"cannot write the report: {e}")

@@ -32,12 +32,9 @@ from gridvoices.queries.contagion.edges import (
     edge_probabilities,
     normalised_weights,
 )
-from gridvoices.queries.contagion.explain import (
-    activation_table,
-    cascade_stops,
-    most_probable_paths,
-)
+from gridvoices.queries.contagion.explain import activation_table, most_probable_paths
 from gridvoices.queries.contagion.models import CascadeResult, independent_cascade, linear_threshold
+from gridvoices.queries.contagion.stops import cascade_stops
 from gridvoices.queries.contagion.suggest import default_candidates, suggest_links
 
 __all__ = [

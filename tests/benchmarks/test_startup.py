@@ -29,6 +29,7 @@ def test_startup_one_repetition(tmp_path):
     assert [r["command"] for r in data["rows"]] == ["summary", "paths"]
     assert {"seconds", "ratio_pass", "target", "met"} <= set(data["rows"][0])
     assert len(data["profile"]) == 5
+    assert data["baseline"]["byte_compiled"] is True  # as an installed package is
 
 
 def test_startup_rejects_an_unknown_command():

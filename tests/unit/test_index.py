@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from gridvoices.ecosystem.errors import QueryError
 from gridvoices.queries.contagion import default_seeds, edge_probabilities, independent_cascade
+from gridvoices.queries.contagion.models import reach_by_district
 from gridvoices.queries.graph import build_graph
 from gridvoices.queries.index.scores import (
     COMPONENTS,
@@ -191,6 +192,22 @@ def test_group_reach_is_the_cascade_of_each_group_on_common_worlds(derby):
     ic = independent_cascade(derby, seeds, probabilities=probs, runs=128, seed=5)
     assert r["all"] == pytest.approx(ic.expected_reach, abs=1e-12)  # group 0 runs 0..127
     assert r["none"] == 0.0 and len(hp) <= r["hp"] <= 11 + 2  # High Peak's nodes and navigators
+
+
+@pytest.mark.parametrize("runs", [1, 64, 130, 256])
+def test_group_reach_counts_are_the_cascades_counts_on_the_same_worlds(derby, runs):
+    # The index reads its all-seeds cascade from group_reach's worlds instead of drawing
+    # them again: node counts and the district shares must equal independent_cascade's.
+    seeds, probs = default_seeds(derby), edge_probabilities(derby)
+    own = {"hp": [s for s in seeds if HP in derby.nodes[s]["districts"]], "none": []}
+    r, count = group_reach(derby, own, probs, runs=runs, seed=11, counts_for=seeds)
+    ic = independent_cascade(derby, seeds, probabilities=probs, runs=runs, seed=11)
+    assert r == group_reach(derby, own, probs, runs=runs, seed=11)
+    assert [int(c) for c in count] == [round(ic.probability[n] * runs) for n in derby]
+    assert reach_by_district(derby, seeds, runs, count) == ic.reach_by_district
+    assert ic.reach_by_district  # something to compare
+    _, nothing = group_reach(derby, {}, probs, runs=runs, seed=11, counts_for=[])
+    assert not nothing.any()
 
 
 runner = CliRunner()

@@ -14,8 +14,19 @@ import sys
 import pytest
 from gridvoices.queries import disclosure, run
 
-# Heavy for a one-off question: data frames, drawing and the compiled graph libraries.
-HEAVY = ("pandas", "igraph", "matplotlib", "scipy", "pyvis", "jinja2", "openpyxl", "shapely")
+# Heavy for a one-off question: data frames, drawing and the compiled graph libraries, and
+# Pydantic, which Typer needs only for a value that is not plain (gridvoices/cli/coercion.py).
+HEAVY = (
+    "pandas",
+    "igraph",
+    "matplotlib",
+    "scipy",
+    "pyvis",
+    "jinja2",
+    "openpyxl",
+    "shapely",
+    "pydantic",
+)
 
 _CHECK = """
 import json, sys
@@ -106,3 +117,18 @@ def test_metrics_loads_igraph_without_matplotlib(workspace):
 
 def test_the_run_module_knows_which_answers_are_disclosed():
     assert run._DISCLOSED == disclosure.DISCLOSED & set(run.NAMED_QUERIES)
+
+
+def test_an_html_report_loads_no_browser_code(workspace):
+    # Chromium's module (and asyncio with it) is for --pdf and view PNGs only.
+    browser = {"gridvoices.visualise.chromium", "asyncio", "playwright"}
+    code = _CHECK.split("print(")[0] + f"print(json.dumps(sorted({browser!r} & set(sys.modules))))"
+    res = subprocess.run(
+        [sys.executable, "-c", code, "report", "-q", "-o", "report.html"],
+        cwd=workspace,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert json.loads(res.stdout.strip().splitlines()[-1]) == []

@@ -10,6 +10,7 @@ from gridvoices.ecosystem.privacy import SUPPRESSED
 from gridvoices.ecosystem.vocab import CHIME, FEEDBACK_BARRIERS, ORG_KINDS
 from gridvoices.ecosystem.vocab import SUPPRESSION_THRESHOLD as MIN_RESPONSES
 from gridvoices.visualise.report.context import ILLUSTRATIVE_NOTICE
+from gridvoices.visualise.template_cache import remember_compiled
 from markupsafe import Markup
 
 __all__ = ["environment", "labels", "num"]
@@ -55,4 +56,4 @@ def environment() -> jinja2.Environment:
         kind=lambda v: ORG_KINDS.get(v, str(v).replace("_", " ")),
     )
     env.globals.update(THRESHOLD=MIN_RESPONSES, notice=ILLUSTRATIVE_NOTICE, definitions=DEFINITIONS)
-    return env
+    return remember_compiled(env)

@@ -93,25 +93,66 @@
   }
   app.refresh = refresh;
 
-  // Fit nodes and district circles (with their labels) below the banner, unlike network.fit().
-  function fitAll() {
-    var ids = nodes.getIds(), pos = network.getPositions(ids);
-    var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  // Fit nodes, district circles and their labels below the banner, unlike network.fit().
+  // District and aggregate labels are drawn `want` canvas units high but at most `most`
+  // screen pixels (gv-draw.js), and not at all under 7 px, so the room they need in canvas
+  // units depends on the scale being chosen: a few rounds of "measure at this scale,
+  // rescale" settle it. Without this the largest district of a big directory, pushed to
+  // the edge by the room its members take when opened, had its label cut off by the canvas.
+  var measure = document.createElement("canvas").getContext("2d");
+  function perPixel(text) {  // label width per pixel of font size
+    measure.font = "600 100px system-ui, -apple-system, 'Segoe UI', sans-serif";
+    return measure.measureText(String(text || "")).width / 100;
+  }
+  function fitBoxes() {
+    var ids = nodes.getIds(), pos = network.getPositions(ids), boxes = [];
     ids.forEach(function (id) {
-      var p = pos[id], r = (nodes.get(id).size || 20) + 30;
-      x0 = Math.min(x0, p.x - r); x1 = Math.max(x1, p.x + r);
-      y0 = Math.min(y0, p.y - r); y1 = Math.max(y1, p.y + r);
+      var p = pos[id], n = nodes.get(id), r = n.size || 20;
+      if (n.shape === "custom") {  // an aggregate pie, its label 5 units below it
+        boxes.push({x: p.x, y: p.y, r: r, wide: perPixel(n.label), want: Math.max(15, r * 0.3), most: 22, gap: 5, below: true});
+      } else {  // a member: vis-network labels scale with the zoom, so canvas units suffice
+        boxes.push({x: p.x, y: p.y, r: r + 30, wide: 0});
+      }
     });
-    model.regions().forEach(function (g) {
-      x0 = Math.min(x0, g.x - g.r); x1 = Math.max(x1, g.x + g.r);
-      y0 = Math.min(y0, g.y - g.r - 34); y1 = Math.max(y1, g.y + g.r);
+    model.regions().forEach(function (g) {  // a district circle, its label 6 units above it
+      boxes.push({x: g.x, y: g.y, r: g.r, wide: perPixel(g.label), want: Math.max(22, g.r * 0.07), most: 26, gap: 6, below: false});
     });
-    if (!isFinite(x0)) { network.fit({animation: false}); return; }
+    return boxes;
+  }
+  function extent(boxes, scale) {
+    var e = {x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity};
+    boxes.forEach(function (b) {
+      var half = b.r, up = b.r, down = b.r;
+      if (b.wide) {
+        var px = Math.min(b.want, b.most / scale);  // font size in canvas units
+        if (px * scale >= 7) {
+          half = Math.max(half, b.wide * px / 2 + 4 / scale);
+          if (b.below) { down += b.gap + px + 4 / scale; } else { up += b.gap + px + 4 / scale; }
+        }
+      }
+      e.x0 = Math.min(e.x0, b.x - half); e.x1 = Math.max(e.x1, b.x + half);
+      e.y0 = Math.min(e.y0, b.y - up); e.y1 = Math.max(e.y1, b.y + down);
+    });
+    return e;
+  }
+  function fitAll() {
+    var boxes = fitBoxes();
+    if (!boxes.length) { network.fit({animation: false}); return; }
     var top = el("gv-banner") ? 60 : 16, bottom = 16, side = 16;
     var w = root.clientWidth - 2 * side, h = root.clientHeight - top - bottom;
-    var scale = Math.max(0.01, Math.min(1.5, w / Math.max(x1 - x0, 1), h / Math.max(y1 - y0, 1)));
+    var scale = 1.5, e = extent(boxes, scale);
+    for (var round = 0; round < 12; round++) {
+      var next = Math.max(0.002, Math.min(1.5, w / Math.max(e.x1 - e.x0, 1), h / Math.max(e.y1 - e.y0, 1)));
+      e = extent(boxes, next);
+      if (Math.abs(next - scale) < 1e-4 * scale) { scale = next; break; }
+      scale = next;
+    }
+    // The rounds approach the fitting scale from above: settle just below it.
+    scale = Math.min(scale, w / Math.max(e.x1 - e.x0, 1), h / Math.max(e.y1 - e.y0, 1)) * 0.98;
+    e = extent(boxes, scale);
+    root.setAttribute("data-fit", [e.x0, e.y0, e.x1, e.y1, scale].map(function (v) { return v.toFixed(4); }).join(" "));
     network.moveTo({
-      position: {x: (x0 + x1) / 2, y: (y0 + y1) / 2 - (top - bottom) / 2 / scale},
+      position: {x: (e.x0 + e.x1) / 2, y: (e.y0 + e.y1) / 2 - (top - bottom) / 2 / scale},
       scale: scale, animation: false
     });
   }
