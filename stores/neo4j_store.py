@@ -367,6 +367,12 @@ class Neo4jStore:
         """Delete every ecosystem node and relationship (used by tests)."""
         self._periods = self._links = None
         with self.driver.session(database=self.database) as s:
+            # Relationships first, in bounded transactions: on a national graph 10,000
+            # nodes carry about a million of them (REFERS and the per-period links), more
+            # than one transaction may hold in memory.
+            s.run(
+                "MATCH (:Entity)-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 50000 ROWS"
+            ).consume()
             s.run(
                 "MATCH (n) WHERE n:Entity OR n:Source OR n:ImportInProgress OR n:GraphModel "
                 "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
