@@ -59,7 +59,8 @@ def write_one_transaction(
 
     def work(tx):
         # Every period with links after this import: the recorded ones and the new ones.
-        cover = sorted(set(_linked_periods(tx)) | set(bulk.link_periods(tables)))
+        linked = _linked_periods(tx)
+        cover = [] if linked is None else sorted(set(linked) | set(bulk.link_periods(tables)))
         tag["link_periods"] = cover
         queries = {**WRITE, "referrals": relinked(WRITE["referrals"], cover)}
         done: dict[str, int] = {}
@@ -76,7 +77,8 @@ def write_one_transaction(
                 raise ImportRejected(Report(recheck_issues(source, problems)))
         if rebuild:
             tx.run(REBUILD_BORDERS).consume()
-        tx.run(RECORD_LINKS, link_periods=cover).consume()
+        if linked is not None:
+            tx.run(RECORD_LINKS, link_periods=cover).consume()
 
     import neo4j.exceptions
 
@@ -130,12 +132,22 @@ def write_bulk(
         raise rolled_back(e, f"{type(e).__name__}: {e}") from e
 
 
-def _linked_periods(tx) -> list[str]:
-    """The periods whose links every REFERS has; a database written before the links
-    (REFERS but no record) is linked in full first, in this transaction."""
+# A database written before the per-period links is linked in the import's own
+# transaction only up to this many REFERS: every one gains up to a link per period, and a
+# national graph's million would not fit one transaction's memory. A larger one keeps no
+# links (no :GraphModel record), so subset-period paths filter the lists, slower but right.
+RELINK_MAX = 100_000
+
+
+def _linked_periods(tx) -> list[str] | None:
+    """The periods whose links every REFERS has after this import's relinking, or None
+    for a database written before the links that is too large to link here."""
     recorded = tx.run(MODEL).single()["periods"]
     if recorded is not None:
         return list(recorded)
+    refers = tx.run("MATCH ()-[r:REFERS]->() RETURN count(r) AS n").single()["n"]
+    if refers > RELINK_MAX:
+        return None
     periods = [
         r["p"] for r in tx.run("MATCH ()-[r:REFERS]->() UNWIND r.periods AS p RETURN DISTINCT p")
     ]
