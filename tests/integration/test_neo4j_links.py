@@ -208,9 +208,7 @@ def test_a_store_from_before_the_links_is_linked_by_its_next_import(neo4j, paral
     assert _links(neo4j) == want
 
 
-def test_a_large_store_from_before_the_links_stays_unlinked_and_right(
-    neo4j, parallel, monkeypatch
-):
+def test_a_large_store_from_before_the_links_stays_unlinked_and_right(neo4j, parallel, monkeypatch):
     import_paths(neo4j, [parallel], source_name="partners")
     linked = _all_answers(neo4j)
     _forget_links(neo4j)
