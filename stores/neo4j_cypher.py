@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 from gridvoices.stores import neo4j_bulk as bulk
-from gridvoices.stores.neo4j_links import UNLINK, link_clause
+from gridvoices.stores.neo4j_links import link_clause, unlink
 
 __all__ = [
     "WRITE",
@@ -177,8 +177,10 @@ DELETE r
 def relinked(statement: str, periods) -> str:
     """``statement`` (ending with pair ``a``-[``r``]->``b`` rewritten) followed by the
     pair's per-period links made again from its lists (:mod:`.neo4j_links`)."""
+    if not set(periods):  # a store without links (neo4j_write.RELINK_MAX) gets none
+        return statement
     tail = link_clause(periods, "a", "b", "r.periods", "r.counts")
-    return f"{statement}WITH a, b, r\n{UNLINK}\n{tail}\n"
+    return f"{statement}WITH a, b, r\n{unlink(periods, 'a', 'b')}\n{tail}\n"
 
 
 def stale_referrals(periods) -> str:

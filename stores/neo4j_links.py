@@ -28,7 +28,7 @@ __all__ = [
     "link_type",
     "link_types",
     "link_clause",
-    "UNLINK",
+    "unlink",
     "MODEL",
     "RECORD_LINKS",
     "relink_all",
@@ -72,8 +72,16 @@ def link_clause(periods: Iterable[str], a: str, b: str, ps: str, cs: str) -> str
     return "\n".join(out)
 
 
-# Every link of a pair, before they are made again from its current lists.
-UNLINK = f"CALL (a, b) {{ MATCH (a)-[x]->(b) WHERE type(x) STARTS WITH '{LINK_PREFIX}' DELETE x }}"
+def unlink(periods: Iterable[str], a: str, b: str) -> str:
+    """Cypher deleting ``a``'s links to ``b`` of ``periods``, before they are made again.
+
+    The types are named and the pattern is a comprehension from the bound ``a``: an
+    untyped ``MATCH (a)-[x]->(b)`` in a subquery was planned as a scan of every
+    relationship in the database for each row written."""
+    if not set(periods):
+        return ""
+    return f"FOREACH (x IN [({a})-[y:{link_types(periods)}]->({b}) | y] | DELETE x)"
+
 
 MODEL = "OPTIONAL MATCH (m:GraphModel {name: 'gridvoices'}) RETURN m.link_periods AS periods"
 
@@ -88,6 +96,6 @@ def relink_all(periods: Iterable[str]) -> str:
     """Links for every REFERS of a database written before the links existed."""
     return f"""
 MATCH (a)-[r:REFERS]->(b)
-{UNLINK}
+{unlink(periods, "a", "b")}
 {link_clause(periods, "a", "b", "r.periods", "r.counts")}
 """
