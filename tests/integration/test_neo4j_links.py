@@ -224,3 +224,18 @@ def test_a_large_store_from_before_the_links_stays_unlinked_and_right(neo4j, par
     import_paths(neo4j, [parallel], source_name="partners")
     _in_step(neo4j)
     assert _all_answers(neo4j) == after
+
+
+def test_a_linked_search_cut_off_by_parallel_links_falls_back(neo4j, parallel, monkeypatch):
+    import_paths(neo4j, [parallel])
+    full = _all_answers(neo4j)
+    # S1->G1 over Q1+Q2 has 5 relationship paths (S1-S2-G1 in 2 x 2 ways, S1-S3-G1 in 1)
+    # for 2 node sequences: a cap of 3 cuts that search off.
+    monkeypatch.setattr(forms, "LINKED_PATHS_CAP", 3)
+    calls = []
+    real = forms._answer
+    monkeypatch.setattr(forms, "_answer", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    got = answer(neo4j, "shortest_paths", "S1", "G1", periods=["2024-Q1", "2024-Q2"])
+    assert calls == [forms._shortest_linked(("2024-Q1", "2024-Q2")), forms._SHORTEST_SOME]
+    assert got == full["S1", "G1", 0]
+    assert _all_answers(neo4j) == full
