@@ -161,7 +161,7 @@ _SHORTEST = {True: _SHORTEST_EVERY, False: _SHORTEST_SOME}
 # the link types finds up to m^d relationship paths per node sequence (729 for one
 # 6-hop route over 3 periods on a dense generated graph). The search streams, so it is
 # cut off after this many; a cut-off answer is thrown away and the list filter runs.
-LINKED_PATHS_CAP = 2000
+LINKED_PATHS_CAP = 256
 
 
 @functools.lru_cache(maxsize=64)
