@@ -61,6 +61,7 @@ PLAN = {
 }
 PYVIS_TIMEOUT = 60  # seconds raw pyvis gets to draw a first picture, per size
 PATH_TARGETS_MS = {"shortest_paths": 10.0, "referral_paths": 50.0}
+SUBSET_TARGET_MS = 20.0  # shortest_paths over a subset of periods (issue 17, P5b)
 
 
 def _row(group: str, size: str, r: dict) -> dict:
@@ -90,15 +91,17 @@ def _paths_rows(size: str, rows: list[dict]) -> list[dict]:
             }
             out.append(_row("neo4j paths", size, nx_row))
             continue
+        # A periods-subset row (issue 17, P5b) has its own goal.
+        target = SUBSET_TARGET_MS if "periods" in r else PATH_TARGETS_MS[name]
         neo = {
             "step": f"Neo4j {r['step']} ({r['pairs']} pairs, {r['with_path']} with a path)",
             "p50_ms": r["p50_ms"],
             "p95_ms": r["p95_ms"],
-            "target": f"p95 <= {PATH_TARGETS_MS[name]:g} ms",
-            "met": r["p95_ms"] <= PATH_TARGETS_MS[name],
+            "target": f"p95 <= {target:g} ms",
+            "met": r["p95_ms"] <= target,
         }
         out.append(_row("neo4j paths", size, neo))
-        if "embedded_p50_ms" in r:
+        if "embedded_p50_ms" in r and "periods" not in r:
             emb = {
                 "step": f"embedded (SQL) {r['step']} ({r['baseline_pairs']} of the pairs, "
                 f"{r['embedded_agree_with_networkx']} agree with NetworkX)",

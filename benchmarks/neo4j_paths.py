@@ -1,7 +1,8 @@
 """Referral-path latency on Neo4j against the embedded store and NetworkX, on the same pairs.
 
     python -m benchmarks neo4j-paths [--pairs 300] [--seed 1] [--k 4] [--period P ...]
-                                     [--load DIR] [--workspace DIR] [--json out.json]
+                                     [--subset P ...] [--load DIR] [--workspace DIR]
+                                     [--json out.json]
 
 Connects to the running local Neo4j (``GRIDVOICES_NEO4J_HOME``, or ``NEO4J_URI``) that
 already holds the data, or imports ``--load DIR`` into it first. The embedded side is
@@ -14,6 +15,10 @@ call, as an analyst sees it: ``shortest_paths_cypher`` / ``referral_paths_cypher
 in-memory graph built once (its build time printed apart). A few other pairs warm each
 engine first (plan compilation, caches). Every engine's answers are compared pair by
 pair; the table reports how many pairs agree and how many had a path.
+
+The periods-subset row (``--subset``, default the first half of the stored periods) times
+``shortest_paths`` over those periods on the same pairs, beside the rows over every period,
+so the filtered and unfiltered figures come from one run (issue 17, P5b).
 """
 
 from __future__ import annotations
@@ -54,12 +59,63 @@ def _pairs(ends: list[str], n: int, seed: int) -> list[tuple[str, str]]:
     return [tuple(rng.sample(ends, 2)) for _ in range(n)]
 
 
+def _subset(neo4j, given: list[str] | None) -> list[str]:
+    if given == ["none"]:
+        return []
+    if given:
+        return sorted(given)
+    stored = neo4j.periods()
+    return stored[: len(stored) // 2] if len(stored) > 1 else []
+
+
+def _subset_rows(neo4j, subset, pairs, warm, base, tables, embedded, answer) -> list[dict]:
+    """shortest_paths over ``subset`` on Neo4j (and NetworkX on the baseline pairs)."""
+    from gridvoices.queries.graph import build_graph
+    from gridvoices.queries.paths.forms import shortest_paths
+
+    step = f"shortest_paths {'+'.join(subset)}"
+    ts, neo = _timed(
+        lambda s, t: answer(neo4j, "shortest_paths", s, t, periods=subset, engine="cypher"),
+        pairs,
+        warm,
+    )
+    p50, p95 = _percentiles(ts)
+    row = {
+        "step": step,
+        "engine": "neo4j",
+        "p50_ms": p50,
+        "p95_ms": p95,
+        "pairs": len(pairs),
+        "with_path": sum(1 for x in neo if x),
+        "periods": subset,
+    }
+    if not base:
+        return [row]
+    G = build_graph(tables, subset)
+    sql = [answer(embedded, "shortest_paths", s, t, periods=subset, engine="sql") for s, t in base]
+    ref = [shortest_paths(G, s, t) for s, t in base]
+    row.update(
+        embedded_p50_ms=float("nan"),
+        embedded_p95_ms=float("nan"),
+        baseline_pairs=len(base),
+        agree_with_networkx=sum(x == y for x, y in zip(neo, ref, strict=False)),
+        embedded_agree_with_networkx=sum(x == y for x, y in zip(sql, ref, strict=True)),
+    )
+    return [row]
+
+
 def main(argv: list[str] | None = None) -> list[dict]:
     ap = argparse.ArgumentParser(prog="python -m benchmarks neo4j-paths")
     ap.add_argument("--pairs", type=int, default=300)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--k", type=int, default=4, help="hops for referral_paths (default 4)")
     ap.add_argument("--period", action="append", help="a period to restrict flows to; repeatable")
+    ap.add_argument(
+        "--subset",
+        action="append",
+        help="periods of the periods-subset shortest_paths row; repeatable "
+        "(default the first half of the stored periods; 'none' skips the row)",
+    )
     ap.add_argument("--load", type=Path, help="import this data folder into Neo4j first")
     ap.add_argument("--workspace", type=Path, help="an embedded workspace holding the same data")
     ap.add_argument(
@@ -151,6 +207,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
                     "graph_build_s": build_s,
                 }
             )
+        subset = _subset(neo4j, a.subset)
+        if subset:
+            rows += _subset_rows(neo4j, subset, pairs, warm, base, tables, embedded, answer)
         if embedded is not None:
             embedded.close()
 

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from gridvoices.ecosystem.schema import ENTITIES
 from gridvoices.loaders.provenance import Source
+from gridvoices.stores.neo4j_links import link_clause
 
 __all__ = [
     "BULK_MIN_ROWS",
@@ -291,6 +292,9 @@ def bulk_write(
         for name, df in tables.items()
         if name in CREATE and not df.empty
     ]
+    links = {"link_periods": link_periods(tables)}
+    queries = {**CREATE, "referrals": referrals_query(links["link_periods"])}
+
     def begin(tx) -> bool:
         if has_data(tx):
             return False
@@ -311,7 +315,7 @@ def bulk_write(
             for name, cols in prepared:
                 done = 0
                 for params, rows in _batches(name, cols, batch):
-                    s.execute_write(_batch_tx, CREATE[name], {**params, **tag})
+                    s.execute_write(_batch_tx, queries[name], {**params, **tag, **links})
                     done += rows
                     if progress:
                         progress(name, done, None)
@@ -322,6 +326,19 @@ def bulk_write(
         e.partial_left = not _discard_quietly(driver, database, source.import_id)
         raise
     return True
+
+
+def link_periods(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """The periods of the referrals being written, each to get its per-period links."""
+    df = tables.get("referrals")
+    return [] if df is None or df.empty else sorted(set(df["period"].astype(str)))
+
+
+def referrals_query(periods: list[str]) -> str:
+    """The referrals batch statement with the per-period links of :mod:`.neo4j_links`.
+
+    One text per set of periods, so every batch of an import shares one plan."""
+    return CREATE["referrals"] + "WITH a, b, ps, cs\n" + link_clause(periods, "a", "b", "ps", "cs")
 
 
 def _batch_tx(tx, query: str, params: dict) -> None:

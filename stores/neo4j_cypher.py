@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import pandas as pd
 from gridvoices.stores import neo4j_bulk as bulk
+from gridvoices.stores.neo4j_links import link_clause, unlink
 
 __all__ = [
     "WRITE",
     "READ",
     "REBUILD_BORDERS",
     "STALE_REFERRALS",
+    "relinked",
+    "stale_referrals",
     "STALE_PEER_LINKS",
     "STILL_REFERENCED",
     "DELETE_STALE",
@@ -84,8 +87,8 @@ UNWIND $rows AS row
 MATCH (a:Entity {id: row.source})
 MATCH (b:Entity {id: row.target})
 MERGE (a)-[r:REFERS]->(b)
-WITH r, row, coalesce(r.periods, []) AS ps
-WITH r, row, [i IN range(0, size(ps) - 1) WHERE NOT ps[i] IN row.periods] AS keep
+WITH a, b, r, row, coalesce(r.periods, []) AS ps
+WITH a, b, r, row, [i IN range(0, size(ps) - 1) WHERE NOT ps[i] IN row.periods] AS keep
 SET r.periods = [i IN keep | r.periods[i]] + row.periods,
     r.counts = [i IN keep | r.counts[i]] + row.counts,
     r.accepted = [i IN keep | r.accepted[i]] + row.accepted,
@@ -157,16 +160,33 @@ RETURN a.id AS source, b.id AS target, r.periods[i] AS period, r.counts[i] AS co
 # Re-importing a source: drop its flow entries and peer links the new import did not
 # contain, check nothing else refers to its stale nodes, then delete them.
 STALE_REFERRALS = """
-MATCH ()-[r:REFERS]->() WHERE $src IN r.sources
-WITH r, [i IN range(0, size(r.periods) - 1)
-         WHERE NOT (r.sources[i] = $src AND r.imports[i] <> $imp)] AS keep
+MATCH (a)-[r:REFERS]->(b) WHERE $src IN r.sources
+WITH a, b, r, [i IN range(0, size(r.periods) - 1)
+               WHERE NOT (r.sources[i] = $src AND r.imports[i] <> $imp)] AS keep
 SET r.periods = [i IN keep | r.periods[i]], r.counts = [i IN keep | r.counts[i]],
     r.accepted = [i IN keep | r.accepted[i]], r.sources = [i IN keep | r.sources[i]],
     r.imports = [i IN keep | r.imports[i]]
 SET r.total = reduce(s = 0, c IN r.counts | s + c)
+"""
+_DROP_EMPTY = """
 WITH r WHERE size(r.periods) = 0
 DELETE r
 """
+
+
+def relinked(statement: str, periods) -> str:
+    """``statement`` (ending with pair ``a``-[``r``]->``b`` rewritten) followed by the
+    pair's per-period links made again from its lists (:mod:`.neo4j_links`)."""
+    if not set(periods):  # a store without links (neo4j_write.RELINK_MAX) gets none
+        return statement
+    tail = link_clause(periods, "a", "b", "r.periods", "r.counts")
+    return f"{statement}WITH a, b, r\n{unlink(periods, 'a', 'b')}\n{tail}\n"
+
+
+def stale_referrals(periods) -> str:
+    """STALE_REFERRALS with the touched pairs relinked; emptied REFERS then deleted."""
+    return relinked(STALE_REFERRALS, periods) + "WITH r" + _DROP_EMPTY
+
 
 STALE_PEER_LINKS = """
 MATCH ()-[r:PEER_LINK {_source: $src}]->() WHERE r._import <> $imp DELETE r

@@ -44,6 +44,7 @@ from gridvoices.stores.neo4j_errors import (
     Neo4jConnectionError,
     connection_settings,
 )
+from gridvoices.stores.neo4j_links import MODEL
 from gridvoices.stores.neo4j_lock import LOCK_CONSTRAINT, Neo4jLock
 from gridvoices.stores.neo4j_write import write_bulk, write_one_transaction
 
@@ -96,6 +97,7 @@ class Neo4jStore:
         self.bulk_min_rows = bulk_min_rows
         self.stale_after = stale_after
         self._periods: list[str] | None = None
+        self._links: list[str] | None = None
         self._settings: dict | None = None  # set by connect(): a probe after an interrupt
         self.lock = Neo4jLock(driver, database)
         self._constraints()
@@ -167,7 +169,7 @@ class Neo4jStore:
         else:
             taken = False
         try:
-            self._periods = None
+            self._periods = self._links = None
             with self.driver.session(database=self.database) as s:
                 bulk.discard(s, marker["import_id"])
         finally:
@@ -268,7 +270,7 @@ class Neo4jStore:
 
     def _write(self, tables, progress, source: Source | None) -> None:
         self.settle_unfinished_import()
-        self._periods = None
+        self._periods = self._links = None
         rows = sum(len(df) for df in tables.values())
         if source is not None and rows >= self.bulk_min_rows:
             if write_bulk(self.driver, self.database, tables, progress, source):
@@ -351,12 +353,28 @@ class Neo4jStore:
         self._periods = [r["p"] for r in rows]
         return list(self._periods)
 
+    def period_links(self) -> list[str] | None:
+        """The periods whose per-period links (:mod:`.neo4j_links`) every REFERS has, or
+        None for a database written before the links (linked by its next import)."""
+        if self._links is None:
+            rows = self.query(MODEL)
+            if not rows or rows[0]["periods"] is None:
+                return None
+            self._links = list(rows[0]["periods"])
+        return list(self._links)
+
     def clear(self) -> None:
         """Delete every ecosystem node and relationship (used by tests)."""
-        self._periods = None
+        self._periods = self._links = None
         with self.driver.session(database=self.database) as s:
+            # Relationships first, in bounded transactions: on a national graph 10,000
+            # nodes carry about a million of them (REFERS and the per-period links), more
+            # than one transaction may hold in memory.
             s.run(
-                "MATCH (n) WHERE n:Entity OR n:Source OR n:ImportInProgress "
+                "MATCH (:Entity)-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 50000 ROWS"
+            ).consume()
+            s.run(
+                "MATCH (n) WHERE n:Entity OR n:Source OR n:ImportInProgress OR n:GraphModel "
                 "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
             ).consume()
 

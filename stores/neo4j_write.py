@@ -23,13 +23,15 @@ from gridvoices.stores.neo4j_cypher import (
     RECORD_SOURCE,
     REL_TABLE,
     STALE_PEER_LINKS,
-    STALE_REFERRALS,
     STILL_REFERENCED,
     WRITE,
     referral_rows,
+    relinked,
     rows_for,
+    stale_referrals,
 )
 from gridvoices.stores.neo4j_errors import ImportInProgressError, recheck_issues, rolled_back
+from gridvoices.stores.neo4j_links import MODEL, RECORD_LINKS, relink_all
 
 __all__ = ["write_one_transaction", "write_bulk"]
 
@@ -51,14 +53,19 @@ def write_one_transaction(
         df = tables[name]
         rows = referral_rows(df) if name == "referrals" else rows_for(name, df)
         for i in range(0, len(rows), _BATCH):
-            batches.append((name, WRITE[name], rows[i : i + _BATCH]))
+            batches.append((name, rows[i : i + _BATCH]))
     rebuild = source is not None or ("districts" in tables and not tables["districts"].empty)
     tag = {"src": source.name if source else "", "imp": source.import_id if source else ""}
 
     def work(tx):
+        # Every period with links after this import: the recorded ones and the new ones.
+        linked = _linked_periods(tx)
+        cover = [] if linked is None else sorted(set(linked) | set(bulk.link_periods(tables)))
+        tag["link_periods"] = cover
+        queries = {**WRITE, "referrals": relinked(WRITE["referrals"], cover)}
         done: dict[str, int] = {}
-        for name, q, rows in batches:
-            tx.run(q, rows=rows, **tag).consume()
+        for name, rows in batches:
+            tx.run(queries[name], rows=rows, **tag).consume()
             done[name] = done.get(name, 0) + len(rows)
             if progress:
                 progress(name, done[name], None)
@@ -70,6 +77,8 @@ def write_one_transaction(
                 raise ImportRejected(Report(recheck_issues(source, problems)))
         if rebuild:
             tx.run(REBUILD_BORDERS).consume()
+        if linked is not None:
+            tx.run(RECORD_LINKS, link_periods=cover).consume()
 
     import neo4j.exceptions
 
@@ -106,6 +115,7 @@ def write_bulk(
         if "districts" in tables and not tables["districts"].empty:
             tx.run(REBUILD_BORDERS).consume()
         tx.run(RECORD_SOURCE, format=source.format, at=source.imported_at, **tag).consume()
+        tx.run(RECORD_LINKS, link_periods=bulk.link_periods(tables)).consume()
 
     try:
         return bulk.bulk_write(driver, database, tables, source, progress, finish=finish)
@@ -122,8 +132,32 @@ def write_bulk(
         raise rolled_back(e, f"{type(e).__name__}: {e}") from e
 
 
+# A database written before the per-period links is linked in the import's own
+# transaction only up to this many REFERS: every one gains up to a link per period, and a
+# national graph's million would not fit one transaction's memory. A larger one keeps no
+# links (no :GraphModel record), so subset-period paths filter the lists, slower but right.
+RELINK_MAX = 100_000
+
+
+def _linked_periods(tx) -> list[str] | None:
+    """The periods whose links every REFERS has after this import's relinking, or None
+    for a database written before the links that is too large to link here."""
+    recorded = tx.run(MODEL).single()["periods"]
+    if recorded is not None:
+        return list(recorded)
+    refers = tx.run("MATCH ()-[r:REFERS]->() RETURN count(r) AS n").single()["n"]
+    if refers > RELINK_MAX:
+        return None
+    periods = [
+        r["p"] for r in tx.run("MATCH ()-[r:REFERS]->() UNWIND r.periods AS p RETURN DISTINCT p")
+    ]
+    if periods:
+        tx.run(relink_all(periods), link_periods=sorted(set(periods))).consume()
+    return periods
+
+
 def _replace_stale(tx, source: Source, tag: dict) -> None:
-    tx.run(STALE_REFERRALS, **tag).consume()
+    tx.run(stale_referrals(tag["link_periods"]), **tag).consume()
     tx.run(STALE_PEER_LINKS, **tag).consume()
     refs = [
         (r["entity"], r["id"], REL_TABLE[r["how"]], r["ref"])

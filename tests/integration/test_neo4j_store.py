@@ -27,7 +27,19 @@ def test_reimport_changes_nothing(neo4j):
     first = _state(neo4j)
     import_paths(neo4j, [FIXTURES / "tiny"])
     assert _state(neo4j) == first
-    assert first[0] == {"nodes": 11, "rels": 16}  # 10 entities and their :Source
+    # 10 entities, their :Source and the :GraphModel record; 16 relationships and the
+    # per-period links of the 3 (pair, period) cells with referrals (G1->S1 had 0 in Q2).
+    assert first[0] == {"nodes": 12, "rels": 19}
+    links = neo4j.query(
+        "MATCH (a)-[x]->(b) WHERE type(x) STARTS WITH 'FLOW_' "
+        "RETURN a.id + '>' + b.id + ' ' + type(x) AS link ORDER BY link"
+    )
+    assert [r["link"] for r in links] == [
+        "S1>S2 FLOW_2024_Q1",
+        "S1>S2 FLOW_2024_Q2",
+        "S2>G1 FLOW_2024_Q1",
+    ]
+    assert neo4j.period_links() == ["2024-Q1", "2024-Q2"]
 
 
 def test_newer_file_updates_same_ids(neo4j, tiny):
