@@ -79,16 +79,7 @@ def _subset_rows(neo4j, subset, pairs, warm, base, tables, embedded, answer) -> 
         pairs,
         warm,
     )
-    p50, p95 = _percentiles(ts)
-    row = {
-        "step": step,
-        "engine": "neo4j",
-        "p50_ms": p50,
-        "p95_ms": p95,
-        "pairs": len(pairs),
-        "with_path": sum(1 for x in neo if x),
-        "periods": subset,
-    }
+    row = {**_neo4j_row(step, ts, neo), "periods": subset}
     if not base:
         return [row]
     G = build_graph(tables, subset)
@@ -102,6 +93,18 @@ def _subset_rows(neo4j, subset, pairs, warm, base, tables, embedded, answer) -> 
         embedded_agree_with_networkx=sum(x == y for x, y in zip(sql, ref, strict=True)),
     )
     return [row]
+
+
+def _neo4j_row(step: str, times: list[float], answers: list) -> dict:
+    p50, p95 = _percentiles(times)
+    return {
+        "step": step,
+        "engine": "neo4j",
+        "p50_ms": p50,
+        "p95_ms": p95,
+        "pairs": len(answers),
+        "with_path": sum(1 for x in answers if x),
+    }
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
@@ -172,15 +175,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
                 return lambda s, t: answer(store, name, s, t, periods=periods, engine=engine, **kw)
 
             neo_ts, neo = _timed(on(neo4j, "cypher"), pairs, warm)
-            p50, p95 = _percentiles(neo_ts)
-            row = {
-                "step": step,
-                "engine": "neo4j",
-                "p50_ms": p50,
-                "p95_ms": p95,
-                "pairs": len(pairs),
-                "with_path": sum(1 for x in neo if x),
-            }
+            row = _neo4j_row(step, neo_ts, neo)
             rows.append(row)
             if not base:
                 continue

@@ -35,6 +35,10 @@ def _env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
 
 
+def _import(python: str, data: Path, ws: Path) -> list[str]:
+    return [python, "-m", "gridvoices.cli.main", "import", str(data), "-w", str(ws), "-q"]
+
+
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(prog="python -m benchmarks p2")
     ap.add_argument("--services", type=int, default=50_000)
@@ -54,32 +58,11 @@ def main(argv: list[str] | None = None) -> dict:
         read = [sys.executable, "-c", "import pandas; pandas.read_csv('referrals.csv')"]
         steps = {
             "pandas.read_csv referrals.csv": (read, data),
-            "gridvoices import (this checkout)": (
-                [
-                    sys.executable,
-                    "-m",
-                    "gridvoices.cli.main",
-                    "import",
-                    str(data),
-                    "-w",
-                    str(ws),
-                    "-q",
-                ],
-                here,
-            ),
+            "gridvoices import (this checkout)": (_import(sys.executable, data, ws), here),
         }
         if a.baseline_python:
             steps["gridvoices import (baseline)"] = (
-                [
-                    a.baseline_python,
-                    "-m",
-                    "gridvoices.cli.main",
-                    "import",
-                    str(data),
-                    "-w",
-                    str(ws),
-                    "-q",
-                ],
+                _import(a.baseline_python, data, ws),
                 a.baseline_cwd,
             )
         walls: dict[str, list[float]] = {k: [] for k in steps}

@@ -16,10 +16,10 @@ that cannot be written only loses the speed-up.
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 import jinja2
+from gridvoices.ecosystem.cache import cache_root
 from jinja2.bccache import Bucket, FileSystemBytecodeCache
 
 __all__ = ["remember_compiled", "cache_folder", "fingerprint"]
@@ -45,13 +45,8 @@ _OPTIONS = (
 
 
 def cache_folder() -> Path | None:
-    """``$GRIDVOICES_CACHE/templates``, else ``~/.cache/gridvoices/templates``; None when
-    ``GRIDVOICES_CACHE`` is ``off``."""
-    base = os.environ.get("GRIDVOICES_CACHE")
-    if base == "off":
-        return None
-    root = Path(base) if base else Path.home() / ".cache" / "gridvoices"
-    return root / "templates"
+    """The compiled templates' folder (:func:`gridvoices.ecosystem.cache.cache_root`)."""
+    return cache_root("templates")
 
 
 def _stable(value) -> str:

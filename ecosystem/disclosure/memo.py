@@ -16,19 +16,15 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from gridvoices.ecosystem.cache import cache_root
 from gridvoices.ecosystem.disclosure.model import Figure
 
 __all__ = ["remembered", "cache_dir"]
 
 
 def cache_dir() -> Path | None:
-    """``$GRIDVOICES_CACHE/disclosure``, else ``~/.cache/gridvoices/disclosure``; None when
-    ``GRIDVOICES_CACHE`` is ``off``."""
-    base = os.environ.get("GRIDVOICES_CACHE")
-    if base == "off":
-        return None
-    root = Path(base) if base else Path.home() / ".cache" / "gridvoices"
-    return root / "disclosure"
+    """The remembered protections' folder (:func:`gridvoices.ecosystem.cache.cache_root`)."""
+    return cache_root("disclosure")
 
 
 def _key(figures: Sequence[Figure]) -> str:

@@ -243,9 +243,7 @@ def _dependencies(A, sources: np.ndarray, linear: bool) -> tuple[np.ndarray, int
         for i, s in enumerate(sources):
             swept = _level_sweep(A, AT, int(s), linear)
             if swept is None:  # too deep for level sweeps: finish one source at a time
-                for s in sources[i:]:
-                    reach += _single_source(A.indptr, A.indices, int(s), linear, total)
-                return total, reach
+                return total, reach + _one_by_one(A, sources[i:], linear, total)
             total += swept[0]
             reach += swept[1]
         return total, reach
@@ -254,12 +252,15 @@ def _dependencies(A, sources: np.ndarray, linear: bool) -> tuple[np.ndarray, int
         src = np.asarray(sources[start : start + batch])
         swept = _dense_sweep(A, AT, src, linear)
         if swept is None:  # too deep for dense sweeps: finish one source at a time
-            for s in sources[start:]:
-                reach += _single_source(A.indptr, A.indices, int(s), linear, total)
-            return total, reach
+            return total, reach + _one_by_one(A, sources[start:], linear, total)
         total += swept[0]
         reach += swept[1]
     return total, reach
+
+
+def _one_by_one(A, sources, linear: bool, total: np.ndarray) -> int:
+    # Adds each source's dependencies into ``total``; returns the pairs they reach.
+    return sum(_single_source(A.indptr, A.indices, int(s), linear, total) for s in sources)
 
 
 def _systematic(rng: np.random.Generator, size: int, order_keys: tuple, k: int) -> np.ndarray:
