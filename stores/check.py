@@ -9,6 +9,7 @@ the fault-injection tests (tests/faults/) and by ``gridvoices check``.
 from __future__ import annotations
 
 from gridvoices.loaders.provenance import REFERENCES
+from gridvoices.stores.neo4j_links import MODEL, unmatched_links
 
 __all__ = ["check", "check_neo4j", "recheck_written"]
 
@@ -124,6 +125,14 @@ def check_neo4j(store) -> list[str]:
     n = q(_LISTS)[0]["n"]
     if n:
         problems.append(f"{n} REFERS relationships have inconsistent period lists or totals")
+    linked = q(MODEL)[0]["periods"] if q(MODEL) else None
+    if linked:
+        n = q(unmatched_links(linked), {"link_periods": sorted(set(linked))})[0]["n"]
+        if n:
+            problems.append(
+                f"{n} REFERS relationships and their per-period links differ "
+                "(`gridvoices relink` makes them again)"
+            )
     n = q(_KINDS, {"kinds": list(_LABEL.values())})[0]["n"]
     if n:
         problems.append(f"{n} nodes are not exactly one kind of entity")

@@ -14,7 +14,9 @@ dynamic ``$(...)`` types are not used: ``CREATE`` fixed the type once per query 
 
 Which periods have links is recorded on one ``(:GraphModel {name: 'gridvoices'})`` node
 (``link_periods``), written in the same transaction as the links; a database from before
-the links has no such node and is linked in full by its next one-transaction import.
+the links has no such node and is linked in full by its next one-transaction import, or,
+when it is too large for one transaction, by ``gridvoices relink`` in batches
+(:meth:`gridvoices.stores.neo4j_store.Neo4jStore.link_periods`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ __all__ = [
     "MODEL",
     "RECORD_LINKS",
     "relink_all",
+    "relink_in_batches",
+    "unmatched_links",
 ]
 
 LINK_PREFIX = "FLOW_"
@@ -98,4 +102,32 @@ def relink_all(periods: Iterable[str]) -> str:
 MATCH (a)-[r:REFERS]->(b)
 {unlink(periods, "a", "b")}
 {link_clause(periods, "a", "b", "r.periods", "r.counts")}
+"""
+
+
+def relink_in_batches(periods: Iterable[str], rows: int = 10_000) -> str:
+    """:func:`relink_all` in transactions of ``rows`` REFERS each, for a database too large
+    to link in one (run in an auto-commit session). Each batch unlinks before it links, so
+    a run cut off part way and started again leaves every pair linked once."""
+    return f"""
+MATCH (a)-[r:REFERS]->(b)
+CALL (a, r, b) {{
+{unlink(periods, "a", "b")}
+{link_clause(periods, "a", "b", "r.periods", "r.counts")}
+}} IN TRANSACTIONS OF {int(rows)} ROWS
+"""
+
+
+def unmatched_links(periods: Iterable[str]) -> str:
+    """Cypher counting the REFERS whose links of ``periods`` (the recorded ones) differ from
+    their own period lists: derived data out of step with its records (``gridvoices check``).
+    Pass ``{"link_periods": sorted(set(periods))}``."""
+    return f"""
+MATCH (a)-[r:REFERS]->(b)
+WITH a, b, [j IN range(0, size(r.periods) - 1)
+            WHERE r.periods[j] IN $link_periods AND r.counts[j] > 0 | r.periods[j]] AS live
+WITH live, [(a)-[y:{link_types(periods)}]->(b) | type(y)] AS have
+WHERE size(have) <> size(live)
+   OR any(p IN live WHERE NOT '{LINK_PREFIX}' + replace(p, '-', '_') IN have)
+RETURN count(*) AS n
 """

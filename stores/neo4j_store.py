@@ -44,7 +44,7 @@ from gridvoices.stores.neo4j_errors import (
     Neo4jConnectionError,
     connection_settings,
 )
-from gridvoices.stores.neo4j_links import MODEL
+from gridvoices.stores.neo4j_links import MODEL, RECORD_LINKS, relink_in_batches
 from gridvoices.stores.neo4j_lock import LOCK_CONSTRAINT, Neo4jLock
 from gridvoices.stores.neo4j_write import write_bulk, write_one_transaction
 
@@ -362,6 +362,34 @@ class Neo4jStore:
                 return None
             self._links = list(rows[0]["periods"])
         return list(self._links)
+
+    def link_periods(self, batch: int = 10_000, wait: float = 0) -> list[str]:
+        """Give every REFERS its per-period links (:mod:`.neo4j_links`) and record them; the
+        periods linked. For a database written before the links and too large for an
+        import to link in its own transaction (``neo4j_write.RELINK_MAX``).
+
+        Runs in transactions of ``batch`` REFERS under the write lock, so no import changes
+        the flows meanwhile. Until the last batch is done no record says the links are
+        there, so a search over some periods keeps filtering the lists (slower, right);
+        a run cut off part way is simply started again.
+        """
+        with self.writing(wait):
+            periods = [
+                r["p"]
+                for r in self.query(
+                    "MATCH ()-[r:REFERS]->() UNWIND r.periods AS p RETURN DISTINCT p ORDER BY p"
+                )
+            ]
+            recorded = self.period_links()
+            if recorded is not None and set(periods) <= set(recorded):
+                return recorded
+            params = {"link_periods": sorted(set(periods))}
+            with self.driver.session(database=self.database) as s:
+                if periods:
+                    s.run(relink_in_batches(periods, batch), params).consume()
+                s.execute_write(lambda tx: tx.run(RECORD_LINKS, params).consume())
+            self._links = None
+            return self.period_links() or []
 
     def clear(self) -> None:
         """Delete every ecosystem node and relationship (used by tests)."""

@@ -135,7 +135,8 @@ def write_bulk(
 # A database written before the per-period links is linked in the import's own
 # transaction only up to this many REFERS: every one gains up to a link per period, and a
 # national graph's million would not fit one transaction's memory. A larger one keeps no
-# links (no :GraphModel record), so subset-period paths filter the lists, slower but right.
+# links (no :GraphModel record), so subset-period paths filter the lists, slower but right,
+# until `gridvoices relink` links it in batches (Neo4jStore.link_periods).
 RELINK_MAX = 100_000
 
 

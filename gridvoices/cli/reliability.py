@@ -1,4 +1,5 @@
-"""``gridvoices check`` (over :func:`gridvoices.stores.check.check`) and ``--wait`` for import."""
+"""``gridvoices check`` (over :func:`gridvoices.stores.check.check`), ``gridvoices relink``
+(over :meth:`gridvoices.stores.neo4j_store.Neo4jStore.link_periods`) and ``--wait`` for import."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from gridvoices.cli.common import JsonOpt, command, err, print_json, say
+from gridvoices.cli.common import JsonOpt, command, err, fail, print_json, say
 
-__all__ = ["check", "WaitOpt", "wait_seconds"]
+__all__ = ["check", "relink", "WaitOpt", "wait_seconds"]
 
 # For `import` (wired by main.py): queue behind another import instead of refusing.
 WaitOpt = Annotated[
@@ -53,3 +54,27 @@ def check(eco, as_json: JsonOpt = False) -> None:
             highlight=False,
         )
     raise typer.Exit(0 if not problems else 2)
+
+
+@command("relink", periods=False, output=False, small_counts=False)
+def relink(
+    eco,
+    batch: Annotated[
+        int, typer.Option("--batch", min=100, help="REFERS relationships per transaction.")
+    ] = 10_000,
+) -> None:
+    """Neo4j: give a database written before the per-period links its links, in batches, so
+    paths over some periods search them (an import links a small database by itself)."""
+    from gridvoices.ecosystem.issues import StoreError
+
+    store = eco.store()
+    if store.kind != "neo4j":
+        fail("relink is for a Neo4j store (--store neo4j): the embedded store has no links", 2)
+    try:
+        periods = store.link_periods(batch)
+    except StoreError as e:
+        fail(str(e))
+    err.print(
+        f"every REFERS is linked for {len(periods)} periods: {', '.join(periods) or 'none'}",
+        highlight=False,
+    )
