@@ -206,12 +206,16 @@ def no_peer_support(G: nx.DiGraph, k: int = 2) -> list[dict]:
     nodes = list(G)
     index = {n: i for i, n in enumerate(nodes)}
     src, dst, peer = [], [], []
-    for u, v, e in G.edges(data=True):
-        p = bool(e.get("peer_kind"))
-        if p or e.get("referrals", 0) > 0:
-            src.append(index[u])
-            dst.append(index[v])
-            peer.append(p)
+    # Through the adjacency dicts, in G.edges' order: the edge view's generator cost a
+    # third of this pass over a national graph's million links.
+    for u, nbrs in G.adjacency():
+        iu = index[u]
+        for v, e in nbrs.items():
+            p = bool(e.get("peer_kind"))
+            if p or e.get("referrals", 0) > 0:
+                src.append(iu)
+                dst.append(index[v])
+                peer.append(p)
     src, dst = np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64)
     peer = np.array(peer, dtype=bool)
     A = sp.csr_array(
