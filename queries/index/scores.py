@@ -121,10 +121,13 @@ def index_indicators(G: nx.DiGraph, *, population=None, runs: int = 256, seed=No
     from_seeds, count = group_reach(G, own, probs, runs=runs, seed=seed, counts_for=seeds)
     reached = reach_by_district(G, seeds, runs, count) if seeds else {}
     peer = dict.fromkeys(dist, 0)
-    for u, v, e in G.edges(data=True):
-        if e.get("peer_kind"):
-            for d in set(districts_of(G, u)) | set(districts_of(G, v)):
-                peer[d] = peer.get(d, 0) + 1
+    # Through the adjacency dicts, not the edge view: its generator cost more than the
+    # test on a national graph's million links, of which few are peer links.
+    for u, nbrs in G.adjacency():
+        for v, e in nbrs.items():
+            if e.get("peer_kind"):
+                for d in set(districts_of(G, u)) | set(districts_of(G, v)):
+                    peer[d] = peer.get(d, 0) + 1
     cap = {d: dict.fromkeys(("Service", "twelve", "other", "Navigator"), 0.0) for d in dist}
     members: dict = {d: [] for d in dist}
     for n, a in G.nodes(data=True):
