@@ -148,7 +148,7 @@ def test_an_unlucky_prime_is_caught_by_the_exact_check(monkeypatch):
     # rational check before returning finds the exposed cell and protects coarsely instead.
     import gridvoices.ecosystem.disclosure.secondary as secondary
 
-    monkeypatch.setattr(secondary, "give_back", lambda parts, hidden, check, order: order)
+    monkeypatch.setattr(secondary, "give_back", lambda parts, hidden, check, order, cells=(): order)
     F = two_by_two()
     p = protect(F)
     assert p.secondary == {"r1", "c1", "T"} and audit_figures(F, p.hidden).ok
