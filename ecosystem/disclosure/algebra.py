@@ -11,6 +11,8 @@ cells at a time, so a few thousand cells take well under a second.
 
 from __future__ import annotations
 
+import heapq
+import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from fractions import Fraction
@@ -83,12 +85,62 @@ class Basis:
                         comb.pop(label, None)
         return done, comb
 
+    def _reduce_integers(self, row: Mapping[int, int | Fraction]) -> Row:
+        # Exact without fractions: r <- a*r - b*pivot keeps every row an integer multiple of
+        # its rational reduction, and dividing by the gcd keeps the integers small. Python's
+        # Fraction normalises after every operation, which cost several times the work.
+        r = {k: v for k, v in row.items() if v}
+        if any(type(v) is not int for v in r.values()):
+            # A rational row: a multiple of it spans the same line.
+            d = math.lcm(*(Fraction(v).denominator for v in r.values()))
+            r = {k: int(Fraction(v) * d) for k, v in r.items()}
+        heap = list(r)
+        heapq.heapify(heap)
+        while heap:
+            p = heapq.heappop(heap)
+            b = r.get(p)
+            pivot = self.rows.get(p)
+            if not b or pivot is None:
+                continue  # cancelled, or not a pivot: it stays, and no later pivot touches it
+            a = pivot[p]
+            g = math.gcd(a, b)
+            a, b = a // g, b // g
+            if a != 1:
+                for k in r:
+                    r[k] *= a
+            for k, v in pivot.items():
+                x = r.get(k, 0) - b * v
+                if x:
+                    if k not in r:
+                        heapq.heappush(heap, k)
+                    r[k] = x
+                else:
+                    r.pop(k, None)
+            g = math.gcd(*r.values()) if r else 1
+            if g > 1:
+                r = {k: v // g for k, v in r.items()}
+        return r
+
+    def _integers(self) -> bool:
+        return self.mod is None and not self.track
+
     def reduce(self, row: Mapping[int, int | Fraction]) -> Row:
-        """``row`` minus the combination of basis rows that cancels every pivot it can."""
+        """``row`` minus the combination of basis rows that cancels every pivot it can.
+
+        In exact mode without ``track``, a nonzero integer multiple of it.
+        """
+        if self._integers():
+            return self._reduce_integers(row)
         return self._reduce(row)[0]
 
     def add(self, row: Mapping[int, int | Fraction], label: Hashable = None) -> bool:
         """Add ``row`` (named ``label`` when tracking); False when it was already in the span."""
+        if self._integers():
+            r = self._reduce_integers(row)
+            if not r:
+                return False
+            self.rows[min(r)] = r
+            return True
         r, comb = self._reduce(row)
         if not r:
             return False

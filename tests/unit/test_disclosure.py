@@ -42,6 +42,17 @@ class TestBasis:
         assert not b.add({0: 1, 1: 1})  # 1/4 of the sum of the two
         assert b.spans({0: 1})
 
+    def test_integer_elimination_agrees_with_fractions(self):
+        # Basis() eliminates fraction-free with integers; with track it keeps Fractions.
+        rng = random.Random(5)
+        for _ in range(40):
+            whole, rational = Basis(), Basis(track=True)
+            for _ in range(12):
+                row = {c: rng.choice([-2, -1, 1, 1, 1, 3]) for c in rng.sample(range(14), 4)}
+                assert whole.add(row) == rational.add(row)
+            probe = {c: 1 for c in rng.sample(range(14), rng.randint(1, 4))}
+            assert whole.spans(probe) == rational.spans(probe)
+
 
 class TestExposed:
     def test_two_by_two_with_margins(self):
