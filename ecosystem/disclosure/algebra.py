@@ -46,6 +46,8 @@ class Basis:
         # Integers modulo a large prime are exact and much faster than fractions; a rank
         # differs from the rational one only if the prime divides a minor (odds ~ 1e-18).
         self.mod = modulus
+        self.known: set[int] = set()
+        self._holding: dict[int, set[int]] = defaultdict(set)
 
     def _num(self, v):
         return v % self.mod if self.mod else Fraction(v)
@@ -85,23 +87,39 @@ class Basis:
                         comb.pop(label, None)
         return done, comb
 
-    def _reduce_integers(self, row: Mapping[int, int | Fraction]) -> Row:
-        # Exact without fractions: r <- a*r - b*pivot keeps every row an integer multiple of
-        # its rational reduction, and dividing by the gcd keeps the integers small. Python's
-        # Fraction normalises after every operation, which cost several times the work.
-        r = {k: v for k, v in row.items() if v}
-        if any(type(v) is not int for v in r.values()):
+    def _reduce_plain(self, row: Mapping[int, int | Fraction]) -> Row:
+        # Without ``track``: modulo the prime, or exact with integers only (r <- a*r - b*pivot
+        # keeps r an integer multiple of its rational reduction; dividing by the gcd keeps the
+        # integers small; Fraction normalised after every operation, several times the work).
+        # Known cells are left out: their unit rows are in the basis.
+        m = self.mod
+        known = self.known
+        r = {k: v for k, v in row.items() if v and k not in known}
+        if m:
+            r = {k: v % m for k, v in r.items() if v % m}
+        elif any(type(v) is not int for v in r.values()):
             # A rational row: a multiple of it spans the same line.
             d = math.lcm(*(Fraction(v).denominator for v in r.values()))
             r = {k: int(Fraction(v) * d) for k, v in r.items()}
         heap = list(r)
         heapq.heapify(heap)
+        rows = self.rows
         while heap:
             p = heapq.heappop(heap)
             b = r.get(p)
-            pivot = self.rows.get(p)
+            pivot = rows.get(p)
             if not b or pivot is None:
                 continue  # cancelled, or not a pivot: it stays, and no later pivot touches it
+            if m:
+                for k, v in pivot.items():
+                    x = (r.get(k, 0) - b * v) % m
+                    if x:
+                        if k not in r:
+                            heapq.heappush(heap, k)
+                        r[k] = x
+                    else:
+                        r.pop(k, None)
+                continue
             a = pivot[p]
             g = math.gcd(a, b)
             a, b = a // g, b // g
@@ -121,26 +139,52 @@ class Basis:
                 r = {k: v // g for k, v in r.items()}
         return r
 
-    def _integers(self) -> bool:
-        return self.mod is None and not self.track
+    def _add_plain(self, r: Row) -> None:
+        p = min(r)
+        if len(r) == 1:
+            self._learn(p)
+            return
+        if self.mod:
+            inv = pow(r[p], -1, self.mod)
+            r = {k: v * inv % self.mod for k, v in r.items()}
+        self.rows[p] = r
+        for k in r:
+            self._holding[k].add(p)
+
+    def _learn(self, c: int) -> None:
+        # A unit row: cell c is known. Taking it out of every row that holds it keeps rows
+        # from carrying known cells through each later reduction (the fill that made the
+        # search grow as cells cubed); a row left with its pivot alone makes that cell known.
+        queue = [c]
+        while queue:
+            c = queue.pop()
+            self.known.add(c)
+            self.rows[c] = {c: 1}
+            for q in self._holding.pop(c, ()):
+                row = self.rows.get(q)
+                if q == c or row is None or c not in row:
+                    continue
+                del row[c]
+                if len(row) == 1:
+                    queue.append(q)
 
     def reduce(self, row: Mapping[int, int | Fraction]) -> Row:
         """``row`` minus the combination of basis rows that cancels every pivot it can.
 
-        In exact mode without ``track``, a nonzero integer multiple of it.
+        Without ``track``, cells known alone are left out and, exact, it is a nonzero
+        integer multiple of that.
         """
-        if self._integers():
-            return self._reduce_integers(row)
+        if not self.track:
+            return self._reduce_plain(row)
         return self._reduce(row)[0]
 
     def add(self, row: Mapping[int, int | Fraction], label: Hashable = None) -> bool:
         """Add ``row`` (named ``label`` when tracking); False when it was already in the span."""
-        if self._integers():
-            r = self._reduce_integers(row)
-            if not r:
-                return False
-            self.rows[min(r)] = r
-            return True
+        if not self.track:
+            r = self._reduce_plain(row)
+            if r:
+                self._add_plain(r)
+            return bool(r)
         r, comb = self._reduce(row)
         if not r:
             return False
