@@ -25,12 +25,14 @@ from gridvoices.ecosystem.disclosure.model import Figure, primary
 
 __all__ = ["Protection", "protect", "cost", "give_back", "SEARCH_LIMIT"]
 
-# The search's elimination fills in: its rows grow as wide as the cells and every figure is
-# reduced, so its work grows with cells x figures, and faster (measured CPU: shipped data,
-# 803 cells x 4,133 figures, 5 s; a generated 1,537 x 5,786, 72 s). Above this product the
-# search is left out: every total that sums a primary-hidden cell is hidden instead (totals
-# of shown parts), which is safe and fast but coarser.
-SEARCH_LIMIT = 5_000_000
+# The search's work grows faster than cells x distinct figures: cells known alone are taken
+# out of every row, but the rows of hidden cells still fill in. Measured CPU (2026-12-05, load
+# 3-4 on 2 cores): shipped data, 644 referral cells (803 with accepted) x 4,133 figures, 1.6 s
+# (5 s before); generated 60/700, 1,081 x 4,039, 5.3 s; generated 80/1000, 1,537 x 5,786,
+# ~30 s (72 s before); 120/2500, 3,840 x 11,707, did not finish in 10 minutes. Above this
+# product the search is left out: every total that sums a primary-hidden cell is hidden
+# instead (totals of shown parts), which is safe and fast but hides ~92 % of the totals.
+SEARCH_LIMIT = 10_000_000
 
 
 @dataclass(frozen=True)
