@@ -29,7 +29,7 @@ __all__ = ["Protection", "protect", "cost", "give_back", "SEARCH_LIMIT"]
 # out of every row, but the rows of hidden cells still fill in. Measured CPU (2026-12-05, load
 # 3-4 on 2 cores): shipped data, 644 referral cells (803 with accepted) x 4,133 figures, 1.6 s
 # (5 s before); generated 60/700, 1,081 x 4,039, 5.3 s; generated 80/1000, 1,537 x 5,786,
-# ~30 s (72 s before); 120/2500, 3,840 x 11,707, did not finish in 10 minutes. Above this
+# ~30 s (72 s before); 120/2500, 3,840 x 11,707, not finished in 4.5 CPU minutes. Above this
 # product the search is left out: every total that sums a primary-hidden cell is hidden
 # instead (totals of shown parts), which is safe and fast but hides ~92 % of the totals.
 SEARCH_LIMIT = 10_000_000
