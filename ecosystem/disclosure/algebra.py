@@ -4,9 +4,10 @@ A run publishes *figures*; each is the sum of some *cells* (the atoms: the
 referrals along one link in one period). A visible figure is an equation
 ``sum(cells) = value``. A hidden figure is *exposed* when its cell vector lies in
 the row space of the visible figures' vectors: some combination of published
-numbers then equals it exactly. The test is exact: rows are reduced with
-:class:`fractions.Fraction` arithmetic (no rounding), one connected block of
-cells at a time, so a few thousand cells take well under a second.
+numbers then equals it exactly. The test is exact: rows are reduced fraction-free
+with Python integers (no rounding; :class:`fractions.Fraction` when a certificate
+is asked for), one connected block of cells at a time, so a few thousand cells
+take well under a second.
 """
 
 from __future__ import annotations
