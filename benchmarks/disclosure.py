@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from gridvoices.ecosystem.disclosure import exposed_figures, primary, protect
+from gridvoices.ecosystem.disclosure import exposed_figures, primary, protect, secondary
 from gridvoices.loaders.generate import write_ecosystem
 from gridvoices.queries.disclosure import edge_cells, figures, period_spans
 from gridvoices.queries.graph import build_graph
@@ -58,6 +58,9 @@ def measure(data: Path, label: str, *, outputs: bool = True) -> dict:
         "exposed_now": len(exposed_figures(parts, p.hidden, p.primary)),
         "lost_rule": round(100 * lost(rule), 1),
         "lost_now": round(100 * lost(p.hidden), 1),
+        # Totals (figures of several cells, ranges left out): the coarse protection hides many.
+        "totals_hidden_pct": round(100 * totals_hidden(figs, p.hidden), 1),
+        "search": "exact" if searched(figs) else "coarse",
         "protect_cpu_s": round(cpu, 1),
     }
     if outputs:
@@ -72,6 +75,18 @@ def measure(data: Path, label: str, *, outputs: bool = True) -> dict:
         row["audit_hidden_small"], row["audit_exposed"] = now.sensitive, len(now.exposed)
         row["audit_exposed_by_rule"] = len(audit(tables, runs, secondary=False).exposed)
     return row
+
+
+def totals_hidden(figs, hidden) -> float:
+    """The share of distinct totals (several cells, all periods or one) shown as ``*``."""
+    totals = {f.cells: f.key for f in figs if len(f.parts) > 1 and f.weight == 1.0}
+    return sum(k in hidden for k in totals.values()) / max(len(totals), 1)
+
+
+def searched(figs) -> bool:
+    """Whether :func:`protect` runs the exact search on ``figs`` (under its size limit)."""
+    cells = {c for f in figs for c in f.parts}
+    return len(cells) * len({f.cells for f in figs}) <= secondary.SEARCH_LIMIT
 
 
 def main(argv: list[str] | None = None) -> list[dict]:

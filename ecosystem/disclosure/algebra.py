@@ -4,13 +4,16 @@ A run publishes *figures*; each is the sum of some *cells* (the atoms: the
 referrals along one link in one period). A visible figure is an equation
 ``sum(cells) = value``. A hidden figure is *exposed* when its cell vector lies in
 the row space of the visible figures' vectors: some combination of published
-numbers then equals it exactly. The test is exact: rows are reduced with
-:class:`fractions.Fraction` arithmetic (no rounding), one connected block of
-cells at a time, so a few thousand cells take well under a second.
+numbers then equals it exactly. The test is exact: rows are reduced fraction-free
+with Python integers (no rounding; :class:`fractions.Fraction` when a certificate
+is asked for), one connected block of cells at a time, so a few thousand cells
+take well under a second.
 """
 
 from __future__ import annotations
 
+import heapq
+import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from fractions import Fraction
@@ -44,6 +47,8 @@ class Basis:
         # Integers modulo a large prime are exact and much faster than fractions; a rank
         # differs from the rational one only if the prime divides a minor (odds ~ 1e-18).
         self.mod = modulus
+        self.known: set[int] = set()
+        self._holding: dict[int, set[int]] = defaultdict(set)
 
     def _num(self, v):
         return v % self.mod if self.mod else Fraction(v)
@@ -83,12 +88,104 @@ class Basis:
                         comb.pop(label, None)
         return done, comb
 
+    def _reduce_plain(self, row: Mapping[int, int | Fraction]) -> Row:
+        # Without ``track``: modulo the prime, or exact with integers only (r <- a*r - b*pivot
+        # keeps r an integer multiple of its rational reduction; dividing by the gcd keeps the
+        # integers small; Fraction normalised after every operation, several times the work).
+        # Known cells are left out: their unit rows are in the basis.
+        m = self.mod
+        known = self.known
+        r = {k: v for k, v in row.items() if v and k not in known}
+        if m:
+            r = {k: v % m for k, v in r.items() if v % m}
+        elif any(type(v) is not int for v in r.values()):
+            # A rational row: a multiple of it spans the same line.
+            d = math.lcm(*(Fraction(v).denominator for v in r.values()))
+            r = {k: int(Fraction(v) * d) for k, v in r.items()}
+        heap = list(r)
+        heapq.heapify(heap)
+        rows = self.rows
+        while heap:
+            p = heapq.heappop(heap)
+            b = r.get(p)
+            pivot = rows.get(p)
+            if not b or pivot is None:
+                continue  # cancelled, or not a pivot: it stays, and no later pivot touches it
+            if m:
+                for k, v in pivot.items():
+                    x = (r.get(k, 0) - b * v) % m
+                    if x:
+                        if k not in r:
+                            heapq.heappush(heap, k)
+                        r[k] = x
+                    else:
+                        r.pop(k, None)
+                continue
+            a = pivot[p]
+            g = math.gcd(a, b)
+            a, b = a // g, b // g
+            if a != 1:
+                for k in r:
+                    r[k] *= a
+            for k, v in pivot.items():
+                x = r.get(k, 0) - b * v
+                if x:
+                    if k not in r:
+                        heapq.heappush(heap, k)
+                    r[k] = x
+                else:
+                    r.pop(k, None)
+            g = math.gcd(*r.values()) if r else 1
+            if g > 1:
+                r = {k: v // g for k, v in r.items()}
+        return r
+
+    def _add_plain(self, r: Row) -> None:
+        p = min(r)
+        if len(r) == 1:
+            self._learn(p)
+            return
+        if self.mod:
+            inv = pow(r[p], -1, self.mod)
+            r = {k: v * inv % self.mod for k, v in r.items()}
+        self.rows[p] = r
+        for k in r:
+            self._holding[k].add(p)
+
+    def _learn(self, c: int) -> None:
+        # A unit row: cell c is known. Taking it out of every row that holds it keeps rows
+        # from carrying known cells through each later reduction (the fill that made the
+        # search grow as cells cubed); a row left with its pivot alone makes that cell known.
+        queue = [c]
+        while queue:
+            c = queue.pop()
+            self.known.add(c)
+            self.rows[c] = {c: 1}
+            for q in self._holding.pop(c, ()):
+                row = self.rows.get(q)
+                if q == c or row is None or c not in row:
+                    continue
+                del row[c]
+                if len(row) == 1:
+                    queue.append(q)
+
     def reduce(self, row: Mapping[int, int | Fraction]) -> Row:
-        """``row`` minus the combination of basis rows that cancels every pivot it can."""
+        """``row`` minus the combination of basis rows that cancels every pivot it can.
+
+        Without ``track``, cells known alone are left out and, exact, it is a nonzero
+        integer multiple of that.
+        """
+        if not self.track:
+            return self._reduce_plain(row)
         return self._reduce(row)[0]
 
     def add(self, row: Mapping[int, int | Fraction], label: Hashable = None) -> bool:
         """Add ``row`` (named ``label`` when tracking); False when it was already in the span."""
+        if not self.track:
+            r = self._reduce_plain(row)
+            if r:
+                self._add_plain(r)
+            return bool(r)
         r, comb = self._reduce(row)
         if not r:
             return False

@@ -15,6 +15,7 @@ be shown on its own). Zeros are never complements (an empty cell is known to be 
 
 from __future__ import annotations
 
+import random
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -24,12 +25,14 @@ from gridvoices.ecosystem.disclosure.model import Figure, primary
 
 __all__ = ["Protection", "protect", "cost", "give_back", "SEARCH_LIMIT"]
 
-# The search's elimination fills in: its rows grow as wide as the cells and every figure is
-# reduced, so its work grows with cells x figures, and faster (measured CPU: shipped data,
-# 803 cells x 4,133 figures, 5 s; a generated 1,537 x 5,786, 72 s). Above this product the
-# search is left out: every total that sums a primary-hidden cell is hidden instead (totals
-# of shown parts), which is safe and fast but coarser.
-SEARCH_LIMIT = 5_000_000
+# The search's work grows faster than cells x distinct figures: cells known alone are taken
+# out of every row, but the rows of hidden cells still fill in. Measured CPU (2026-12-05, load
+# 3-4 on 2 cores): shipped data, 644 referral cells (803 with accepted) x 4,133 figures, 1.6 s
+# (5 s before); generated 60/700, 1,081 x 4,039, 5.3 s; generated 80/1000, 1,537 x 5,786,
+# ~30 s (72 s before); 120/2500, 3,840 x 11,707, not finished in 4.5 CPU minutes. Above this
+# product the search is left out: every total that sums a primary-hidden cell is hidden
+# instead (totals of shown parts), which is safe and fast but hides ~92 % of the totals.
+SEARCH_LIMIT = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,11 @@ def protect(figures: Iterable[Figure], hidden: Iterable[Hashable] | None = None)
         (k for k in parts if k not in prim and loss[k] < float("inf")),
         key=lambda k: (-loss[k], repr(k)),
     )
-    added = set(order) - set(give_back(parts, prim | set(order), prim, order))
+    # Smallest cells first: they are the ones left hidden, so wide rows pivot on them.
+    own = {f.parts[0]: f.value for f in figure.values() if len(f.parts) == 1}
+    small_first = sorted(cells, key=lambda c: (own.get(c, float("inf")), repr(c)))
+    shown = give_back(parts, prim | set(order), prim, order, small_first)
+    added = set(order) - set(shown)
     if exposed_figures(parts, prim | added, prim, exact=True):
         # The search's prime divided a minor of the equations (odds ~ cells / 2**61): only
         # the exact, rational check decides, so fall back to the coarse, safe protection.
@@ -156,7 +163,9 @@ def protect(figures: Iterable[Figure], hidden: Iterable[Hashable] | None = None)
     return Protection(primary=expand(prim), secondary=expand(added), exposed_before=before)
 
 
-def give_back(parts: Mapping, hidden: set, check: set, candidates: list) -> list:
+def give_back(
+    parts: Mapping, hidden: set, check: set, candidates: list, cells: Iterable = ()
+) -> list:
     """The ``candidates`` (hidden figures, in order) that can be shown again, one after another,
     without any figure of ``check`` becoming determined.
 
@@ -176,7 +185,10 @@ def give_back(parts: Mapping, hidden: set, check: set, candidates: list) -> list
     >>> give_back(parts, {"a", "b", "t"}, {"a"}, ["t", "b"])  # t alone keeps a hidden
     ['t']
     """
-    index: dict = {}
+    # A basis row's pivot is its least column. ``cells`` first (the small, hidden ones) keeps
+    # the wide totals pivoting on cells that are never shown; a shown cell then adds a row of
+    # its own instead of turning a total into a new wide row, which made the work cubic.
+    index: dict = {c: i for i, c in enumerate(cells)}
 
     def row(k) -> dict:
         return {index.setdefault(c, len(index)): 1 for c in parts[k]}
@@ -188,20 +200,25 @@ def give_back(parts: Mapping, hidden: set, check: set, candidates: list) -> list
     if not all(rest.values()):
         return []  # something is exposed already: nothing can be given back
     # Which hidden figures hold each column, and how many share each direction: showing a
-    # candidate changes only the figures holding its pivot, not all of them.
+    # candidate changes only the figures holding its pivot, not all of them. A direction is
+    # kept as a fingerprint updated in place, so an update costs the candidate's width only.
+    fingerprint = _Fingerprint()
     holders: dict[int, set] = defaultdict(set)
     seen: Counter = Counter()
+    prints = {}
     for h, x in rest.items():
         for c in x:
             holders[c].add(h)
-        seen[_direction(x)] += 1
+        prints[h] = fingerprint.of(x)
+        seen[_direction(prints[h])] += 1
     out = []
     for k in candidates:
         r = basis.reduce(row(k))
         if not r:
             out.append(k)  # determined already: showing it adds no equation
             continue
-        if seen[_direction(r)]:
+        pr = fingerprint.of(r)
+        if seen[_direction(pr)]:
             continue  # showing k would pin down a hidden figure
         out.append(k)
         basis.add(r)
@@ -210,27 +227,53 @@ def give_back(parts: Mapping, hidden: set, check: set, candidates: list) -> list
         for h in list(holders.get(p, ())):
             x = rest[h]
             f = x[p] * inv % PRIME
-            y = dict(x)
+            seen[_direction(prints[h])] -= 1
             for c, v in r.items():
-                w = (y.get(c, 0) - f * v) % PRIME
+                w = (x.get(c, 0) - f * v) % PRIME
                 if w:
-                    y[c] = w
-                else:
-                    y.pop(c, None)
-            seen[_direction(x)] -= 1
-            seen[_direction(y)] += 1
-            for c in x.keys() - y.keys():
-                holders[c].discard(h)
-            for c in y.keys() - x.keys():
-                holders[c].add(h)
-            rest[h] = y
+                    if c not in x:
+                        holders[c].add(h)
+                    x[c] = w
+                elif c in x:
+                    del x[c]
+                    holders[c].discard(h)
+            a, b = prints[h]
+            prints[h] = ((a - f * pr[0]) % PRIME, (b - f * pr[1]) % PRIME)
+            seen[_direction(prints[h])] += 1
     return out
 
 
-def _direction(r: Mapping) -> frozenset:
-    """``r`` scaled so its first coefficient is 1: equal for vectors that are multiples."""
-    inv = pow(r[min(r)], -1, PRIME)
-    return frozenset((c, v * inv % PRIME) for c, v in r.items())
+class _Fingerprint:
+    """Two random linear forms of a row, mod the prime: rows that are multiples of each other
+    have the same ratio of the two.
+
+    Rows that are not multiples share a ratio with odds about 1 / 2**61; a candidate is then
+    left hidden for nothing, never shown wrongly.
+    """
+
+    def __init__(self) -> None:
+        self._rng = random.Random(61)
+        self._z: dict[int, tuple[int, int]] = {}
+
+    def _weights(self, c: int) -> tuple[int, int]:
+        z = self._z.get(c)
+        if z is None:
+            z = self._z[c] = (self._rng.randrange(1, PRIME), self._rng.randrange(1, PRIME))
+        return z
+
+    def of(self, r: Mapping[int, int]) -> tuple[int, int]:
+        a = b = 0
+        for c, v in r.items():
+            za, zb = self._weights(c)
+            a += v * za
+            b += v * zb
+        return a % PRIME, b % PRIME
+
+
+def _direction(pr: tuple[int, int]) -> int:
+    """The same for rows that are multiples of each other (their fingerprints' ratio)."""
+    a, b = pr
+    return a * pow(b, -1, PRIME) % PRIME if b else -1
 
 
 def _margins(by_cells: dict, prim: set, figure: dict) -> Protection:

@@ -42,6 +42,17 @@ class TestBasis:
         assert not b.add({0: 1, 1: 1})  # 1/4 of the sum of the two
         assert b.spans({0: 1})
 
+    def test_integer_elimination_agrees_with_fractions(self):
+        # Basis() eliminates fraction-free with integers; with track it keeps Fractions.
+        rng = random.Random(5)
+        for _ in range(40):
+            whole, rational = Basis(), Basis(track=True)
+            for _ in range(12):
+                row = {c: rng.choice([-2, -1, 1, 1, 1, 3]) for c in rng.sample(range(14), 4)}
+                assert whole.add(row) == rational.add(row)
+            probe = {c: 1 for c in rng.sample(range(14), rng.randint(1, 4))}
+            assert whole.spans(probe) == rational.spans(probe)
+
 
 class TestExposed:
     def test_two_by_two_with_margins(self):
@@ -148,7 +159,7 @@ def test_an_unlucky_prime_is_caught_by_the_exact_check(monkeypatch):
     # rational check before returning finds the exposed cell and protects coarsely instead.
     import gridvoices.ecosystem.disclosure.secondary as secondary
 
-    monkeypatch.setattr(secondary, "give_back", lambda parts, hidden, check, order: order)
+    monkeypatch.setattr(secondary, "give_back", lambda parts, hidden, check, order, cells=(): order)
     F = two_by_two()
     p = protect(F)
     assert p.secondary == {"r1", "c1", "T"} and audit_figures(F, p.hidden).ok

@@ -55,6 +55,30 @@ def test_generated_ecosystem_with_many_small_counts(generated):
     assert audit(generated, secondary=False).exposed
 
 
+def test_a_larger_generated_ecosystem_gets_the_exact_search_and_exposes_nothing(
+    tmp_path, monkeypatch
+):
+    # 60 services / 700 flows: 1,081 cells x 4,039 distinct figures, under SEARCH_LIMIT, so the
+    # exact search must run (the coarse protection hides ~90 % of the totals).
+    import gridvoices.ecosystem.disclosure.secondary as secondary
+    from gridvoices.ecosystem.disclosure import exposed_figures, protect
+    from gridvoices.queries.disclosure import figures
+
+    def coarse(*args):
+        raise AssertionError("fell back to the coarse protection")
+
+    monkeypatch.setattr(secondary, "_margins", coarse)
+    report, tables = validate_paths([write_ecosystem(tmp_path, 60, 700, seed=3)])
+    assert report.valid
+    figs = figures(build_graph(tables))
+    cells = {c for f in figs for c in f.parts}
+    assert len(cells) * len({f.cells for f in figs}) <= secondary.SEARCH_LIMIT
+    p = protect(figs)
+    assert p.secondary
+    parts = {f.key: f.parts for f in figs}
+    assert exposed_figures(parts, p.hidden, p.primary, exact=True) == []
+
+
 def test_complements_are_hidden_in_the_outputs(shipped):
     figs, hidden = published_figures(shipped)
     secondary = [f for f in figs if f.key in hidden and f.value >= 5]
