@@ -78,13 +78,18 @@ def _twins(c: ColumnValues, u: pd.Series) -> Iterator[Issue]:
     twin = np.zeros(len(values), dtype=bool)
     other: list = [None] * len(values)
     for i, v in enumerate(values):
-        f = unicodedata.normalize("NFKC", v).casefold() if v else ""
-        if not f:
+        if not v:
             continue
+        # NFKC leaves ASCII as it is, and ASCII ids are nearly all of them.
+        f = v.lower() if v.isascii() else unicodedata.normalize("NFKC", v).casefold()
         if f in first and first[f] != v:
             twin[i], other[i] = True, first[f]
         first.setdefault(f, v)
-    pairs = pd.Series([f"{v!r}|{o!r}" for v, o in zip(values, other, strict=True)], dtype=object)
+    # Only the twins are ever shown: the other values need no pair.
+    pairs = pd.Series(
+        [f"{v!r}|{o!r}" if t else None for v, o, t in zip(values, other, twin, strict=True)],
+        dtype=object,
+    )
     for issue in c.issues(
         "id-twins",
         twin,

@@ -1,11 +1,14 @@
-"""The joined-text search of loaders.cells gives each value's answer, as one search per value."""
+"""loaders.cells: the joined-text search and the id-twin check give the answers of the plain way."""
 
 from __future__ import annotations
 
 import random
 
 import numpy as np
-from gridvoices.loaders.cells import _CONTROL, _CONTROL_IN_TEXT, _holding
+import pandas as pd
+from gridvoices.ecosystem.schema import ENTITIES
+from gridvoices.loaders.cells import _CONTROL, _CONTROL_IN_TEXT, _holding, check_text
+from gridvoices.loaders.tables import ColumnValues, RawTable
 
 
 def _one_by_one(pattern, values: list[str]) -> list[bool]:
@@ -31,3 +34,18 @@ def test_holding_edges():
     lengths = np.array([len(v) for v in values], dtype=np.int64)
     assert _holding(_CONTROL, values, lengths).tolist() == [True, False, False, False, False, True]
     assert _holding(_CONTROL, [], np.zeros(0, dtype=np.int64)).tolist() == []
+
+
+def test_id_twins_ascii_and_unicode():
+    """ASCII ids take the short way (lower case); the others NFKC and case folding."""
+    ids = ["S1", "s1", "Caf\u00e9", "Cafe\u0301", "T2", "S1", "\uff33\uff29", "si"]
+    raw = RawTable("services", pd.DataFrame({"id": pd.Series(ids, dtype=str)}), "services.csv")
+    col = ENTITIES["services"].column("id")
+    c = ColumnValues(raw, col)
+    blank = (c.u == "").to_numpy(dtype=bool)
+    got = [(i.row, i.message.split(" differ")[0]) for i in check_text(c, col, blank)]
+    assert got == [
+        (3, "'s1' and 'S1'"),
+        (5, "'Cafe\u0301' and 'Caf\u00e9'"),
+        (9, "'si' and '\uff33\uff29'"),
+    ]
