@@ -9,7 +9,7 @@ the fault-injection tests (tests/faults/) and by ``gridvoices check``.
 from __future__ import annotations
 
 from gridvoices.loaders.provenance import REFERENCES
-from gridvoices.stores.neo4j_links import MODEL, unmatched_links
+from gridvoices.stores.neo4j_links import unmatched_links
 
 __all__ = ["check", "check_neo4j", "recheck_written"]
 
@@ -125,8 +125,7 @@ def check_neo4j(store) -> list[str]:
     n = q(_LISTS)[0]["n"]
     if n:
         problems.append(f"{n} REFERS relationships have inconsistent period lists or totals")
-    linked = q(MODEL)[0]["periods"] if q(MODEL) else None
-    if linked:
+    if linked := store.period_links():
         n = q(unmatched_links(linked), {"link_periods": sorted(set(linked))})[0]["n"]
         if n:
             problems.append(

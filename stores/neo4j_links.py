@@ -36,6 +36,7 @@ __all__ = [
     "relink_all",
     "relink_in_batches",
     "unmatched_links",
+    "REFERS_PERIODS",
 ]
 
 LINK_PREFIX = "FLOW_"
@@ -86,6 +87,9 @@ def unlink(periods: Iterable[str], a: str, b: str) -> str:
         return ""
     return f"FOREACH (x IN [({a})-[y:{link_types(periods)}]->({b}) | y] | DELETE x)"
 
+
+# Every period some REFERS carries (a scan of every REFERS: seconds on a national graph).
+REFERS_PERIODS = "MATCH ()-[r:REFERS]->() UNWIND r.periods AS p RETURN DISTINCT p ORDER BY p"
 
 MODEL = "OPTIONAL MATCH (m:GraphModel {name: 'gridvoices'}) RETURN m.link_periods AS periods"
 

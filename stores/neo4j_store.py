@@ -44,7 +44,12 @@ from gridvoices.stores.neo4j_errors import (
     Neo4jConnectionError,
     connection_settings,
 )
-from gridvoices.stores.neo4j_links import MODEL, RECORD_LINKS, relink_in_batches
+from gridvoices.stores.neo4j_links import (
+    MODEL,
+    RECORD_LINKS,
+    REFERS_PERIODS,
+    relink_in_batches,
+)
 from gridvoices.stores.neo4j_lock import LOCK_CONSTRAINT, Neo4jLock
 from gridvoices.stores.neo4j_write import write_bulk, write_one_transaction
 
@@ -374,12 +379,7 @@ class Neo4jStore:
         a run cut off part way is simply started again.
         """
         with self.writing(wait):
-            periods = [
-                r["p"]
-                for r in self.query(
-                    "MATCH ()-[r:REFERS]->() UNWIND r.periods AS p RETURN DISTINCT p ORDER BY p"
-                )
-            ]
+            periods = [r["p"] for r in self.query(REFERS_PERIODS)]
             recorded = self.period_links()
             if recorded is not None and set(periods) <= set(recorded):
                 return recorded

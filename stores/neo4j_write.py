@@ -31,7 +31,7 @@ from gridvoices.stores.neo4j_cypher import (
     stale_referrals,
 )
 from gridvoices.stores.neo4j_errors import ImportInProgressError, recheck_issues, rolled_back
-from gridvoices.stores.neo4j_links import MODEL, RECORD_LINKS, relink_all
+from gridvoices.stores.neo4j_links import MODEL, RECORD_LINKS, REFERS_PERIODS, relink_all
 
 __all__ = ["write_one_transaction", "write_bulk"]
 
@@ -149,9 +149,7 @@ def _linked_periods(tx) -> list[str] | None:
     refers = tx.run("MATCH ()-[r:REFERS]->() RETURN count(r) AS n").single()["n"]
     if refers > RELINK_MAX:
         return None
-    periods = [
-        r["p"] for r in tx.run("MATCH ()-[r:REFERS]->() UNWIND r.periods AS p RETURN DISTINCT p")
-    ]
+    periods = [r["p"] for r in tx.run(REFERS_PERIODS)]
     if periods:
         tx.run(relink_all(periods), link_periods=sorted(set(periods))).consume()
     return periods

@@ -111,31 +111,25 @@ class Basis:
             pivot = rows.get(p)
             if not b or pivot is None:
                 continue  # cancelled, or not a pivot: it stays, and no later pivot touches it
-            if m:
-                for k, v in pivot.items():
-                    x = (r.get(k, 0) - b * v) % m
-                    if x:
-                        if k not in r:
-                            heapq.heappush(heap, k)
-                        r[k] = x
-                    else:
-                        r.pop(k, None)
-                continue
-            a = pivot[p]
-            g = math.gcd(a, b)
-            a, b = a // g, b // g
-            if a != 1:
-                for k in r:
-                    r[k] *= a
+            if not m:
+                # Exact: scale the row so the pivot's multiple stays a whole number.
+                a = pivot[p]
+                g = math.gcd(a, b)
+                a, b = a // g, b // g
+                if a != 1:
+                    for k in r:
+                        r[k] *= a
             for k, v in pivot.items():
                 x = r.get(k, 0) - b * v
+                if m:
+                    x %= m
                 if x:
                     if k not in r:
                         heapq.heappush(heap, k)
                     r[k] = x
                 else:
                     r.pop(k, None)
-            g = math.gcd(*r.values()) if r else 1
+            g = 1 if m or not r else math.gcd(*r.values())
             if g > 1:
                 r = {k: v // g for k, v in r.items()}
         return r
