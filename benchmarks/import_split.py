@@ -63,6 +63,8 @@ def main(argv: list[str]) -> None:
     timed(sq, "_key_order", "write: key-order sort")
     timed(sq, "_to_sql", "write: column conversion")
     timed(sq.SQLiteStore, "_upsert", "write: row inserts (incl. sort, conversion)")
+    timed(sq.SQLiteStore, "_merge_flows", "write: flow columns (encode + upsert)")
+    timed(sq.SQLiteStore, "_save_flows", "write: flow columns (save BLOBs)")
     timed(sq.SQLiteStore, "_replace_stale", "write: replace the source's stale rows")
     timed(sq.SQLiteStore, "_recheck", "write: reference re-check")
     timed(sq.SQLiteStore, "_rewrite_adjacency", "write: compact graph (build + save)")

@@ -13,11 +13,11 @@ edges by key), so the figures, and therefore the protection, are the same.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from functools import partial
 
 from gridvoices.ecosystem.periods import select_periods
+from gridvoices.stores import flow_columns
 
 __all__ = ["ReferralCells", "disclosure_graph"]
 
@@ -26,12 +26,8 @@ SELECT s.id, json_extract(s.districts, '$[0]'), s.organisation, o.kind
 FROM services s LEFT JOIN organisations o ON o.id = s.organisation ORDER BY s.id
 """
 _GROUPS = "SELECT id, district FROM groups ORDER BY id"
-_PERIODS = "SELECT period FROM referrals UNION SELECT period FROM feedback"
-_FLOWS = """
-SELECT source, target, period, count, accepted FROM referrals
-WHERE count > 0 AND period IN (SELECT value FROM json_each(?))
-ORDER BY source, target, period
-"""
+# The referral flows are columns (gridvoices.stores.flow_columns), not SQL rows.
+_FEEDBACK_PERIODS = "SELECT DISTINCT period FROM feedback"
 
 
 class _Edges:
@@ -102,7 +98,9 @@ def disclosure_graph(store, periods: Iterable[str] | None = None) -> ReferralCel
     ({'referrals': 8, 'accepted': 4, 'by_period': {'Q1': 3, 'Q2': 5}}, 'D2', ['Q1', 'Q2'])
     """
     c = store.conn
-    all_periods = sorted(p for (p,) in c.execute(_PERIODS) if p is not None)
+    flows = flow_columns.of(store)
+    feedback_periods = {p for (p,) in c.execute(_FEEDBACK_PERIODS) if p is not None}
+    all_periods = sorted(feedback_periods.union(flows.periods))
     chosen = select_periods(all_periods, periods)
     nodes = {
         sid: {"district": district, "organisation": org, "org_kind": kind}
@@ -122,7 +120,7 @@ def disclosure_graph(store, periods: Iterable[str] | None = None) -> ReferralCel
         return G
     # One edge per ordered pair, rows summed as graph.build_graph's _referral_edges does.
     last, d = None, {}
-    for u, v, p, n, acc in c.execute(_FLOWS, (json.dumps(chosen),)):
+    for u, v, p, n, acc in flow_columns.rows(flows, chosen, positive=True):
         if (u, v) != last:
             last, d = (u, v), {"referrals": 0, "accepted": None, "by_period": {}}
             edges.append((u, v, d))

@@ -20,15 +20,12 @@ from gridvoices.ecosystem.periods import select_periods
 from gridvoices.ecosystem.schema import ENTITIES
 from gridvoices.ecosystem.vocab import FELLOWSHIP_DOMAIN
 from gridvoices.queries.graph import _place
+from gridvoices.stores import flow_columns
 
 __all__ = ["read_graph"]
 
-_FLOWS = """
-SELECT source, target, period, count, accepted FROM referrals
-WHERE count > 0 AND period IN (SELECT value FROM json_each(?))
-ORDER BY source, target, period
-"""
-_PERIODS = "SELECT period FROM referrals UNION SELECT period FROM feedback"
+# The referral flows are columns (gridvoices.stores.flow_columns), not SQL rows.
+_FEEDBACK_PERIODS = "SELECT DISTINCT period FROM feedback"
 
 
 def _convert(kind: str):
@@ -86,7 +83,9 @@ def read_graph(store, periods: Iterable[str] | None = None) -> nx.DiGraph:
         r["id"]: {"name": r["name"], "kind": r["kind"], "commissioned": bool(r["commissioned"])}
         for r in _records(c, "organisations")
     }
-    all_periods = sorted(p for (p,) in c.execute(_PERIODS) if p is not None)
+    flows = flow_columns.of(store)
+    feedback_periods = {p for (p,) in c.execute(_FEEDBACK_PERIODS) if p is not None}
+    all_periods = sorted(feedback_periods.union(flows.periods))
     chosen = select_periods(all_periods, periods)
     G = nx.DiGraph()
     G.graph.update(
@@ -153,8 +152,8 @@ def read_graph(store, periods: Iterable[str] | None = None) -> nx.DiGraph:
     if chosen != all_periods:
         # As graph.build_graph: outputs about some periods are protected with all of them.
         G.graph["disclosure_source"] = partial(read_graph, store)
-    if chosen and c.execute("SELECT 1 FROM referrals LIMIT 1").fetchone():
-        rows = c.execute(_FLOWS, (json.dumps(chosen),))
+    if chosen and len(flows):
+        rows = flow_columns.rows(flows, chosen, positive=True)
         G.add_edges_from(_referral_edges(rows, G.graph.setdefault("accepted_cells", {})))
     if periods is None:
         G.graph["feedback"] = _records(c, "feedback")

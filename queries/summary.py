@@ -193,13 +193,15 @@ def summary_sql(store, *, periods: Iterable[str] | None = None) -> dict:
         "peer_links": one("SELECT COUNT(*) FROM (SELECT DISTINCT source, target FROM peer_links)"),
     }
     # links (ecosystem.definitions): a pair that is both a referral and a peer link counts once.
-    marks = ", ".join("?" * len(chosen))
-    both = c.execute(
-        "SELECT COUNT(*) FROM (SELECT DISTINCT source, target FROM peer_links) p WHERE EXISTS "
-        "(SELECT 1 FROM referrals r WHERE r.source = p.source AND r.target = p.target "
-        f"AND r.count > 0 AND r.period IN ({marks}))",
-        chosen,
-    ).fetchone()[0]
+    # A referral link here: an edge of the compact graph with flow in the chosen periods.
+    ids = adj.ids
+    referral_pairs = {
+        (ids[u], ids[v]) for u, v in zip(adj.eu[live].tolist(), adj.ev[live].tolist(), strict=True)
+    }
+    both = sum(
+        pair in referral_pairs
+        for pair in c.execute("SELECT DISTINCT source, target FROM peer_links")
+    )
     totals["links"] = totals["referral_links"] + totals["peer_links"] - both
     # How the total is shown with small counts hidden: one cell per referral row.
     wanted = set(chosen)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+from gridvoices.stores import flow_columns
 
 __all__ = ["Adjacency", "build", "save", "load", "rebuild", "referral_periods", "DDL"]
 
@@ -156,20 +157,28 @@ def save(cur: sqlite3.Cursor, adj: Adjacency) -> None:
     cur.executemany("INSERT INTO _adjacency VALUES (?, ?)", items)
 
 
-def rebuild(cur: sqlite3.Cursor) -> Adjacency:
-    """Rebuild the compact form from the stored tables and save it (inside a transaction)."""
-    adj = _build_from_tables(cur)
+def rebuild(cur: sqlite3.Cursor, flows: flow_columns.Flows | None = None) -> Adjacency:
+    """Rebuild the compact form from the stored tables and save it (inside a transaction).
+
+    ``flows``: the referral flows the store holds now, when the caller has them in memory
+    (a write, before it saved them); else they are read.
+    """
+    adj = _build_from_tables(cur, flows)
     save(cur, adj)
     return adj
 
 
-def _build_from_tables(cur: sqlite3.Cursor) -> Adjacency:
+def _build_from_tables(cur: sqlite3.Cursor, flows: flow_columns.Flows | None = None) -> Adjacency:
+    import pandas as pd
+
     services = [r[0] for r in cur.execute("SELECT id FROM services ORDER BY id")]
     groups = [r[0] for r in cur.execute("SELECT id FROM groups ORDER BY id")]
-    rows = cur.execute("SELECT source, target, period, count FROM referrals")
-    cols = list(zip(*rows.fetchall(), strict=True)) or [(), (), (), ()]
-    arrays = [np.array(c, dtype=object) for c in cols[:3]]
-    return build(services, groups, *arrays, np.array(cols[3], dtype=np.int64))
+    f = flow_columns.load(cur) if flows is None else flows
+    ids, periods = pd.Index(f.ids, dtype=object), pd.Index(f.periods, dtype=object)
+    # The flows' codes are already factorized: each distinct id is looked up once.
+    ends = (pd.Categorical.from_codes(c, categories=ids) for c in (f.source, f.target))
+    period = pd.Categorical.from_codes(f.period, categories=periods)
+    return build(services, groups, *ends, period, f.count)
 
 
 def load(conn: sqlite3.Connection) -> Adjacency:

@@ -13,8 +13,9 @@ from collections.abc import Iterable
 import numpy as np
 from gridvoices.ecosystem.schema import ENTITIES, ENTITY_ORDER
 from gridvoices.loaders.provenance import REFERENCES
+from gridvoices.stores import flow_columns
 
-__all__ = ["dangling_sql", "dangling_written", "check_sqlite"]
+__all__ = ["dangling_sql", "dangling_written", "dangling_flows", "check_sqlite"]
 
 
 def dangling_sql(
@@ -27,11 +28,14 @@ def dangling_sql(
 
     Only references that a write could have broken are looked at: those from a
     table in ``written`` and those into an entity in ``removed``; none of ``skip``'s
-    (table, column) pairs (the caller checks those another way).
+    (table, column) pairs (the caller checks those another way). The referral flows are
+    not SQL rows: :func:`dangling_flows` checks them.
     """
     written, removed, skip = set(written), set(removed), set(skip)
     out = []
     for table, col, is_list, refs in REFERENCES:
+        if table == flow_columns.ENTITY:
+            continue
         if (table, col) in skip or (table not in written and not removed.intersection(refs)):
             continue
         key = " || '/' || ".join(f'T."{k}"' for k in ENTITIES[table].key)
@@ -118,6 +122,40 @@ def dangling_written(
     return rows, done
 
 
+def dangling_flows(
+    cur: sqlite3.Cursor,
+    flows: flow_columns.Flows,
+    written: Iterable[str],
+    removed: Iterable[str] = (),
+    limit: int = 20,
+    skip: Iterable[tuple[str, str]] = (),
+) -> list[tuple]:
+    """:func:`dangling_sql`'s rows for the referral flows (the columns of
+    :mod:`gridvoices.stores.flow_columns`), checked in memory: only each distinct end is
+    looked up, against the ids stored now (inside the caller's transaction).
+
+    As :func:`dangling_sql`: only when the flows were ``written`` or an entity they refer
+    to lost records (``removed``), and none of ``skip``'s (table, column) pairs.
+    """
+    written, removed, skip = set(written), set(removed), set(skip)
+    out: list[tuple] = []
+    ids: dict[str, set] = {}
+    for table, col, _, refs in REFERENCES:
+        if table != flow_columns.ENTITY or (table, col) in skip:
+            continue
+        if table not in written and not removed.intersection(refs):
+            continue
+        for r in refs:
+            if r not in ids:
+                ids[r] = {row[0] for row in cur.execute(f'SELECT id FROM "{r}"')}
+        known = set().union(*(ids[r] for r in refs))
+        missing = {v for v in flows.ids if v not in known}
+        if missing:
+            hits = flow_columns.referring(flows, missing, limit)
+            out += [(table, key, c, v) for c, v, key in hits if c == col]
+    return out[:limit]
+
+
 def check_sqlite(conn: sqlite3.Connection) -> list[str]:
     """Every problem found in the embedded store, as sentences (empty: all is well).
 
@@ -133,14 +171,22 @@ def check_sqlite(conn: sqlite3.Connection) -> list[str]:
         for (msg,) in cur.execute("PRAGMA quick_check"):
             if msg != "ok":
                 problems.append(f"SQLite: {msg}")
-        for sql in dangling_sql(ENTITIES):
-            for table, key, col, value in cur.execute(sql):
-                problems.append(f"{table} {key}: {col} {value!r} is not stored")
+        flows = flow_columns.load(cur)
+        dangling = [r for sql in dangling_sql(ENTITIES) for r in cur.execute(sql)]
+        for table, key, col, value in dangling + dangling_flows(cur, flows, ENTITIES):
+            problems.append(f"{table} {key}: {col} {value!r} is not stored")
         known = {r[0] for r in cur.execute("SELECT name FROM _sources")}
         for name in ENTITY_ORDER:
-            for (src,) in cur.execute(
-                f'SELECT DISTINCT _source FROM "{name}" WHERE _source IS NOT NULL'
-            ):
+            if name == flow_columns.ENTITY:
+                origins = flows.origins
+            else:
+                origins = [
+                    src
+                    for (src,) in cur.execute(
+                        f'SELECT DISTINCT _source FROM "{name}" WHERE _source IS NOT NULL'
+                    )
+                ]
+            for src in origins:
                 if src not in known:
                     problems.append(f"{name}: records of source {src!r}, which is not recorded")
         problems += _compare_adjacency(cur, adjacency)

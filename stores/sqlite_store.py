@@ -15,8 +15,8 @@ import numpy as np
 from gridvoices.ecosystem.issues import ImportRejected, Report
 from gridvoices.ecosystem.schema import ENTITIES, ENTITY_ORDER, Column
 from gridvoices.loaders.provenance import REFERENCES, Source, still_referenced
-from gridvoices.stores import adjacency, outcome
-from gridvoices.stores.integrity import dangling_sql, dangling_written
+from gridvoices.stores import adjacency, flow_columns, outcome
+from gridvoices.stores.integrity import dangling_flows, dangling_sql, dangling_written
 from gridvoices.stores.locks import FileLock
 
 if TYPE_CHECKING:
@@ -194,7 +194,11 @@ class SQLiteStore:
             self._add_provenance_columns(name)
         self.conn.execute(_SOURCES_DDL)
         self.conn.execute(adjacency.DDL)
+        self.conn.execute(flow_columns.DDL)
         self._adjacency: adjacency.Adjacency | None = None
+        self._flows: flow_columns.Flows | None = None
+        # Flow rows an older version kept in the SQL table move into the columns once.
+        flow_columns.migrate(self.conn)
         self.conn.execute("PRAGMA cache_size=-200000")  # 200 MB page cache for big imports
 
     def compact(self) -> adjacency.Adjacency:
@@ -203,6 +207,13 @@ class SQLiteStore:
         if self._adjacency is None:
             self._adjacency = adjacency.load(self.conn)
         return self._adjacency
+
+    def flows(self) -> flow_columns.Flows:
+        """The stored referral flows (:mod:`gridvoices.stores.flow_columns`), loaded once;
+        every write drops them."""
+        if self._flows is None:
+            self._flows = flow_columns.load(self.conn)
+        return self._flows
 
     def _add_provenance_columns(self, name: str) -> None:
         # Stores written before provenance (or an optional column such as latitude) existed
@@ -264,25 +275,35 @@ class SQLiteStore:
         tag = (source.name, source.import_id) if source else (None, None)
         cur = self.conn.cursor()
         self._adjacency = None
+        self._flows = None
         cur.execute("BEGIN IMMEDIATE")
         try:
             for ix in _OLD_INDEXES:
                 cur.execute(f"DROP INDEX IF EXISTS {ix}")
+            # Read inside the transaction: what is committed now, whatever another process did.
+            stored = flows = flow_columns.load(cur)
             cats: dict[str, dict] = {}
             for name in ENTITY_ORDER:
                 if name in tables:
                     known = getattr(tables, "distinct_of", lambda *_: {})(name, tables[name])
                     cats[name] = _categories(tables[name], ENTITIES[name].key, known)
-                    self._upsert(cur, name, tables[name], tag, progress, cats[name])
-            removed = self._replace_stale(cur, source) if source is not None else set()
-            self._recheck(cur, tables, removed, cats)
+                    if name == flow_columns.ENTITY:
+                        flows = self._merge_flows(flows, tables[name], tag, progress, cats[name])
+                    else:
+                        self._upsert(cur, name, tables[name], tag, progress, cats[name])
+            removed: set[str] = set()
+            if source is not None:
+                removed, flows = self._replace_stale(cur, source, flows)
+            self._recheck(cur, tables, removed, cats, flows)
+            if flows is not stored:
+                self._save_flows(cur, flows)
             if _GRAPH_TABLES & (removed | tables.keys()):
-                self._adjacency = self._rewrite_adjacency(
-                    cur, tables.get("referrals"), cats.get("referrals", {})
-                )
+                self._adjacency = self._rewrite_adjacency(cur, flows)
             cur.execute("COMMIT")
+            self._flows = flows
         except BaseException:
             self._adjacency = None
+            self._flows = None
             # An interrupt can arrive just after COMMIT returned: then there is nothing to
             # roll back, and trying would replace the interrupt with an OperationalError.
             if self.conn.in_transaction:
@@ -290,46 +311,54 @@ class SQLiteStore:
             raise
 
     @staticmethod
-    def _recheck(cur, tables: dict, removed: set[str], cats: dict | None = None) -> None:
+    def _recheck(
+        cur,
+        tables: dict,
+        removed: set[str],
+        cats: dict | None = None,
+        flows: flow_columns.Flows | None = None,
+    ) -> None:
         """Refuse the write if any reference from or into a touched table is left dangling.
 
         Validation checked references against the store as it was; this re-check runs in
         the write transaction itself, so no other writer can have changed the answer. The
         frames just written are checked in memory against the ids stored now; SQL checks
-        only what a removal could have broken in older rows.
+        only what a removal could have broken in older rows, and the flow columns (``flows``,
+        as this write leaves them) the same way in memory.
         """
         problems, done = dangling_written(cur, tables, removed, cats)
         for sql in dangling_sql(tables.keys(), removed, skip=done):
             if len(problems) >= 20:
                 break
             problems += cur.execute(sql).fetchall()
+        if flows is not None and len(problems) < 20:
+            problems += dangling_flows(cur, flows, tables.keys(), removed, skip=done)
         if problems:
             raise ImportRejected(Report(_dangling_issues(problems[:20])))
 
-    def _rewrite_adjacency(
-        self, cur, written: pd.DataFrame | None, cats: dict
-    ) -> adjacency.Adjacency:
-        """The compact referral graph of what the store now holds, saved in this transaction.
+    @staticmethod
+    def _rewrite_adjacency(cur, flows: flow_columns.Flows) -> adjacency.Adjacency:
+        """The compact referral graph of what the store now holds (``flows``: the flow
+        columns as this write leaves them), saved in this transaction."""
+        return adjacency.rebuild(cur, flows)
 
-        When the referrals just written are all the store holds (a first import, or a
-        re-import of the same flows), it is built from them in memory rather than read back.
-        """
-        stored = cur.execute("SELECT COUNT(*) FROM referrals").fetchone()[0]
-        if written is None or len(written) != stored:
-            return adjacency.rebuild(cur)
-        ids = [
-            [r[0] for r in cur.execute(f'SELECT id FROM "{t}" ORDER BY id')]
-            for t in ("services", "groups")
-        ]
-        adj = adjacency.build(
-            *ids,
-            cats["source"],
-            cats["target"],
-            cats["period"],
-            written["count"].to_numpy(np.int64),
-        )
-        adjacency.save(cur, adj)
-        return adj
+    @staticmethod
+    def _merge_flows(
+        stored: flow_columns.Flows, df: pd.DataFrame, tag, progress, cats: dict
+    ) -> flow_columns.Flows:
+        """``stored`` with the written referral rows upserted, in memory (saved later in
+        the same transaction by :meth:`_save_flows`)."""
+        merged = flow_columns.upsert(stored, flow_columns.from_frame(df, cats, tuple(tag)))
+        if progress:
+            progress(flow_columns.ENTITY, len(df), len(df))
+        return merged
+
+    @staticmethod
+    def _save_flows(cur, flows: flow_columns.Flows) -> None:
+        flow_columns.save(cur, flows)
+        # Rows an older version left in the SQL table are in ``flows`` now (load merged
+        # them): left there, the next load would lay them over newer values.
+        cur.execute("DELETE FROM referrals")
 
     def _upsert(self, cur, name, df, tag, progress, cats: dict) -> None:
         e = ENTITIES[name]
@@ -353,8 +382,11 @@ class SQLiteStore:
             if progress:
                 progress(name, min(i + _BATCH, n), n)
 
-    def _replace_stale(self, cur, source: Source) -> set[str]:
-        """Remove the source's records this import did not contain; the tables that lost any."""
+    def _replace_stale(
+        self, cur, source: Source, flows: flow_columns.Flows
+    ) -> tuple[set[str], flow_columns.Flows]:
+        """Remove the source's records this import did not contain: (the tables that lost
+        any, ``flows`` without the source's stale rows)."""
         stale = "_source = :s AND _import <> :i"
         p = {"s": source.name, "i": source.import_id}
         problems = []
@@ -367,6 +399,16 @@ class SQLiteStore:
             and cur.execute(f'SELECT 1 FROM "{entity}" WHERE {stale} LIMIT 1', p).fetchone()
         }
         for table, col, is_list, refs in REFERENCES:
+            if table == flow_columns.ENTITY:
+                for entity in (r for r in refs if r in losing):
+                    gone = {
+                        r[0] for r in cur.execute(f'SELECT id FROM "{entity}" WHERE {stale}', p)
+                    }
+                    hits = flow_columns.referring(
+                        flows, gone, unless=(source.name, source.import_id)
+                    )
+                    problems += [(entity, v, table, k) for c, v, k in hits if c == col]
+                continue
             e = ENTITIES[table]
             key = " || '/' || ".join(f'T."{k}"' for k in e.key)
             value = "j.value" if is_list else f'T."{col}"'
@@ -381,7 +423,12 @@ class SQLiteStore:
         if problems:
             raise ImportRejected(Report(still_referenced(source, problems[:20])))
         removed = set()
+        flows, dropped = flow_columns.drop_stale(flows, source.name, source.import_id)
+        if dropped:
+            removed.add(flow_columns.ENTITY)
         for name in ENTITY_ORDER:
+            if name == flow_columns.ENTITY:
+                continue
             if cur.execute(f'DELETE FROM "{name}" WHERE {stale}', p).rowcount:
                 removed.add(name)
         cur.execute(
@@ -390,11 +437,12 @@ class SQLiteStore:
             "import_id = excluded.import_id",
             {**p, "f": source.format, "t": source.imported_at},
         )
-        return removed
+        return removed, flows
 
     def sources(self) -> list[dict]:
         """Each source loaded: name, format, import time and how many records it holds."""
         out = []
+        flows = flow_columns.per_origin(self.flows())
         for name, fmt, at in self.conn.execute(
             "SELECT name, format, imported_at FROM _sources ORDER BY name"
         ):
@@ -402,6 +450,8 @@ class SQLiteStore:
                 t: self.conn.execute(
                     f'SELECT count(*) FROM "{t}" WHERE _source = ?', (name,)
                 ).fetchone()[0]
+                if t != flow_columns.ENTITY
+                else flows.get(name, 0)
                 for t in ENTITY_ORDER
             }
             out.append(
@@ -420,6 +470,9 @@ class SQLiteStore:
 
         out = {}
         for name, e in ENTITIES.items():
+            if name == flow_columns.ENTITY:
+                out[name] = flow_columns.to_frame(self.flows())
+                continue
             cols = e.column_names
             quoted = ", ".join(f'"{c}"' for c in cols)
             order = ", ".join(f'"{k}"' for k in e.key)

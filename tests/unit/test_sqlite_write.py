@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 
 from gridvoices.loaders.generate import write_ecosystem
+from gridvoices.stores import flow_columns
 from gridvoices.stores.sqlite_store import SQLiteStore
 from gridvoices.stores.store import import_paths
 
@@ -24,10 +25,10 @@ def _csv_flows(path) -> set[tuple]:
 
 
 def _stored(store: SQLiteStore) -> list[tuple]:
-    return store.conn.execute(
-        "SELECT source, target, period, count, accepted, _source FROM referrals "
-        "ORDER BY source, target, period"
-    ).fetchall()
+    # The flows are columns (stores.flow_columns), read back from the file, not the cache.
+    f = flow_columns.load(store.conn)
+    origin = [f.origins[o] if o >= 0 else None for o in f.origin.tolist()]
+    return [(*r, o) for r, o in zip(flow_columns.rows(f), origin, strict=True)]
 
 
 def test_every_flow_stored_once_as_read(tmp_path):
