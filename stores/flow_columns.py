@@ -115,20 +115,39 @@ def _canonical(dicts: dict[str, list], arrays: dict[str, np.ndarray]) -> Flows:
     """Flows from codes into sorted dictionaries ``dicts``: rows sorted by key, each key
     once (the last row of a key wins, as a later upsert replaces an earlier one), the
     dictionaries pruned to the values rows use."""
-    s, t, p = (arrays[k].astype(np.int64) for k in ("source", "target", "period"))
+    s, t, p = (arrays[k] for k in ("source", "target", "period"))
     n_id, n_p = max(len(dicts["ids"]), 1), max(len(dicts["periods"]), 1)
+    picked: dict[str, np.ndarray] = {}
     if n_id * n_id * n_p < 2**62:
-        key = (s * n_id + t) * n_p + p
-        order = np.argsort(key, kind="stable")
+        # In place: each fresh million-row array costs its first touch of memory.
+        key = s.astype(np.int64)
+        key *= n_id
+        key += t
+        key *= n_p
+        key += p
+        # Not a stable sort (twice as fast): a key given twice keeps its last row below.
+        order = np.argsort(key)
         k = key[order]
-        same = k[1:] == k[:-1]
+        starts = np.flatnonzero(np.append(True, k[1:] != k[:-1]))
+        if len(starts) < len(k):
+            order = np.maximum.reduceat(order, starts)
+            k = k[starts]
+        # The key holds the three codes: taking them back is cheaper than gathering rows.
+        st, picked["period"] = np.divmod(k, n_p)
+        picked["source"], picked["target"] = np.divmod(st, n_id)
     else:  # more ids than one int64 key can hold: compare the three columns
-        order = np.lexsort((p, t, s))
+        order = np.lexsort((np.arange(len(s)), p, t, s))
         same = (s[order][1:] == s[order][:-1]) & (t[order][1:] == t[order][:-1])
         same &= p[order][1:] == p[order][:-1]
-    if len(order):
-        order = order[np.append(~same, True)]
-    picked = {k: v[order] for k, v in arrays.items()}
+        if len(order):
+            order = order[np.append(~same, True)]
+    for name, v in arrays.items():
+        if name in picked:
+            continue
+        if len(v) and v.min() == v.max():  # one value (one import's provenance): no gather
+            picked[name] = np.full(len(order), v[0], dtype=v.dtype)
+        else:
+            picked[name] = v[order]
     out_dicts, out = {}, {}
     for name, cols in (
         ("ids", ("source", "target")),
@@ -139,12 +158,17 @@ def _canonical(dicts: dict[str, list], arrays: dict[str, np.ndarray]) -> Flows:
         values = dicts[name]
         used = np.zeros(len(values) + 1, dtype=bool)  # the last slot catches -1
         for c in cols:
-            used[picked[c].astype(np.int64)] = True
+            used[picked[c]] = True
         used = used[:-1]
-        remap = np.append(np.cumsum(used) - 1, -1)
         out_dicts[name] = [v for v, u in zip(values, used.tolist(), strict=True) if u]
+        narrow = _codes(len(out_dicts[name]))
+        if used.all():  # every value still used: the codes stand
+            for c in cols:
+                out[c] = picked[c].astype(narrow)
+            continue
+        remap = np.append(np.cumsum(used) - 1, -1).astype(narrow)
         for c in cols:
-            out[c] = remap[picked[c].astype(np.int64)].astype(_codes(len(out_dicts[name])))
+            out[c] = remap[picked[c]]
     known = picked["known"].astype(bool)
     out["count"] = _ints(picked["count"].astype(np.int64))
     out["accepted"] = _ints(np.where(known, picked["accepted"].astype(np.int64), 0))
@@ -154,11 +178,12 @@ def _canonical(dicts: dict[str, list], arrays: dict[str, np.ndarray]) -> Flows:
 
 def _sorted_dictionary(values) -> tuple[list, np.ndarray]:
     """(the distinct non-null ``values`` sorted, each value's code in it, -1 for null)."""
+    import pandas as pd
+
     values = np.asarray(values, dtype=object)
     distinct = sorted({v for v in values.tolist() if v is not None})
-    index = {v: i for i, v in enumerate(distinct)}
-    codes = np.fromiter((index.get(v, -1) for v in values.tolist()), np.int64, len(values))
-    return distinct, codes
+    codes = pd.Index(distinct, dtype=object).get_indexer(values)
+    return distinct, codes.astype(np.int64)
 
 
 def _column_codes(frame: pd.DataFrame, cats: dict, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -193,6 +218,7 @@ def from_frame(
     ids, end_codes = _sorted_dictionary(np.concatenate([su, tu]))
     periods, period_codes = _sorted_dictionary(pu)
     n = len(frame)
+    end_codes, period_codes = end_codes.astype(np.int32), period_codes.astype(np.int32)
     arrays = {
         "source": end_codes[: len(su)][sc],
         "target": end_codes[len(su) :][tc],
@@ -215,7 +241,7 @@ def from_frame(
             dicts[name], arrays[col] = _sorted_dictionary(given)
         else:
             dicts[name] = [] if value is None else [value]
-            arrays[col] = np.full(n, -1 if value is None else 0, dtype=np.int64)
+            arrays[col] = np.full(n, -1 if value is None else 0, dtype=np.int8)
     return _canonical(dicts, arrays)
 
 
