@@ -193,15 +193,22 @@ def summary_sql(store, *, periods: Iterable[str] | None = None) -> dict:
         "peer_links": one("SELECT COUNT(*) FROM (SELECT DISTINCT source, target FROM peer_links)"),
     }
     # links (ecosystem.definitions): a pair that is both a referral and a peer link counts once.
-    # A referral link here: an edge of the compact graph with flow in the chosen periods.
-    ids = adj.ids
-    referral_pairs = {
-        (ids[u], ids[v]) for u, v in zip(adj.eu[live].tolist(), adj.ev[live].tolist(), strict=True)
-    }
-    both = sum(
-        pair in referral_pairs
-        for pair in c.execute("SELECT DISTINCT source, target FROM peer_links")
-    )
+    # A referral link here: an edge of the compact graph with flow in the chosen periods;
+    # peer pairs are matched to those edges by node numbers (no million-pair set).
+    index, n = adj.index, max(adj.n, 1)
+    peer = [
+        (index[u], index[v])
+        for u, v in c.execute("SELECT DISTINCT source, target FROM peer_links")
+        if u in index and v in index
+    ]
+    # Edges are sorted by (source node, target id): keys on the target's rank by id are
+    # sorted, so each peer pair is one binary search.
+    rank = np.empty(adj.n, dtype=np.int64)
+    rank[sorted(range(adj.n), key=adj.ids.__getitem__)] = np.arange(adj.n)
+    edge_keys = adj.eu.astype(np.int64) * n + rank[adj.ev]
+    peer_keys = np.array([u * n + rank[v] for u, v in peer], dtype=np.int64)
+    at = np.minimum(np.searchsorted(edge_keys, peer_keys), max(len(edge_keys) - 1, 0))
+    both = int(((edge_keys[at] == peer_keys) & live[at]).sum()) if len(edge_keys) else 0
     totals["links"] = totals["referral_links"] + totals["peer_links"] - both
     # How the total is shown with small counts hidden: one cell per referral row.
     wanted = set(chosen)

@@ -71,6 +71,14 @@ def hooks():
         pause("upsert:" + name)
     sqlite_store.SQLiteStore._upsert = upsert
 
+    # The referral flows are merged as columns (stores.flow_columns), not upserted as rows.
+    _merge = sqlite_store.SQLiteStore._merge_flows
+    def merge_flows(*a, **k):
+        out = _merge(*a, **k)
+        pause("upsert:referrals")
+        return out
+    sqlite_store.SQLiteStore._merge_flows = staticmethod(merge_flows)
+
     _recheck = sqlite_store.SQLiteStore._recheck
     def recheck(*a, **k):
         _recheck(*a, **k)

@@ -342,3 +342,19 @@ def test_dangling_flows_looks_only_where_a_write_could_break_references(tmp_path
     assert dangling_flows(cur, flows, ["services"], removed=["districts"]) == []
     assert dangling_flows(cur, flows, ["referrals"], skip=[("referrals", "target")]) == []
     store.close()
+
+
+@pytest.mark.parametrize(("periods", "both"), [(None, 1), (["2024-Q1"], 0), (["2024-Q2"], 1)])
+def test_summary_counts_a_peer_link_with_referrals_once(tmp_path, tiny, periods, both):
+    from gridvoices.queries.run import answer
+
+    # G1 -> S1: a peer link, and referrals in 2024-Q2 only.
+    edit_csv(tiny / "referrals.csv", "G1,S1,2024-Q2,0,", "G1,S1,2024-Q2,5,")
+    edit_csv(tiny / "peer_links.csv", "G1,S2,links_with,", "G1,S2,links_with,\nG1,S1,attends,")
+    store = SQLiteStore(tmp_path / "g.sqlite")
+    import_paths(store, [tiny])
+    sql = answer(store, "summary", periods=periods, engine="sql")
+    assert sql == answer(store, "summary", periods=periods, engine="graph")
+    t = sql["totals"]
+    assert t["links"] == t["referral_links"] + t["peer_links"] - both
+    store.close()
