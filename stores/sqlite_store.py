@@ -197,6 +197,7 @@ class SQLiteStore:
         self.conn.execute(flow_columns.DDL)
         self._adjacency: adjacency.Adjacency | None = None
         self._flows: flow_columns.Flows | None = None
+        self._flows_version: int | None = None
         # Flow rows an older version kept in the SQL table move into the columns once.
         flow_columns.migrate(self.conn)
         self.conn.execute("PRAGMA cache_size=-200000")  # 200 MB page cache for big imports
@@ -210,9 +211,12 @@ class SQLiteStore:
 
     def flows(self) -> flow_columns.Flows:
         """The stored referral flows (:mod:`gridvoices.stores.flow_columns`), loaded once;
-        every write drops them."""
-        if self._flows is None:
+        this store's writes replace them, another process's commit makes them read again."""
+        # data_version changes when another connection commits to the file (not ours).
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        if self._flows is None or version != self._flows_version:
             self._flows = flow_columns.load(self.conn)
+            self._flows_version = version
         return self._flows
 
     def _add_provenance_columns(self, name: str) -> None:
@@ -301,6 +305,7 @@ class SQLiteStore:
                 self._adjacency = self._rewrite_adjacency(cur, flows)
             cur.execute("COMMIT")
             self._flows = flows
+            self._flows_version = self.conn.execute("PRAGMA data_version").fetchone()[0]
         except BaseException:
             self._adjacency = None
             self._flows = None

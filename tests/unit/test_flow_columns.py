@@ -358,3 +358,15 @@ def test_summary_counts_a_peer_link_with_referrals_once(tmp_path, tiny, periods,
     t = sql["totals"]
     assert t["links"] == t["referral_links"] + t["peer_links"] - both
     store.close()
+
+
+def test_cached_flows_follow_another_process_commit(tmp_path, tiny):
+    path = tmp_path / "g.sqlite"
+    reader, writer = SQLiteStore(path), SQLiteStore(path)
+    import_paths(writer, [tiny])
+    assert flow_columns.rows(reader.flows()) == TINY_FLOWS
+    edit_csv(tiny / "referrals.csv", "S1,S2,2024-Q1,12,10", "S1,S2,2024-Q1,13,10")
+    import_paths(writer, [tiny])
+    assert flow_columns.rows(reader.flows())[1] == ("S1", "S2", "2024-Q1", 13, 10)
+    reader.close()
+    writer.close()
