@@ -103,7 +103,10 @@ def dangling_written(
             if r not in ids:
                 ids[r] = {row[0] for row in cur.execute(f'SELECT id FROM "{r}"')}
         known = set().union(*(ids[r] for r in refs))
-        missing = {v for v in distinct if v is not None and v == v and v not in known}
+        # As a plain list: iterating a pandas string array goes element by element through
+        # pandas (0.3 s for the national flows' 190,000 distinct ends).
+        values = np.asarray(distinct, dtype=object).tolist()
+        missing = {v for v in values if v is not None and v == v and v not in known}
         if not missing:
             continue
         if is_list:
