@@ -14,7 +14,8 @@ sorted dictionaries (``ids`` for both ends, ``periods``, the provenance ``origin
 (source names) and ``imports`` (import ids), -1 where no provenance was recorded);
 ``count`` and ``accepted`` are integers, ``known`` says where ``accepted`` was given.
 Dictionaries hold only values some row uses, so the same flows always give the same
-bytes: re-importing the same data rewrites identical blobs.
+bytes: re-importing the same data rewrites identical blobs, but for ``imports`` (the new
+import's id, as the SQL rows' ``_import`` changed too).
 """
 
 from __future__ import annotations
