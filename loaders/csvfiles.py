@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 from gridvoices.ecosystem.issues import Issue
 from gridvoices.ecosystem.schema import ENTITIES, ENTITY_ORDER
+from gridvoices.loaders.csvcodes import coded_frame
 from gridvoices.loaders.validate import RawTable
 
 __all__ = ["read_csv_tables", "read_csv_file", "write_template", "find_csv_files"]
@@ -61,8 +62,15 @@ MAX_FILE_BYTES = 2_000_000_000
 MAX_ROWS = 20_000_000
 
 
-def read_csv_file(entity: str, path: Path) -> tuple[RawTable | None, list[Issue]]:
-    """Read one CSV as strings. UTF-8 with or without a BOM (as Excel writes it)."""
+def read_csv_file(
+    entity: str, path: Path, *, coded: bool = False
+) -> tuple[RawTable | None, list[Issue]]:
+    """Read one CSV as strings. UTF-8 with or without a BOM (as Excel writes it).
+
+    With ``coded``, a plain file (:mod:`gridvoices.loaders.csvcodes`) comes back with
+    categorical columns of the same strings: each distinct cell is decoded once, and
+    validation takes its distinct values from the categories instead of hashing every row.
+    """
     label = path.name
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
@@ -107,6 +115,10 @@ def read_csv_file(entity: str, path: Path) -> tuple[RawTable | None, list[Issue]
     header, problems = _header(text, label)
     if problems:
         return None, problems
+    if coded:
+        frame = _coded(data, header)
+        if frame is not None:
+            return RawTable(entity, frame, label), []
     try:
         # The bytes just checked as UTF-8, parsed as they are: the same frame as from the
         # decoded text, without pandas re-encoding it from a text stream.
@@ -149,6 +161,15 @@ def _header(text: str, label: str) -> tuple[list[str], list[Issue]]:
             )
         seen.setdefault(name, i)
     return names, issues
+
+
+def _coded(data: bytes, header: list[str]) -> pd.DataFrame | None:
+    """The rows after a header without quotes, as coded columns (None: not plain)."""
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    end = data.find(b"\n", start)
+    if end < 0 or b'"' in data[start:end]:
+        return None
+    return coded_frame(data, end + 1, header)
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -198,7 +219,7 @@ def read_csv_tables(paths: list[Path]) -> tuple[dict[str, RawTable], list[Issue]
     files, issues = find_csv_files(paths)
     tables: dict[str, RawTable] = {}
     for name, f in files.items():
-        table, problems = read_csv_file(name, f)
+        table, problems = read_csv_file(name, f, coded=True)
         issues.extend(problems)
         if table is not None:
             tables[name] = table
