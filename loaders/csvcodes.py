@@ -74,18 +74,15 @@ def coded_columns(data: bytes, start: int, ncols: int) -> list[Coded] | None:
     out = []
     for j in range(ncols):
         starts = line_starts if j == 0 else grid[:, j - 1] + 1
-        out.append(_column(buf, window, starts, grid[:, j] - starts))
+        out.append(_column(raw, window, starts, grid[:, j] - starts))
     return out
 
 
-def _column(buf: bytes, window: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> Coded:
+def _column(raw: np.ndarray, window: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> Coded:
     longest = int(lengths.max())
     if longest > 8 * _MAX_WORDS:
-        cells = [
-            buf[s : s + n].decode("utf-8")
-            for s, n in zip(starts.tolist(), lengths.tolist(), strict=True)
-        ]
-        codes, uniques = pd.factorize(np.array(cells, dtype=object), use_na_sentinel=False)
+        cells = np.array(_decoded(raw, starts, lengths), dtype=object)
+        codes, uniques = pd.factorize(cells, use_na_sentinel=False)
         return codes, list(uniques)
     # No cell holds a NUL (a control byte), so a cell is its bytes padded with zeros:
     # equal words, equal cells. Each word is numbered, then the numbers are combined.
@@ -95,11 +92,24 @@ def _column(buf: bytes, window: np.ndarray, starts: np.ndarray, lengths: np.ndar
         if distinct > 1:
             codes, count = _dense(codes * distinct + number, count * distinct)
     codes, first = _first_order(codes, count)
-    uniques = [
-        buf[s : s + n].decode("utf-8")
-        for s, n in zip(starts[first].tolist(), lengths[first].tolist(), strict=True)
-    ]
-    return codes, uniques
+    return codes, _decoded(raw, starts[first], lengths[first])
+
+
+def _decoded(raw: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> list[str]:
+    """The cells at ``starts`` as strings, decoded in one go: copied end to end with a line
+    break after each (no cell holds one), decoded once and split (the national files have
+    ~360,000 distinct cells; one ``decode`` each took ~0.1 s).
+
+    >>> raw = np.frombuffer(b"ab,c\\xc3\\xa9,,d\\n", dtype=np.uint8)
+    >>> _decoded(raw, np.array([0, 3, 7, 8]), np.array([2, 3, 0, 1]))
+    ['ab', 'cé', '', 'd']
+    """
+    step = lengths + 1
+    ends = np.cumsum(step)
+    at = np.repeat(starts - (ends - step), step) + np.arange(int(ends[-1]) if len(ends) else 0)
+    joined = raw[at]
+    joined[ends - 1] = ord("\n")
+    return joined.tobytes().decode("utf-8").split("\n")[:-1]
 
 
 def _words(

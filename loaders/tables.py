@@ -72,7 +72,8 @@ def distinct_values(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
         if not _first_appearance(codes, len(uniques)):
             codes, order = pd.factorize(codes, use_na_sentinel=False)
             uniques = uniques[order]
-        return codes, pd.Series(_stripped(uniques), dtype="str")
+        # Every category is a string (as read from a file): no missing values to pass over.
+        return codes, pd.Series(list(map(str.strip, uniques.tolist())), dtype="str")
     codes, uniques = pd.factorize(series, use_na_sentinel=False)
     return codes, pd.Series(_stripped(np.asarray(uniques, dtype=object)), dtype=series.dtype)
 

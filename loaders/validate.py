@@ -219,7 +219,8 @@ def _check_entity(
     out: dict[str, pd.Series] = {}
     for c in entity.columns:
         issues.extend(_check_column(raw, c, out, seen))
-    typed = pd.DataFrame(out, index=frame.index)
+    # The columns were built here for this frame alone: no defensive copy of a million rows.
+    typed = pd.DataFrame(out, index=frame.index, copy=False)
     for c in entity.columns:
         if c.type == "text" and c.name == "comment":
             typed[c.name], found = scrub_text(typed[c.name], raw.label, c.name)
