@@ -50,7 +50,11 @@ def check_refs(
             if col.type == "ref" and col.name in known:
                 # Each distinct value looked up once (a flow file names each service often).
                 codes, values = known[col.name]
-                miss = (values.notna() & ~values.isin(pool)).to_numpy(dtype=bool)
+                # Looked up in the set as it is: pandas' isin would hash the whole pool again.
+                held = np.fromiter(map(pool.__contains__, values.tolist()), bool, len(values))
+                miss = values.notna().to_numpy(dtype=bool) & ~held
+                if not miss.any():
+                    continue
                 bad = miss[codes]
                 vals = np.asarray(values, dtype=object)[codes[bad]]
             elif col.type == "ref":

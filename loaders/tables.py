@@ -67,9 +67,11 @@ def distinct_values(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
     ([0, 1, 0], ['b', 'a'])
     """
     if isinstance(series.dtype, pd.CategoricalDtype):
-        codes = series.cat.codes.to_numpy().astype(np.intp)
+        codes = series.cat.codes.to_numpy()
         uniques = series.cat.categories.to_numpy(dtype=object)
-        if not _first_appearance(codes, len(uniques)):
+        if _first_appearance(codes, len(uniques)):
+            codes = codes.astype(np.intp)
+        else:
             codes, order = pd.factorize(codes, use_na_sentinel=False)
             uniques = uniques[order]
         # Every category is a string (as read from a file): no missing values to pass over.
@@ -87,8 +89,9 @@ def _first_appearance(codes: np.ndarray, count: int) -> bool:
     """
     if len(codes) == 0 or codes[0] != 0:
         return len(codes) == 0 and count == 0
+    # Each code at most one more than the largest before it.
     top = np.maximum.accumulate(codes)
-    return int(top[-1]) == count - 1 and bool((np.diff(top) <= 1).all())
+    return int(top[-1]) == count - 1 and bool((codes[1:] <= top[:-1] + 1).all())
 
 
 def _stripped(values: np.ndarray) -> list:
@@ -112,7 +115,11 @@ class ColumnValues:
 
     def issues(self, code: str, bad, values, message_for) -> Iterator[Issue]:
         """Issues for the rows whose distinct value is ``bad`` (a mask over the values)."""
-        pos = np.flatnonzero(np.asarray(bad, dtype=bool)[self.codes])
+        bad = np.asarray(bad, dtype=bool)
+        if not bad.any():
+            # Nearly always: no value is bad, and no row needs to be looked at.
+            return iter(())
+        pos = np.flatnonzero(bad[self.codes])
         shown = np.asarray(values, dtype=object)[self.codes[pos]]
         return emit(self.label, self.name, code, pos + 2, shown, message_for)
 
