@@ -152,6 +152,13 @@ def test_validation_of_coded_tables_is_the_validation_of_strings(tmp_path):
     _, typed_s = validate_tables(strings)
     for name, frame in typed_s.items():
         pd.testing.assert_frame_equal(typed_c[name], frame)
+        # What the store reuses: the same codes and distinct values, in the same order.
+        held_c = typed_c.distinct_of(name, typed_c[name])
+        held_s = typed_s.distinct_of(name, frame)
+        assert held_c.keys() == held_s.keys()
+        for column, (codes, values) in held_s.items():
+            np.testing.assert_array_equal(held_c[column][0], codes)
+            pd.testing.assert_series_equal(held_c[column][1], values)
 
 
 def test_validation_of_coded_subsets_renumbers_the_codes(tmp_path):
