@@ -85,8 +85,11 @@ def read_csv_file(
             )
         ]
     data = path.read_bytes()
+    # ASCII is UTF-8 as it is: a flow file is not decoded whole just to check it (~30 ms).
+    text = None
     try:
-        text = data.decode("utf-8-sig")
+        if not data.isascii():
+            text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         # The issue's row is the line of the first bad byte.
         line = data[: e.start].count(b"\n") + 1
@@ -99,9 +102,9 @@ def read_csv_file(
                 f"byte 0x{data[e.start]:02x} is not valid UTF-8; save the file as CSV UTF-8",
             )
         ]
-    if not text.strip():
+    if _blank(text if text is not None else data):
         return None, [Issue(label, None, None, "empty-file", "the file is empty (no header row)")]
-    lines = text.count("\n")
+    lines = data.count(b"\n")
     if lines > MAX_ROWS:
         return None, [
             Issue(
@@ -112,7 +115,7 @@ def read_csv_file(
                 f"the file has {lines:,} lines; at most {MAX_ROWS:,} rows are read: split it",
             )
         ]
-    header, problems = _header(text, label)
+    header, problems = _header(text if text is not None else _head(data), label)
     if problems:
         return None, problems
     if coded:
@@ -130,7 +133,8 @@ def read_csv_file(
             skipinitialspace=True,
         )
     except pd.errors.ParserError as e:
-        return None, [_syntax_issue(text, label, e)]
+        whole = text if text is not None else data.decode("ascii")
+        return None, [_syntax_issue(whole, label, e)]
     del data
     frame.columns = header
     return RawTable(entity, frame, label), []
@@ -161,6 +165,36 @@ def _header(text: str, label: str) -> tuple[list[str], list[Issue]]:
             )
         seen.setdefault(name, i)
     return names, issues
+
+
+# What ``str.strip`` strips among ASCII characters (``bytes.strip`` leaves \x1c-\x1f).
+_ASCII_SPACE = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+
+
+def _blank(content: str | bytes) -> bool:
+    """Whether the file holds only white space (``bytes`` only when all ASCII). The start
+    is looked at first: stripping a whole file would copy it only to find text at once.
+
+    >>> _blank(b" \\n\\x1c"), _blank(" \\n\\x1c"), _blank(b" x"), _blank(b"")
+    (True, True, False, True)
+    """
+
+    def stripped(part: str | bytes) -> str | bytes:
+        return part.strip(_ASCII_SPACE) if isinstance(part, bytes) else part.strip()
+
+    return not (stripped(content[:65536]) or stripped(content))
+
+
+def _head(data: bytes) -> str:
+    """The start of an ASCII file enough to read its header: the first line, or all of it
+    when a quote there may open a cell that goes on to later lines.
+
+    >>> _head(b"id,name\\nS1,x\\n"), _head(b'"id\\n",name\\nS1,x')
+    ('id,name\\n', '"id\\n",name\\nS1,x')
+    """
+    end = data.find(b"\n") + 1
+    first = data[:end] if end else data
+    return (data if b'"' in first else first).decode("ascii")
 
 
 def _coded(data: bytes, header: list[str]) -> pd.DataFrame | None:

@@ -239,3 +239,20 @@ def test_id_twins_and_spaced_duplicates_in_a_coded_services_file(tmp_path):
         for ln in found
     )
     assert any(ln.startswith(f"services.csv:{n}:id: duplicate id ") for ln in found)
+
+
+@pytest.mark.parametrize("content", [b"", b" \n\t\r\n", b"\x1c\x1f\n", " \u3000\n".encode()])
+def test_a_file_of_white_space_is_empty_whether_ascii_or_not(tmp_path, content):
+    f = tmp_path / "referrals.csv"
+    f.write_bytes(content)
+    table, issues = read_csv_file("referrals", f, coded=True)
+    assert table is None
+    assert [str(i) for i in issues] == ["referrals.csv: the file is empty (no header row)"]
+
+
+def test_an_ascii_header_with_a_quoted_line_break_is_read_whole(tmp_path):
+    content = b'source,"tar\nget",period,count,accepted\nsvc-1,svc-2,2024-Q1,3,1\n'
+    coded, plain, issues_c, issues_p = _both(tmp_path, content)
+    assert issues_c == issues_p == []
+    assert list(coded.frame.columns) == ["source", "tar\nget", "period", "count", "accepted"]
+    assert _strings(coded.frame) == _strings(plain.frame)
