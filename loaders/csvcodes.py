@@ -93,13 +93,28 @@ def _column(raw: np.ndarray, window: np.ndarray, starts: np.ndarray, lengths: np
         return codes, list(uniques)
     # No cell holds a NUL (a control byte), so a cell is its bytes padded with zeros:
     # equal words, equal cells. Each word is numbered, then the numbers are combined.
-    codes, count = _words(window, starts, lengths, 0)
+    codes, words = _words(window, starts, lengths, 0)
+    if longest <= 8:
+        # One word a cell (periods, counts, short ids): numbered as they first appear,
+        # and each distinct word is its cell's bytes.
+        return codes, _from_words(words)
+    count = len(words)
     for w in range(1, -(-longest // 8)):
         number, distinct = _words(window, starts, lengths, w)
-        if distinct > 1:
-            codes, count = _dense(codes * distinct + number, count * distinct)
+        if len(distinct) > 1:
+            codes, count = _dense(codes * len(distinct) + number, count * len(distinct))
     codes, first = _first_order(codes, count)
     return codes, _decoded(raw, starts[first], lengths[first])
+
+
+def _from_words(words: np.ndarray) -> list[str]:
+    """The cells held whole in 8-byte words (no cell holds a NUL: the padding is dropped).
+
+    >>> _from_words(np.frombuffer(b"2024-Q1\\0" + bytes(8) + b"caf\\xc3\\xa9\\0\\0\\0", "<u8"))
+    ['2024-Q1', '', 'café']
+    """
+    cells = np.frombuffer(words.astype("<u8").tobytes(), dtype="S8").tolist()
+    return b"\n".join(cells).decode("utf-8").split("\n")
 
 
 def _decoded(raw: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> list[str]:
@@ -121,13 +136,14 @@ def _decoded(raw: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> list[s
 
 def _words(
     window: np.ndarray, starts: np.ndarray, lengths: np.ndarray, w: int
-) -> tuple[np.ndarray, int]:
-    """The numbered ``w``-th 8-byte word of each cell (zeros past its end)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """The numbered ``w``-th 8-byte word of each cell (zeros past its end), and the
+    distinct words in order of first appearance."""
     left = np.clip(lengths - 8 * w, 0, 8)
     word = window[starts + 8 * w]
     word &= _KEEP[left]
     number, distinct = pd.factorize(word, size_hint=_HINT)
-    return number, len(distinct)
+    return number, distinct
 
 
 def _dense(keys: np.ndarray, span: int) -> tuple[np.ndarray, int]:

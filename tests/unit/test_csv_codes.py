@@ -44,6 +44,8 @@ PLAIN = [
     "\ufeff" + HEADER + "café-ŝ,Café-ŝ,2024-Q1,1,1\ncafé-ŝ,ßß🙂ßß🙂ß,2024-Q1,2,1\n",
     # A cell longer than 64 bytes is decoded one by one; a comma-only row is empty cells.
     HEADER + "x" * 70 + ",y,2024,1,1\n,,,,\n" + "x" * 70 + ",y,2024,1,1\n",
+    # Short cells held whole in one word: non-ASCII, exactly 8 bytes, a column all empty.
+    HEADER + "é,🙂,ŝŝŝŝ,1,\nx,é,ŝŝŝŝ,,\né,x,ŝŝŝ,1,\n",
     # Spaces inside cells (not after a comma) are the cell's own, as pandas keeps them.
     HEADER + "a b,c d ,2024 ,1 ,1\n",
 ]
