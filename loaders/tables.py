@@ -66,6 +66,8 @@ def distinct_values(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
     >>> codes.tolist(), u.tolist()
     ([0, 1, 0], ['b', 'a'])
     """
+    if isinstance(series.dtype, pd.CategoricalDtype) and series.hasnans:
+        series = series.astype("str")  # a missing cell has no category: as strings
     if isinstance(series.dtype, pd.CategoricalDtype):
         codes = series.cat.codes.to_numpy()
         uniques = series.cat.categories.to_numpy(dtype=object)

@@ -11,6 +11,7 @@ import pytest
 from gridvoices.loaders.csvcodes import coded_columns
 from gridvoices.loaders.csvfiles import read_csv_file, read_csv_tables
 from gridvoices.loaders.generate import write_ecosystem
+from gridvoices.loaders.tables import distinct_values
 from gridvoices.loaders.validate import validate_tables
 from gridvoices.stores.store import validate_paths
 
@@ -258,3 +259,11 @@ def test_an_ascii_header_with_a_quoted_line_break_is_read_whole(tmp_path):
     assert issues_c == issues_p == []
     assert list(coded.frame.columns) == ["source", "tar\nget", "period", "count", "accepted"]
     assert _strings(coded.frame) == _strings(plain.frame)
+
+
+def test_a_categorical_column_with_missing_cells_gives_what_strings_give():
+    strings = pd.Series(["b ", None, "a", "b", None], dtype="str")
+    codes_c, u_c = distinct_values(strings.astype("category"))
+    codes_s, u_s = distinct_values(strings)
+    assert codes_c.tolist() == codes_s.tolist() == [0, 1, 2, 3, 1]
+    pd.testing.assert_series_equal(u_c, u_s)
