@@ -21,7 +21,7 @@ import pandas as pd
 
 __all__ = ["coded_columns", "coded_frame"]
 
-# Cells longer than this are decoded one by one (a free-text column), not read as words.
+# A column with a cell longer than this many words (free text) is decoded whole instead.
 _MAX_WORDS = 8
 # Masks keeping the first n bytes of a little-endian 8-byte word (n = 0..8).
 _KEEP = np.array([(1 << (8 * n)) - 1 for n in range(8)] + [2**64 - 1], dtype=np.uint64)
