@@ -74,17 +74,9 @@ def _twins(c: ColumnValues, u: pd.Series) -> Iterator[Issue]:
     # Plain lists: stepping through a pandas string array value by value is several times
     # slower, and a national file has ~90,000 distinct ids.
     values = u.tolist()
-    first: dict[str, str] = {}
-    twin = np.zeros(len(values), dtype=bool)
-    other: list = [None] * len(values)
-    for i, v in enumerate(values):
-        if not v:
-            continue
-        # NFKC leaves ASCII as it is, and ASCII ids are nearly all of them.
-        f = v.lower() if v.isascii() else unicodedata.normalize("NFKC", v).casefold()
-        if f in first and first[f] != v:
-            twin[i], other[i] = True, first[f]
-        first.setdefault(f, v)
+    twin, other = _ascii_twins(values)
+    if twin is None:
+        twin, other = _unicode_twins(values)
     # Only the twins are ever shown: the other values need no pair.
     pairs = pd.Series(
         [f"{v!r}|{o!r}" if t else None for v, o, t in zip(values, other, twin, strict=True)],
@@ -100,3 +92,38 @@ def _twins(c: ColumnValues, u: pd.Series) -> Iterator[Issue]:
         ),
     ):
         yield Issue(issue.file, issue.row, issue.column, issue.code, issue.message, "warning")
+
+
+def _ascii_twins(values: list[str]) -> tuple[np.ndarray | None, list]:
+    """:func:`_unicode_twins` for ids all in ASCII (nearly all are), in C loops: the ids
+    lower-cased as one string, each folded id's first spelling found by a dict built
+    backwards. ``(None, [])`` when an id is not ASCII or holds a line break.
+
+    >>> twin, other = _ascii_twins(["S1", "s1", "", "b", "S1"])
+    >>> twin.tolist(), other
+    ([False, True, False, False, False], [None, 'S1', None, None, None])
+    """
+    joined = "\n".join(values)
+    if not joined.isascii() or joined.count("\n") != len(values) - 1:
+        return None, []
+    folded = joined.lower().split("\n") if values else []
+    first = dict(zip(reversed(folded), reversed(values), strict=True))
+    firsts = list(map(first.__getitem__, folded))
+    twin = np.fromiter(map(str.__ne__, firsts, values), dtype=bool, count=len(values))
+    return twin, [f if t else None for f, t in zip(firsts, twin.tolist(), strict=True)]
+
+
+def _unicode_twins(values: list[str]) -> tuple[np.ndarray, list]:
+    """Which ids fold (case, NFKC) to an earlier id spelled otherwise, and that spelling."""
+    first: dict[str, str] = {}
+    twin = np.zeros(len(values), dtype=bool)
+    other: list = [None] * len(values)
+    for i, v in enumerate(values):
+        if not v:
+            continue
+        # NFKC leaves ASCII as it is, and ASCII ids are nearly all of them.
+        f = v.lower() if v.isascii() else unicodedata.normalize("NFKC", v).casefold()
+        if f in first and first[f] != v:
+            twin[i], other[i] = True, first[f]
+        first.setdefault(f, v)
+    return twin, other

@@ -7,6 +7,7 @@ file's own error is the one to fix (``unreadable``).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from itertools import chain, repeat
 
 import numpy as np
 import pandas as pd
@@ -37,7 +38,7 @@ def check_refs(
     ids: dict[str, set[str]] = {name: set(existing.get(name, ())) for name in ENTITIES}
     for name, df in typed.items():
         if "id" in df.columns:
-            ids[name] |= set(df["id"].dropna())
+            ids[name].update(df["id"].dropna().tolist())
     for name, df in typed.items():
         entity, label = ENTITIES[name], tables[name].label
         for col in entity.columns:
@@ -49,16 +50,18 @@ def check_refs(
             if col.type == "ref" and col.name in known:
                 # Each distinct value looked up once (a flow file names each service often).
                 codes, values = known[col.name]
-                miss = (values.notna() & ~values.isin(pool)).to_numpy(dtype=bool)
+                # Looked up in the set as it is: pandas' isin would hash the whole pool again.
+                held = np.fromiter(map(pool.__contains__, values.tolist()), bool, len(values))
+                miss = values.notna().to_numpy(dtype=bool) & ~held
+                if not miss.any():
+                    continue
                 bad = miss[codes]
                 vals = np.asarray(values, dtype=object)[codes[bad]]
             elif col.type == "ref":
                 bad = series.notna() & ~series.isin(pool)
                 vals = series[bad]
             else:
-                bad_lists = series.map(lambda xs, pool=pool: [x for x in xs if x not in pool])
-                bad = bad_lists.map(bool)
-                vals = bad_lists[bad].map(lambda xs: ", ".join(xs))
+                bad, vals = _unknown_items(series.tolist(), pool)
             wanted = " or ".join(r.rstrip("s") for r in col.refs)
             yield from emit(
                 label,
@@ -68,6 +71,25 @@ def check_refs(
                 vals,
                 lambda v, wanted=wanted: f"{v!r} is not a known {wanted} id",
             )
+
+
+def _unknown_items(lists: list[list[str]], pool: set[str]) -> tuple[np.ndarray, list[str]]:
+    """Rows holding an item not in ``pool``, and those items of each such row, joined.
+
+    All items are looked up in one pass over the flattened lists (50,000 services list
+    their districts), then only the rows found wanting are visited.
+
+    >>> bad, vals = _unknown_items([["a"], [], ["b", "x", "y"]], {"a", "b"})
+    >>> bad.tolist(), vals
+    ([False, False, True], ['x, y'])
+    """
+    sizes = np.fromiter(map(len, lists), dtype=np.intp, count=len(lists))
+    flat = list(chain.from_iterable(lists))
+    known = np.fromiter(map(pool.__contains__, flat), dtype=bool, count=len(flat))
+    owner = np.repeat(np.arange(len(lists)), sizes)
+    bad = np.bincount(owner[~known], minlength=len(lists)) > 0
+    vals = [", ".join(x for x in lists[i] if x not in pool) for i in np.flatnonzero(bad)]
+    return bad, vals
 
 
 def _same_value(known: Distinct, df: pd.DataFrame, a: str, b: str) -> pd.Series:
@@ -98,7 +120,13 @@ def check_rules(
         if "id" not in df.columns:
             continue
         label = tables[name].label
-        for row, i in zip(spreadsheet_rows(df["id"].notna()), df["id"].dropna(), strict=False):
+        given = df["id"].notna()
+        values = df["id"][given].tolist()
+        if seen.keys().isdisjoint(values):
+            # The usual case: no id is another entity's, and none is reported.
+            seen.update(zip(values, repeat(name)))
+            continue
+        for row, i in zip(spreadsheet_rows(given), values, strict=True):
             if i in seen and seen[i] != name:
                 yield Issue(
                     label,

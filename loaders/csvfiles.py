@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 from gridvoices.ecosystem.issues import Issue
 from gridvoices.ecosystem.schema import ENTITIES, ENTITY_ORDER
+from gridvoices.loaders.csvcodes import coded_frame
 from gridvoices.loaders.validate import RawTable
 
 __all__ = ["read_csv_tables", "read_csv_file", "write_template", "find_csv_files"]
@@ -61,8 +62,15 @@ MAX_FILE_BYTES = 2_000_000_000
 MAX_ROWS = 20_000_000
 
 
-def read_csv_file(entity: str, path: Path) -> tuple[RawTable | None, list[Issue]]:
-    """Read one CSV as strings. UTF-8 with or without a BOM (as Excel writes it)."""
+def read_csv_file(
+    entity: str, path: Path, *, coded: bool = False
+) -> tuple[RawTable | None, list[Issue]]:
+    """Read one CSV as strings. UTF-8 with or without a BOM (as Excel writes it).
+
+    With ``coded``, a plain file (:mod:`gridvoices.loaders.csvcodes`) comes back with
+    categorical columns of the same strings: each distinct cell is decoded once, and
+    validation takes its distinct values from the categories instead of hashing every row.
+    """
     label = path.name
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
@@ -77,8 +85,11 @@ def read_csv_file(entity: str, path: Path) -> tuple[RawTable | None, list[Issue]
             )
         ]
     data = path.read_bytes()
+    # ASCII is UTF-8 as it is: a flow file is not decoded whole just to check it (~30 ms).
+    text = None
     try:
-        text = data.decode("utf-8-sig")
+        if not data.isascii():
+            text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         # The issue's row is the line of the first bad byte.
         line = data[: e.start].count(b"\n") + 1
@@ -91,9 +102,9 @@ def read_csv_file(entity: str, path: Path) -> tuple[RawTable | None, list[Issue]
                 f"byte 0x{data[e.start]:02x} is not valid UTF-8; save the file as CSV UTF-8",
             )
         ]
-    if not text.strip():
+    if _blank(text if text is not None else data):
         return None, [Issue(label, None, None, "empty-file", "the file is empty (no header row)")]
-    lines = text.count("\n")
+    lines = data.count(b"\n")
     if lines > MAX_ROWS:
         return None, [
             Issue(
@@ -104,9 +115,13 @@ def read_csv_file(entity: str, path: Path) -> tuple[RawTable | None, list[Issue]
                 f"the file has {lines:,} lines; at most {MAX_ROWS:,} rows are read: split it",
             )
         ]
-    header, problems = _header(text, label)
+    header, problems = _header(text if text is not None else _head(data), label)
     if problems:
         return None, problems
+    if coded:
+        frame = _coded(data, header)
+        if frame is not None:
+            return RawTable(entity, frame, label), []
     try:
         # The bytes just checked as UTF-8, parsed as they are: the same frame as from the
         # decoded text, without pandas re-encoding it from a text stream.
@@ -118,7 +133,8 @@ def read_csv_file(entity: str, path: Path) -> tuple[RawTable | None, list[Issue]
             skipinitialspace=True,
         )
     except pd.errors.ParserError as e:
-        return None, [_syntax_issue(text, label, e)]
+        whole = text if text is not None else data.decode("ascii")
+        return None, [_syntax_issue(whole, label, e)]
     del data
     frame.columns = header
     return RawTable(entity, frame, label), []
@@ -149,6 +165,45 @@ def _header(text: str, label: str) -> tuple[list[str], list[Issue]]:
             )
         seen.setdefault(name, i)
     return names, issues
+
+
+# What ``str.strip`` strips among ASCII characters (``bytes.strip`` leaves \x1c-\x1f).
+_ASCII_SPACE = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+
+
+def _blank(content: str | bytes) -> bool:
+    """Whether the file holds only white space (``bytes`` only when all ASCII). The start
+    is looked at first: stripping a whole file would copy it only to find text at once.
+
+    >>> _blank(b" \\n\\x1c"), _blank(" \\n\\x1c"), _blank(b" x"), _blank(b"")
+    (True, True, False, True)
+    """
+
+    def stripped(part: str | bytes) -> str | bytes:
+        return part.strip(_ASCII_SPACE) if isinstance(part, bytes) else part.strip()
+
+    return not (stripped(content[:65536]) or stripped(content))
+
+
+def _head(data: bytes) -> str:
+    """The start of an ASCII file enough to read its header: the first line, or all of it
+    when a quote there may open a cell that goes on to later lines.
+
+    >>> _head(b"id,name\\nS1,x\\n"), _head(b'"id\\n",name\\nS1,x')
+    ('id,name\\n', '"id\\n",name\\nS1,x')
+    """
+    end = data.find(b"\n") + 1
+    first = data[:end] if end else data
+    return (data if b'"' in first else first).decode("ascii")
+
+
+def _coded(data: bytes, header: list[str]) -> pd.DataFrame | None:
+    """The rows after a header without quotes, as coded columns (None: not plain)."""
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    end = data.find(b"\n", start)
+    if end < 0 or b'"' in data[start:end]:
+        return None
+    return coded_frame(data, end + 1, header)
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -198,7 +253,7 @@ def read_csv_tables(paths: list[Path]) -> tuple[dict[str, RawTable], list[Issue]
     files, issues = find_csv_files(paths)
     tables: dict[str, RawTable] = {}
     for name, f in files.items():
-        table, problems = read_csv_file(name, f)
+        table, problems = read_csv_file(name, f, coded=True)
         issues.extend(problems)
         if table is not None:
             tables[name] = table

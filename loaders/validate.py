@@ -135,7 +135,9 @@ def _check_column(
                 lambda v: f"{', '.join(map(repr, v))} not one of: {', '.join(col.choices)}",
             )
             lists = [[allowed[x.lower()] for x in xs if x.lower() in allowed] for xs in lists]
-        out[col.name] = pd.Series([list(lists[k]) for k in rows], index=c.index, dtype=object)
+        # A list of its own per row (a caller may change one row's); copied in C loops.
+        own = list(map(list, map(lists.__getitem__, rows)))
+        out[col.name] = pd.Series(own, index=c.index, dtype=object)
     else:  # pragma: no cover - schema is fixed
         raise ValueError(f"unknown column type {t}")
 
@@ -219,7 +221,8 @@ def _check_entity(
     out: dict[str, pd.Series] = {}
     for c in entity.columns:
         issues.extend(_check_column(raw, c, out, seen))
-    typed = pd.DataFrame(out, index=frame.index)
+    # The columns were built here for this frame alone: no defensive copy of a million rows.
+    typed = pd.DataFrame(out, index=frame.index, copy=False)
     for c in entity.columns:
         if c.type == "text" and c.name == "comment":
             typed[c.name], found = scrub_text(typed[c.name], raw.label, c.name)
