@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from gridvoices.ecosystem.disclosure.algebra import PRIME, Basis, exposed_figures
 from gridvoices.ecosystem.disclosure.model import Figure, primary
+from gridvoices.ecosystem.disclosure.subtables import protect_by_subtables
 
 __all__ = ["Protection", "protect", "cost", "give_back", "SEARCH_LIMIT"]
 
@@ -133,24 +134,28 @@ def protect(figures: Iterable[Figure], hidden: Iterable[Hashable] | None = None)
     figure = {f.key: f for f in rep.values()}
     parts = {k: f.parts for k, f in figure.items()}
     cells = {c for f in figure.values() for c in f.parts}
-    if len(cells) * len(figure) > SEARCH_LIMIT:
-        return _margins(by_cells, prim, figure)
     # A number shown in several places (an edge's only cell, its total, its ends' volumes)
     # is lost in each of them when hidden.
     loss = {
         f.key: cost(f) * max(g.weight for g in by_cells[f.cells]) * len(by_cells[f.cells])
         for f in rep.values()
     }
-    before = len(exposed_figures(parts, prim, prim, exact=False))
-    order = sorted(
-        (k for k in parts if k not in prim and loss[k] < float("inf")),
-        key=lambda k: (-loss[k], repr(k)),
-    )
     # Smallest cells first: they are the ones left hidden, so wide rows pivot on them.
     own = {f.parts[0]: f.value for f in figure.values() if len(f.parts) == 1}
     small_first = sorted(cells, key=lambda c: (own.get(c, float("inf")), repr(c)))
-    shown = give_back(parts, prim | set(order), prim, order, small_first)
-    added = set(order) - set(shown)
+    if len(cells) * len(figure) > SEARCH_LIMIT:
+        # Too large to search whole: sub-tables, then the whole checked and repaired. The
+        # count exposed before would cost a check of its own: left at 0, as coarse did.
+        before = 0
+        added = protect_by_subtables(parts, prim, loss, give_back, small_first)
+    else:
+        before = len(exposed_figures(parts, prim, prim, exact=False))
+        order = sorted(
+            (k for k in parts if k not in prim and loss[k] < float("inf")),
+            key=lambda k: (-loss[k], repr(k)),
+        )
+        shown = give_back(parts, prim | set(order), prim, order, small_first)
+        added = set(order) - set(shown)
     if exposed_figures(parts, prim | added, prim, exact=True):
         # The search's prime divided a minor of the equations (odds ~ cells / 2**61): only
         # the exact, rational check decides, so fall back to the coarse, safe protection.
