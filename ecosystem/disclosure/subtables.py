@@ -15,7 +15,8 @@ the figures are split into *sub-tables*, each searched exactly on its own
 3. For each exposed figure every visible total over one of its cells is hidden (then no
    visible figure touches its cells: it is free), and those totals are given back, the
    dearest first, by one backwards search over all figures that starts from this safe
-   state: only the totals near an exposure are candidates, not every figure.
+   state: only the totals near an exposure are candidates, not every figure. Above
+   :data:`REPAIR_LIMIT` (cells x candidates) they simply stay hidden.
 4. The result is checked once more with rational arithmetic; should that fail (the
    search's prime divided a minor, odds ~ cells / 2**61) the caller falls back to the
    coarse protection.
@@ -28,12 +29,18 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 
 from gridvoices.ecosystem.disclosure.algebra import exposed_figures
 
-__all__ = ["protect_by_subtables", "subtables", "LOCAL_LIMIT"]
+__all__ = ["protect_by_subtables", "repair", "subtables", "LOCAL_LIMIT", "REPAIR_LIMIT"]
 
 # Cells x figures of one sub-table searched whole (the shipped data's whole search, 644 x
 # 4,133, takes ~1.5 s; sub-tables under this take a few ms each). A wider total gets the
 # one-dimensional sub-table of its own family and its cells.
 LOCAL_LIMIT = 2_000_000
+
+# Cells x candidates of the repair's search over the whole (measured, load 3-6 on 2 cores:
+# 120/2500, 3,840 cells x 3,922 totals near an exposure, ~110 CPU s and 200 MB; 300/8000,
+# 12,265 x ~11,000, not finished in 7.5 CPU minutes at 880 MB). Above it the totals near an
+# exposure stay hidden: safe, and only where the sub-tables left something determined.
+REPAIR_LIMIT = 40_000_000
 
 Search = Callable[[Mapping, set, set, list, Sequence], list]
 
@@ -152,5 +159,7 @@ def repair(
         k for k, p in parts.items() if k not in hidden and len(p) > 1 and not touched.isdisjoint(p)
     }
     start = set(hidden) | near
+    if len(small_first) * len(near) > REPAIR_LIMIT:
+        return start
     order = sorted(near, key=lambda k: (-loss[k], repr(k)))
     return start - set(search(parts, start, prim, order, small_first))

@@ -147,3 +147,14 @@ def test_a_generated_ecosystem_above_the_limit_exposes_nothing(tmp_path, large, 
     periods = G.graph["periods"]
     result = audit(tables, [None, [periods[0]], [periods[-1]]])
     assert result.sensitive > 0 and result.exposed == ()
+
+
+def test_above_the_repair_limit_the_totals_near_an_exposure_stay_hidden(monkeypatch):
+    import gridvoices.ecosystem.disclosure.subtables as st
+
+    monkeypatch.setattr(st, "REPAIR_LIMIT", 0)
+    figs = grid(weight=10.0)
+    parts, loss, small = setup(figs)
+    added = protect_by_subtables(parts, {"x11"}, loss, give_back, small)
+    assert {"r1", "c1"} <= added  # the visible totals over x11, not given back
+    assert exposed_figures(parts, added | {"x11"}, {"x11"}) == []
