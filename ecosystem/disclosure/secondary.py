@@ -31,8 +31,8 @@ __all__ = ["Protection", "protect", "cost", "give_back", "SEARCH_LIMIT"]
 # 3-4 on 2 cores): shipped data, 644 referral cells (803 with accepted) x 4,133 figures, 1.6 s
 # (5 s before); generated 60/700, 1,081 x 4,039, 5.3 s; generated 80/1000, 1,537 x 5,786,
 # ~30 s (72 s before); 120/2500, 3,840 x 11,707, not finished in 4.5 CPU minutes. Above this
-# product the search is left out: every total that sums a primary-hidden cell is hidden
-# instead (totals of shown parts), which is safe and fast but hides ~92 % of the totals.
+# product the figures are protected by sub-tables, each searched whole, and the whole is then
+# checked and repaired (gridvoices.ecosystem.disclosure.subtables).
 SEARCH_LIMIT = 10_000_000
 
 
@@ -108,8 +108,10 @@ def protect(figures: Iterable[Figure], hidden: Iterable[Hashable] | None = None)
     total over a hidden cell hidden) is returned instead; and the audit
     (:func:`~gridvoices.ecosystem.disclosure.audit_figures`), also rational, which
     ``gridvoices audit`` and the test suite run on every number the outputs show.
-    Above :data:`SEARCH_LIMIT` (cells x distinct figures) the coarse protection is
-    used from the start.
+    Above :data:`SEARCH_LIMIT` (cells x distinct figures) the figures are split into
+    sub-tables, each searched exactly, and the whole is checked and repaired
+    (:func:`~gridvoices.ecosystem.disclosure.subtables.protect_by_subtables`); the same
+    rational check guards the result.
 
     Examples
     --------
