@@ -60,7 +60,8 @@ def measure(data: Path, label: str, *, outputs: bool = True) -> dict:
         "lost_now": round(100 * lost(p.hidden), 1),
         # Totals (figures of several cells, ranges left out): the coarse protection hides many.
         "totals_hidden_pct": round(100 * totals_hidden(figs, p.hidden), 1),
-        "search": "exact" if searched(figs) else "coarse",
+        # Above the limit: sub-tables searched exactly, then the whole checked and repaired.
+        "search": "exact" if searched(figs) else "sub-tables",
         "protect_cpu_s": round(cpu, 1),
     }
     if outputs:

@@ -57,7 +57,7 @@ def main(argv: list[str]) -> None:
         time.process_time() - _T0[1],
     ]
 
-    timed(csvfiles, "read_csv_file", "read CSV files (pandas C parser)")
+    timed(csvfiles, "read_csv_file", "read CSV files")
     timed(validate, "validate_tables", "validation")
     timed(sq, "_categories", "write: factorize key columns")
     timed(sq, "_key_order", "write: key-order sort")

@@ -27,7 +27,7 @@ from gridvoices.queries.feedback_disclosure import feedback_cells, feedback_grou
 from gridvoices.queries.graph import build_graph
 from gridvoices.queries.summary import summary
 from gridvoices.visualise.disclosure_report import report_figures
-from gridvoices.visualise.disclosure_views import view_figures
+from gridvoices.visualise.disclosure_views import ratio, view_figures
 from gridvoices.visualise.export import export_graph, node_metrics
 from gridvoices.visualise.render import shown
 
@@ -156,8 +156,10 @@ def _answer(name: str, r: dict, g: dict, add) -> None:
         )
     for x in r["inward"]:
         d = x["district"]
-        add(("internal", d), g.get(("district_matrix", d, d), []), x["internal"])
-        add(("sent", d), g.get(("sent", d), []), x["sent"])
+        internal, sent = g.get(("district_matrix", d, d), []), g.get(("sent", d), [])
+        add(("internal", d), internal, x["internal"])
+        add(("sent", d), sent, x["sent"])
+        ratio(add, ("internal_share", d), x.get("internal_share"), internal, sent)
     for x in r["borders"]:
         cells = g.get(("district_matrix", x["a"], x["b"]), []) + g.get(
             ("district_matrix", x["b"], x["a"]), []
@@ -165,10 +167,14 @@ def _answer(name: str, r: dict, g: dict, add) -> None:
         add(("border", x["a"], x["b"]), cells, x["observed"])
     for x in r["silos"]:
         o = x["organisation"]
-        add(("silo_internal", o), g.get(("org_internal", o), []), x["internal"])
-        add(("silo_sent", o), g.get(("org_sent", o), []), x["sent"])
+        internal, sent = g.get(("org_internal", o), []), g.get(("org_sent", o), [])
+        add(("silo_internal", o), internal, x["internal"])
+        add(("silo_sent", o), sent, x["sent"])
+        ratio(add, ("silo_share", o), x.get("silo_share"), internal, sent)
     for x in r["spanners"]:
-        add(("cross", x["id"]), g.get(("cross", x["id"]), []), x["cross_referrals"])
+        cross = g.get(("cross", x["id"]), [])
+        add(("cross", x["id"]), cross, x["cross_referrals"])
+        ratio(add, ("cross_share", x["id"]), x.get("share"), cross, g.get(("cross_total",), []))
 
 
 def audit(

@@ -8,8 +8,9 @@ districts, a point's volume on the map, and the barriers' and map's link and dis
 rows ("Amber Valley → Bolsover: 12"). A number is hidden when the page shows ``*``
 (``-1`` in a cell column, ``"120 + *"`` in a row, or a flow with hidden parts).
 
-Not read: ratios and expected values (permeability, shares, "expected ignoring the
-boundary"), which are not sums of cells; the audit's algebra is linear.
+The district's "Share kept inside" is read as a ratio
+(:func:`ratio`: shown, it publishes both its terms).
+Not read: expected values and permeability (products of totals: not linear in the cells).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from gridvoices.ecosystem.privacy import SUPPRESSED
 from gridvoices.queries.disclosure import accepted_cells, cell_groups, edge_cells
 from gridvoices.visualise.counts import HIDDEN
 
-__all__ = ["page_data", "view_figures"]
+__all__ = ["page_data", "ratio", "view_figures"]
 
 Add = Callable[[tuple, list, object], None]
 _EXACT = re.compile(r"^\d[\d,]*$")
@@ -140,6 +141,36 @@ def _plain_districts(data: dict, add: Add, g: dict, names: dict) -> None:
         ):
             if label in rows and cells:
                 add(("barriers-view", label, d), cells, _shown(rows[label]))
+        if "Share kept inside" in rows:
+            within = g.get(("district_matrix", d, d), [])
+            sent = g.get(("sent", d), [])
+            ratio(
+                add, ("barriers-view", "share inside", d), rows["Share kept inside"], within, sent
+            )
+
+
+def ratio(add, key: tuple, shown_ratio, numerator: list, denominator: list) -> None:
+    """A published ratio ``numerator / denominator``, as the audit models it.
+
+    With either term published the ratio gives the other away (to well within one
+    referral at three decimals), so a ratio shown counts as publishing both terms; one
+    shown as ``*`` (or absent) publishes nothing. Conservative when neither term is
+    shown: the ratio alone is one equation between them, not both.
+
+    Examples
+    --------
+    >>> seen = []
+    >>> ratio(lambda k, c, v: seen.append((k, c, v)), ("share", "A"), 0.25, ["a"], ["a", "b"])
+    >>> ratio(lambda k, c, v: seen.append((k, c, v)), ("share", "B"), "*", ["c"], ["c", "d"])
+    >>> seen
+    [(('share', 'A', 'numerator'), ['a'], 0.25), (('share', 'A', 'denominator'), ['a', 'b'], 0.25)]
+    """
+    if shown_ratio is None or (isinstance(shown_ratio, str) and SUPPRESSED in shown_ratio):
+        return
+    if numerator:
+        add((*key, "numerator"), numerator, shown_ratio)
+    if denominator:
+        add((*key, "denominator"), denominator, shown_ratio)
 
 
 def _pairs(g: dict):

@@ -22,17 +22,23 @@ from dataclasses import dataclass, field
 
 from gridvoices.ecosystem.disclosure.algebra import PRIME, Basis, exposed_figures
 from gridvoices.ecosystem.disclosure.model import Figure, primary
+from gridvoices.ecosystem.disclosure.subtables import protect_by_subtables
 
-__all__ = ["Protection", "protect", "cost", "give_back", "SEARCH_LIMIT"]
+__all__ = ["Protection", "protect", "cost", "give_back", "SEARCH_LIMIT", "SUBTABLE_LIMIT"]
 
 # The search's work grows faster than cells x distinct figures: cells known alone are taken
 # out of every row, but the rows of hidden cells still fill in. Measured CPU (2026-12-05, load
 # 3-4 on 2 cores): shipped data, 644 referral cells (803 with accepted) x 4,133 figures, 1.6 s
 # (5 s before); generated 60/700, 1,081 x 4,039, 5.3 s; generated 80/1000, 1,537 x 5,786,
 # ~30 s (72 s before); 120/2500, 3,840 x 11,707, not finished in 4.5 CPU minutes. Above this
-# product the search is left out: every total that sums a primary-hidden cell is hidden
-# instead (totals of shown parts), which is safe and fast but hides ~92 % of the totals.
+# product the figures are protected by sub-tables, each searched whole, and the whole is then
+# checked and repaired (gridvoices.ecosystem.disclosure.subtables).
 SEARCH_LIMIT = 10_000_000
+# Above this product the sub-tables are left out too and the coarse rule used from the start:
+# at 300 services / 8,000 flows (12,265 x 32,661, 400M) the sub-tables spent 78 CPU s and their
+# repair could not finish within REPAIR_LIMIT, ending where coarse ends in 0.6 s; at 120 / 2,500
+# (45M) they hide 47.9 % of the totals instead of 92.2 %, in ~200 CPU s (remembered on disk).
+SUBTABLE_LIMIT = 100_000_000
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,10 @@ def protect(figures: Iterable[Figure], hidden: Iterable[Hashable] | None = None)
     total over a hidden cell hidden) is returned instead; and the audit
     (:func:`~gridvoices.ecosystem.disclosure.audit_figures`), also rational, which
     ``gridvoices audit`` and the test suite run on every number the outputs show.
-    Above :data:`SEARCH_LIMIT` (cells x distinct figures) the coarse protection is
+    Above :data:`SEARCH_LIMIT` (cells x distinct figures) the figures are split into
+    sub-tables, each searched exactly, and the whole is checked and repaired
+    (:func:`~gridvoices.ecosystem.disclosure.subtables.protect_by_subtables`); the same
+    rational check guards the result. Above :data:`SUBTABLE_LIMIT` the coarse protection is
     used from the start.
 
     Examples
@@ -133,24 +142,30 @@ def protect(figures: Iterable[Figure], hidden: Iterable[Hashable] | None = None)
     figure = {f.key: f for f in rep.values()}
     parts = {k: f.parts for k, f in figure.items()}
     cells = {c for f in figure.values() for c in f.parts}
-    if len(cells) * len(figure) > SEARCH_LIMIT:
-        return _margins(by_cells, prim, figure)
     # A number shown in several places (an edge's only cell, its total, its ends' volumes)
     # is lost in each of them when hidden.
     loss = {
         f.key: cost(f) * max(g.weight for g in by_cells[f.cells]) * len(by_cells[f.cells])
         for f in rep.values()
     }
-    before = len(exposed_figures(parts, prim, prim, exact=False))
-    order = sorted(
-        (k for k in parts if k not in prim and loss[k] < float("inf")),
-        key=lambda k: (-loss[k], repr(k)),
-    )
     # Smallest cells first: they are the ones left hidden, so wide rows pivot on them.
     own = {f.parts[0]: f.value for f in figure.values() if len(f.parts) == 1}
     small_first = sorted(cells, key=lambda c: (own.get(c, float("inf")), repr(c)))
-    shown = give_back(parts, prim | set(order), prim, order, small_first)
-    added = set(order) - set(shown)
+    if len(cells) * len(figure) > SUBTABLE_LIMIT:
+        return _margins(by_cells, prim, figure)
+    if len(cells) * len(figure) > SEARCH_LIMIT:
+        # Too large to search whole: sub-tables, then the whole checked and repaired. The
+        # count exposed before would cost a check of its own: left at 0, as coarse did.
+        before = 0
+        added = protect_by_subtables(parts, prim, loss, give_back, small_first)
+    else:
+        before = len(exposed_figures(parts, prim, prim, exact=False))
+        order = sorted(
+            (k for k in parts if k not in prim and loss[k] < float("inf")),
+            key=lambda k: (-loss[k], repr(k)),
+        )
+        shown = give_back(parts, prim | set(order), prim, order, small_first)
+        added = set(order) - set(shown)
     if exposed_figures(parts, prim | added, prim, exact=True):
         # The search's prime divided a minor of the equations (odds ~ cells / 2**61): only
         # the exact, rational check decides, so fall back to the coarse, safe protection.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 
+import pytest
 from gridvoices.ecosystem.disclosure import (
     Basis,
     Figure,
@@ -145,10 +146,39 @@ class TestAudit:
         assert audit_figures(F, {"a", "b"}).ok
 
 
-def test_large_tables_hide_totals_of_hidden_cells(monkeypatch):
+def test_large_tables_are_protected_by_sub_tables(monkeypatch):
+    # Above the limit: sub-tables, then the whole repaired (see test_disclosure_subtables.py).
     import gridvoices.ecosystem.disclosure.secondary as secondary
 
     monkeypatch.setattr(secondary, "SEARCH_LIMIT", 3)
+    F = two_by_two()
+    p = protect(F)
+    assert p.primary == {"a"} and p.secondary and audit_figures(F, p.hidden).ok
+
+
+def test_large_tables_fall_back_to_hiding_totals_of_hidden_cells(monkeypatch):
+    # As if the sub-tables' mod-p search gave everything back and the mod-p repair saw nothing:
+    # the rational check finds the exposed cell and every total over it is hidden instead.
+    import gridvoices.ecosystem.disclosure.secondary as secondary
+
+    monkeypatch.setattr(secondary, "SEARCH_LIMIT", 3)
+    monkeypatch.setattr(
+        secondary, "protect_by_subtables", lambda parts, prim, loss, search, cells: set()
+    )
+    F = two_by_two()
+    p = protect(F)
+    assert p.secondary == {"r1", "c1", "T"} and audit_figures(F, p.hidden).ok
+
+
+def test_very_large_tables_hide_every_total_over_a_hidden_cell(monkeypatch):
+    # Above SUBTABLE_LIMIT neither search runs: the coarse rule, safe and immediate.
+    import gridvoices.ecosystem.disclosure.secondary as secondary
+
+    monkeypatch.setattr(secondary, "SEARCH_LIMIT", 2)
+    monkeypatch.setattr(secondary, "SUBTABLE_LIMIT", 3)
+    monkeypatch.setattr(
+        secondary, "protect_by_subtables", lambda *a: pytest.fail("sub-tables searched")
+    )
     F = two_by_two()
     p = protect(F)
     assert p.secondary == {"r1", "c1", "T"} and audit_figures(F, p.hidden).ok

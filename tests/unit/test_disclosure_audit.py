@@ -182,3 +182,53 @@ def test_every_contiguous_period_range_together(data, request):
     assert len(runs) == 1 + 4 + 5  # four periods: all, each, 3 pairs, 2 triples
     result = audit(tables, runs, views=False, report=False)
     assert result.sensitive > 0 and result.exposed == ()
+
+
+def test_shown_ratios_are_read_as_publishing_their_terms(shipped):
+    # barriers' inward internal_share = internal / sent, silos' silo_share, spanners' share:
+    # shown, each publishes both its terms; starred, neither.
+    figs, hidden = published_figures(shipped, views=False, report=False)
+    ratios = [f for f in figs if f.key[1] in ("internal_share", "silo_share", "cross_share")]
+    assert ratios and all(f.key not in hidden for f in ratios)
+    terms = {f.key[1:]: f for f in figs if f.key[1] in ("internal", "sent", "cross")}
+    for f in ratios:
+        if f.key[1] == "internal_share":
+            side = "internal" if f.key[-1] == "numerator" else "sent"
+            assert terms[(side, f.key[2])].key not in hidden  # shown only with both terms
+
+
+def test_a_ratio_shown_beside_a_hidden_count_is_caught(shipped, monkeypatch):
+    # Were shares not starred with a hidden count in their row, share x published total would
+    # give the count back: the audit, reading the ratios, must find it.
+    from gridvoices.visualise import render
+
+    assert audit(shipped, views=False, report=False).exposed == ()
+    monkeypatch.setattr(render, "DERIVED_KEYS", frozenset())
+    assert audit(shipped, views=False, report=False).exposed
+
+
+def test_the_barriers_view_share_kept_inside_is_read_as_a_ratio(shipped, monkeypatch):
+    from gridvoices.ecosystem.disclosure import exposed_figures
+    from gridvoices.visualise import barriers_view
+
+    figs, hidden = published_figures(shipped, report=False)
+    shares = [f for f in figs if f.key[1:3] == ("barriers-view", "share inside")]
+    assert shares and not any(f.key in hidden for f in shares)
+
+    # A page that starred the count kept inside but still showed the share: share x the
+    # shown sent total gives the count back, and the audit's algebra must see it.
+    def share_beside_a_star(d, shown, members, inward):
+        rows = original(d, shown, members, inward)
+        star = {"Kept inside": "*", "Share kept inside": "50%"}
+        return [[k, star.get(k, v)] for k, v in rows]
+
+    original = barriers_view._district_rows
+    monkeypatch.setattr(barriers_view, "_district_rows", share_beside_a_star)
+    figs, hidden = published_figures(shipped, report=False)
+    kept = [f.key for f in figs if f.key[1:3] == ("barriers-view", "Kept inside")]
+    assert kept and all(k in hidden for k in kept)
+    # The district rows alone (other outputs publish the same count under other keys).
+    rows = ("Referrals sent (incl. inside)", "Referrals received from others", "Kept inside")
+    parts = {f.key: f.parts for f in figs if f.key[1] == "barriers-view" and f.key[2] in rows}
+    parts |= {f.key: f.parts for f in figs if f.key[1:3] == ("barriers-view", "share inside")}
+    assert sorted(exposed_figures(parts, hidden, kept), key=repr) == sorted(kept, key=repr)
