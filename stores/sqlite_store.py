@@ -197,14 +197,26 @@ class SQLiteStore:
         self.conn.execute(flow_columns.DDL)
         self._adjacency: adjacency.Adjacency | None = None
         self._flows: flow_columns.Flows | None = None
-        self._flows_version: int | None = None
+        # PRAGMA data_version when both caches were taken: it changes when another
+        # connection commits to the file (never for this one's own commits).
+        self._seen: int | None = None
         # Flow rows an older version kept in the SQL table move into the columns once.
         flow_columns.migrate(self.conn)
         self.conn.execute("PRAGMA cache_size=-200000")  # 200 MB page cache for big imports
 
+    def _fresh(self) -> None:
+        """Drop the cached flows and compact graph if another connection has committed since
+        they were read: a long-lived store (the Python API, a server) never answers from
+        what another process has since replaced."""
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._seen:
+            self._adjacency = self._flows = None
+            self._seen = version
+
     def compact(self) -> adjacency.Adjacency:
-        """The compact referral graph (:mod:`gridvoices.stores.adjacency`), loaded once; every
-        write drops it, so it never outlives the tables it was read from."""
+        """The compact referral graph (:mod:`gridvoices.stores.adjacency`), loaded once; this
+        store's writes replace it, another process's commit makes it read again."""
+        self._fresh()
         if self._adjacency is None:
             self._adjacency = adjacency.load(self.conn)
         return self._adjacency
@@ -212,11 +224,9 @@ class SQLiteStore:
     def flows(self) -> flow_columns.Flows:
         """The stored referral flows (:mod:`gridvoices.stores.flow_columns`), loaded once;
         this store's writes replace them, another process's commit makes them read again."""
-        # data_version changes when another connection commits to the file (not ours).
-        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
-        if self._flows is None or version != self._flows_version:
+        self._fresh()
+        if self._flows is None:
             self._flows = flow_columns.load(self.conn)
-            self._flows_version = version
         return self._flows
 
     def _add_provenance_columns(self, name: str) -> None:
@@ -305,7 +315,7 @@ class SQLiteStore:
                 self._adjacency = self._rewrite_adjacency(cur, flows)
             cur.execute("COMMIT")
             self._flows = flows
-            self._flows_version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+            self._seen = self.conn.execute("PRAGMA data_version").fetchone()[0]
         except BaseException:
             self._adjacency = None
             self._flows = None

@@ -370,3 +370,18 @@ def test_cached_flows_follow_another_process_commit(tmp_path, tiny):
     assert flow_columns.rows(reader.flows())[1] == ("S1", "S2", "2024-Q1", 13, 10)
     reader.close()
     writer.close()
+
+
+def test_cached_compact_graph_follows_another_process_commit(tmp_path, tiny):
+    path = tmp_path / "g.sqlite"
+    reader, writer = SQLiteStore(path), SQLiteStore(path)
+    import_paths(writer, [tiny])
+    before = reader.compact()
+    edit_csv(tiny / "referrals.csv", "S1,S2,2024-Q1,12,10", "S1,S2,2024-Q1,13,10")
+    import_paths(writer, [tiny])
+    after = reader.compact()
+    assert after is not before
+    assert after.flows(after.periods).sum() == before.flows(before.periods).sum() + 1
+    assert reader.compact() is after  # nothing committed since: the same arrays
+    reader.close()
+    writer.close()
