@@ -16,7 +16,6 @@ the order the projection's edges come in. Per-period counts are kept as rows
 
 from __future__ import annotations
 
-import io
 import sqlite3
 from dataclasses import dataclass
 from functools import cached_property
@@ -136,12 +135,6 @@ def build(
     )
 
 
-def _blob(a: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    np.save(buf, a, allow_pickle=False)
-    return buf.getvalue()
-
-
 def save(cur: sqlite3.Cursor, adj: Adjacency) -> None:
     """Replace the stored compact form (inside the caller's transaction)."""
     cur.execute(DDL)
@@ -152,7 +145,7 @@ def save(cur: sqlite3.Cursor, adj: Adjacency) -> None:
         ("ids", "\n".join(adj.ids).encode()),
         ("header", header),
         ("all_periods", "\n".join(adj.all_periods).encode()),
-        *((name, _blob(getattr(adj, name))) for name in _ARRAYS),
+        *((name, flow_columns.to_blob(getattr(adj, name))) for name in _ARRAYS),
     ]
     cur.executemany("INSERT INTO _adjacency VALUES (?, ?)", items)
 
@@ -210,7 +203,7 @@ def load(conn: sqlite3.Connection) -> Adjacency:
 
 def _from_stored(stored: dict[str, bytes]) -> Adjacency:
     n_services, *periods = stored["header"].decode().split("\n")
-    arrays = {k: np.load(io.BytesIO(stored[k]), allow_pickle=False) for k in _ARRAYS}
+    arrays = {k: flow_columns.from_blob(stored[k]) for k in _ARRAYS}
     return Adjacency(
         ids=_lines(stored["ids"]),
         n_services=int(n_services),

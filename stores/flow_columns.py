@@ -48,6 +48,8 @@ __all__ = [
     "load",
     "migrate",
     "of",
+    "to_blob",
+    "from_blob",
 ]
 
 ENTITY = "referrals"
@@ -56,8 +58,15 @@ COLUMNS = ("source", "target", "period", "count", "accepted")
 DDL = "CREATE TABLE IF NOT EXISTS _flows (name TEXT PRIMARY KEY, data BLOB)"
 # Bumped whenever the layout changes; a layout this code does not know is refused.
 _VERSION = b"1"
-_DICTS = ("ids", "periods", "origins", "imports")
 _ARRAYS = ("source", "target", "period", "count", "accepted", "known", "origin", "imported")
+# Each dictionary and the columns that hold codes into it.
+_DICT_COLUMNS = (
+    ("ids", ("source", "target")),
+    ("periods", ("period",)),
+    ("origins", ("origin",)),
+    ("imports", ("imported",)),
+)
+_DICTS = tuple(name for name, _ in _DICT_COLUMNS)
 _SQL_ROWS = (
     'SELECT source, target, period, "count", accepted, _source, _import FROM referrals '
     "ORDER BY source, target, period"
@@ -150,12 +159,7 @@ def _canonical(dicts: dict[str, list], arrays: dict[str, np.ndarray]) -> Flows:
         else:
             picked[name] = v[order]
     out_dicts, out = {}, {}
-    for name, cols in (
-        ("ids", ("source", "target")),
-        ("periods", ("period",)),
-        ("origins", ("origin",)),
-        ("imports", ("imported",)),
-    ):
+    for name, cols in _DICT_COLUMNS:
         values = dicts[name]
         used = np.zeros(len(values) + 1, dtype=bool)  # the last slot catches -1
         for c in cols:
@@ -260,12 +264,7 @@ def upsert(stored: Flows, new: Flows) -> Flows:
     if not len(stored):
         return new
     dicts, arrays = {}, {}
-    for name, cols in (
-        ("ids", ("source", "target")),
-        ("periods", ("period",)),
-        ("origins", ("origin",)),
-        ("imports", ("imported",)),
-    ):
+    for name, cols in _DICT_COLUMNS:
         dicts[name], ma, mb = _union(getattr(stored, name), getattr(new, name))
         for c in cols:
             arrays[c] = np.concatenate([ma[getattr(stored, c)], mb[getattr(new, c)]])
@@ -369,10 +368,16 @@ def per_origin(flows: Flows) -> dict[str, int]:
     return dict(zip(flows.origins, counts.tolist(), strict=True))
 
 
-def _blob(a: np.ndarray) -> bytes:
+def to_blob(a: np.ndarray) -> bytes:
+    """``a`` in numpy's own format, no pickles (also the compact graph's arrays)."""
     buf = io.BytesIO()
     np.save(buf, a, allow_pickle=False)
     return buf.getvalue()
+
+
+def from_blob(data: bytes) -> np.ndarray:
+    """The array :func:`to_blob` saved."""
+    return np.load(io.BytesIO(data), allow_pickle=False)
 
 
 def save(cur: sqlite3.Cursor, flows: Flows) -> None:
@@ -381,7 +386,7 @@ def save(cur: sqlite3.Cursor, flows: Flows) -> None:
     cur.execute("DELETE FROM _flows")
     items = [("version", _VERSION)]
     items += [(d, json.dumps(getattr(flows, d), ensure_ascii=False).encode()) for d in _DICTS]
-    items += [(a, _blob(getattr(flows, a))) for a in _ARRAYS]
+    items += [(a, to_blob(getattr(flows, a))) for a in _ARRAYS]
     cur.executemany("INSERT INTO _flows VALUES (?, ?)", items)
 
 
@@ -393,7 +398,7 @@ def _from_stored(stored: dict[str, bytes]) -> Flows:
         )
     return Flows(
         **{d: json.loads(stored[d]) for d in _DICTS},
-        **{a: np.load(io.BytesIO(stored[a]), allow_pickle=False) for a in _ARRAYS},
+        **{a: from_blob(stored[a]) for a in _ARRAYS},
     )
 
 

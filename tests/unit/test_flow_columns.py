@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 
 import numpy as np
@@ -39,10 +38,14 @@ def _everything(path) -> list[str]:
         c.close()
 
 
-def _only_referrals(folder) -> None:
-    for f in folder.iterdir():
-        if f.name != "referrals.csv":
-            f.unlink()
+def _flows_only(tmp_path, rows: str):
+    """A second source's folder: only a referrals file, holding ``rows`` under the header."""
+    second = tmp_path / "second"
+    second.mkdir()
+    (second / "referrals.csv").write_text(
+        "source,target,period,count,accepted\n" + rows, encoding="utf-8"
+    )
+    return second
 
 
 def _origins(store) -> dict[tuple, str]:
@@ -103,13 +106,7 @@ class TestRoundTrip:
 
 class TestTwoSources:
     def test_same_key_takes_the_new_values_and_provenance(self, tmp_path, tiny):
-        second = tmp_path / "second"
-        shutil.copytree(tiny, second)
-        _only_referrals(second)
-        (second / "referrals.csv").write_text(
-            "source,target,period,count,accepted\nS1,S2,2024-Q1,40,\nS3,S1,2024-Q3,6,6\n",
-            encoding="utf-8",
-        )
+        second = _flows_only(tmp_path, "S1,S2,2024-Q1,40,\nS3,S1,2024-Q3,6,6\n")
         store = SQLiteStore(tmp_path / "g.sqlite")
         import_paths(store, [tiny], source_name="a")
         import_paths(store, [second], source_name="b")
@@ -131,12 +128,7 @@ class TestTwoSources:
         store.close()
 
     def test_reimport_removes_only_that_sources_stale_flows(self, tmp_path, tiny):
-        second = tmp_path / "second"
-        shutil.copytree(tiny, second)
-        _only_referrals(second)
-        (second / "referrals.csv").write_text(
-            "source,target,period,count,accepted\nS3,S1,2024-Q3,6,6\n", encoding="utf-8"
-        )
+        second = _flows_only(tmp_path, "S3,S1,2024-Q3,6,6\n")
         store = SQLiteStore(tmp_path / "g.sqlite")
         import_paths(store, [tiny], source_name="a")
         import_paths(store, [second], source_name="b")
@@ -182,12 +174,7 @@ class TestFailedImportLeavesEverything:
     def test_still_referenced_flow_end_rejects_the_reimport(self, tmp_path, tiny):
         # Source b's flow names S3; a's re-import drops S3 (and changes a flow): refused
         # after the flows were merged, and nothing of it stays.
-        second = tmp_path / "second"
-        shutil.copytree(tiny, second)
-        _only_referrals(second)
-        (second / "referrals.csv").write_text(
-            "source,target,period,count,accepted\nS3,S1,2024-Q3,6,6\n", encoding="utf-8"
-        )
+        second = _flows_only(tmp_path, "S3,S1,2024-Q3,6,6\n")
         path = tmp_path / "g.sqlite"
         store = SQLiteStore(path)
         import_paths(store, [tiny], source_name="a")
