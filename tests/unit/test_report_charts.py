@@ -51,3 +51,33 @@ class TestFlowsChart:
             warnings.simplefilter("error")
             charts.flows_chart(rows)
         assert legends == []
+
+
+class TestCrop:
+    def test_view_box_is_the_tight_box_drawn_once(self):
+        """The one-draw crop frames exactly what ``bbox_inches="tight"`` frames."""
+        import io
+        import re
+
+        import matplotlib
+        from gridvoices.visualise.report import svg
+
+        def figure():
+            fig, ax = svg.barh(3)
+            ax.barh(range(3), [4, 9, 2])
+            ax.set_yticks(range(3), ["A long district name on the left", "B", "C"])
+            ax.set_xlabel("referrals")
+            return fig
+
+        with matplotlib.rc_context(svg._RC):
+            tight = io.StringIO()
+            figure().savefig(tight, format="svg", bbox_inches="tight", pad_inches=0.05)
+            ours = svg._cropped(figure())
+
+        def box(text: str) -> list[float]:
+            return [float(v) for v in re.search(r'viewBox="([^"]*)"', text).group(1).split()]
+
+        expected, got = box(tight.getvalue()), box(ours)
+        # the labels stick out left of the figure: the crop must start left of 0
+        assert got[0] < 0
+        assert got[2:] == pytest.approx(expected[2:], abs=0.01)
