@@ -118,7 +118,7 @@ def disclosure_graph(store, periods: Iterable[str] | None = None) -> ReferralCel
         G.graph["disclosure_source"] = partial(disclosure_graph, store)
     if not chosen:
         return G
-    # One edge per ordered pair, rows summed as graph.build_graph's _referral_edges does.
+    # One edge per ordered pair, rows summed as graph_records.referral_edges does.
     last, d = None, {}
     for u, v, p, n, acc in flow_columns.rows(flows, chosen, positive=True):
         if (u, v) != last:

@@ -33,7 +33,7 @@ import networkx as nx
 import numpy as np
 from gridvoices.ecosystem.periods import select_periods
 from gridvoices.ecosystem.schema import ENTITIES
-from gridvoices.ecosystem.vocab import FELLOWSHIP_DOMAIN
+from gridvoices.queries.graph_records import add_nodes, add_peer_links, lookups, referral_edges
 
 if TYPE_CHECKING:
     # Loaded where a DataFrame is handled: graph_sql reads the embedded store without pandas.
@@ -50,53 +50,23 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return df.to_dict("records")
 
 
-def _referral_edges(
-    sel: pd.DataFrame, accepted_cells: dict | None = None
-) -> list[tuple[str, str, dict]]:
-    """One edge per ordered pair from flow rows sorted by (source, target, period).
-
-    ``accepted_cells`` (when given) gets each known accepted count by ``(u, v, period)``.
-    """
+def _flow_rows(sel: pd.DataFrame):
+    """``(source, target, period, count, accepted)`` rows of referral rows, plain Python values."""
     # Plain lists rather than per-row dicts: at a million rows the row records alone
     # took longer than everything else in the build.
     acc = sel["accepted"]
-    known = acc.notna().tolist()
-    accepted = acc.fillna(0).astype("int64").tolist()
-    edges: list[tuple[str, str, dict]] = []
-    last = None
-    d: dict = {}
-    for u, v, p, c, k, a in zip(
+    accepted = [
+        a if k else None
+        for k, a in zip(acc.notna().tolist(), acc.fillna(0).astype("int64").tolist(), strict=True)
+    ]
+    return zip(
         sel["source"].tolist(),
         sel["target"].tolist(),
         sel["period"].tolist(),
         sel["count"].astype("int64").tolist(),
-        known,
         accepted,
         strict=True,
-    ):
-        if (u, v) != last:
-            last = (u, v)
-            d = {"referrals": 0, "accepted": None, "by_period": {}}
-            edges.append((u, v, d))
-        d["referrals"] += c
-        d["by_period"][p] = c
-        if k:
-            d["accepted"] = (d["accepted"] or 0) + a
-            if accepted_cells is not None and a:
-                accepted_cells.setdefault((u, v), {})[p] = a
-    return edges
-
-
-def _place(r: dict) -> dict:
-    # Coordinates only as a pair (the map view draws a point); absent keys, not None, keep
-    # graphs without places as they were.
-    out = {}
-    lat, lon = r.get("latitude"), r.get("longitude")
-    if lat is not None and lon is not None:
-        out.update(latitude=float(lat), longitude=float(lon))
-    if r.get("postcode"):
-        out["postcode"] = r["postcode"]
-    return out
+    )
 
 
 def build_graph(
@@ -131,15 +101,9 @@ def build_graph(
         for name, df in tables.items()
         if name in ENTITIES
     }
-    districts = {
-        r["id"]: {"name": r["name"], "borders": list(r["borders"] or [])}
-        for r in _records(tables.get("districts", empty))
-    }
-    borders = {frozenset((d, b)) for d, v in districts.items() for b in v["borders"] if b != d}
-    orgs = {
-        r["id"]: {"name": r["name"], "kind": r["kind"], "commissioned": bool(r["commissioned"])}
-        for r in _records(tables.get("organisations", empty))
-    }
+    districts, borders, orgs = lookups(
+        _records(tables.get("districts", empty)), _records(tables.get("organisations", empty))
+    )
     refs = tables.get("referrals", empty)
     fb = tables.get("feedback", empty)
     all_periods = sorted(
@@ -157,74 +121,22 @@ def build_graph(
         # Outputs about some periods are protected with all of them (queries.disclosure), so
         # one period's answer and the all-periods answer never give each other away.
         G.graph["disclosure_source"] = partial(build_graph, tables)
-    for r in _records(tables.get("services", empty)):
-        ds = list(r["districts"] or [])
-        org = orgs.get(r["organisation"], {})
-        G.add_node(
-            r["id"],
-            type="Service",
-            name=r["name"],
-            districts=ds,
-            district=ds[0] if ds else None,
-            organisation=r["organisation"],
-            org_kind=org.get("kind"),
-            domain=r["domain"],
-            chime=list(r["chime"] or []),
-            lived_experience_led=bool(r["lived_experience_led"]),
-            active=bool(r["active"]),
-            **_place(r),
-        )
-    for r in _records(tables.get("groups", empty)):
-        G.add_node(
-            r["id"],
-            type="Group",
-            name=r["name"],
-            districts=[r["district"]],
-            district=r["district"],
-            organisation=None,
-            org_kind="mutual_aid",
-            domain=FELLOWSHIP_DOMAIN.get(r["fellowship"], "peer_mutual_aid"),
-            fellowship=r["fellowship"],
-            cadence=r["cadence"],
-            lived_experience_led=True,
-            active=True,
-            **_place(r),
-        )
-    for r in _records(tables.get("navigators", empty)):
-        base = r["based_at"]
-        if base in G:
-            district, org = G.nodes[base]["district"], G.nodes[base]["organisation"]
-        else:
-            district, org = None, base
-        G.add_node(
-            r["id"],
-            type="Navigator",
-            name=r["id"],
-            role=r["role"],
-            lived_experience=bool(r["lived_experience"]),
-            based_at=base,
-            district=district,
-            districts=[district] if district else [],
-            organisation=org,
-            org_kind=orgs.get(org, {}).get("kind"),
-            domain="recovery_coaching",
-            lived_experience_led=bool(r["lived_experience"]),
-            active=True,
-        )
+    add_nodes(
+        G,
+        _records(tables.get("services", empty)),
+        _records(tables.get("groups", empty)),
+        _records(tables.get("navigators", empty)),
+        orgs,
+    )
     if len(refs) and chosen:
         sel = refs[refs["period"].isin(chosen) & (refs["count"] > 0)]
         # Accepted counts per period, beside the edges (not an edge attribute, so no export
         # lists them): the disclosure layer protects each period's and their sums.
-        G.add_edges_from(_referral_edges(sel, G.graph.setdefault("accepted_cells", {})))
+        G.add_edges_from(referral_edges(_flow_rows(sel), G.graph.setdefault("accepted_cells", {})))
     if len(fb) and periods is not None:
         fb = fb[fb["period"].isin(set(periods))]
     G.graph["feedback"] = _records(fb) if len(fb) else []
-    for r in _records(tables.get("peer_links", empty)):
-        u, v = r["source"], r["target"]
-        if not G.has_edge(u, v):
-            G.add_edge(u, v, referrals=0, accepted=None, by_period={})
-        strength = 1.0 if r["strength"] is None else float(r["strength"])
-        G.edges[u, v].update(peer_kind=r["kind"], strength=strength)
+    add_peer_links(G, _records(tables.get("peer_links", empty)))
     return G
 
 
