@@ -4,9 +4,11 @@ transaction (both for the national import's time, benchmarks p2)."""
 from __future__ import annotations
 
 import gc
+import sqlite3
 
 import pytest
 from gridvoices.loaders.generate import write_ecosystem
+from gridvoices.stores import sqlite_store
 from gridvoices.stores.gcpause import paused_gc
 from gridvoices.stores.sqlite_store import SQLiteStore
 from gridvoices.stores.store import import_paths
@@ -45,3 +47,64 @@ class TestPausedGc:
         store.close()
         assert seen == [False]
         assert gc.isenabled()
+
+
+def _traced(monkeypatch) -> list[str]:
+    """The SQL statements the stores opened from now on run (SQLite's trace callback)."""
+    statements: list[str] = []
+    connect = sqlite3.connect
+
+    def traced_connect(*a, **k):
+        conn = connect(*a, **k)
+        conn.set_trace_callback(statements.append)
+        return conn
+
+    monkeypatch.setattr(sqlite_store.sqlite3, "connect", traced_connect)
+    return statements
+
+
+class TestSchema:
+    def test_new_store_gets_its_tables_in_one_transaction(self, tmp_path, monkeypatch):
+        statements = _traced(monkeypatch)
+        SQLiteStore(tmp_path / "g.sqlite").close()
+        creates = [i for i, s in enumerate(statements) if s.startswith("CREATE TABLE")]
+        begin = statements.index("BEGIN IMMEDIATE")
+        commit = statements.index("COMMIT")
+        assert len(creates) > 5
+        assert begin < creates[0] and creates[-1] < commit
+        assert statements.count("COMMIT") == 1
+
+    def test_existing_store_opens_while_another_holds_the_write_lock(self, tmp_path):
+        path = tmp_path / "g.sqlite"
+        SQLiteStore(path).close()
+        writer = sqlite3.connect(path, isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")
+        try:
+            opened = SQLiteStore(path)  # no write: the tables are there
+            assert opened.existing_ids()["services"] == set()
+            opened.close()
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+
+    def test_failed_setup_leaves_a_new_file_empty(self, tmp_path, monkeypatch):
+        path = tmp_path / "g.sqlite"
+        calls = []
+
+        def failing(self, name):
+            calls.append(name)
+            if len(calls) == 3:
+                raise sqlite3.OperationalError("disk I/O error")
+
+        monkeypatch.setattr(SQLiteStore, "_add_provenance_columns", failing)
+        with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+            SQLiteStore(path)
+        conn = sqlite3.connect(path)
+        assert conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0] == 0
+        conn.close()
+        monkeypatch.undo()
+        SQLiteStore(path).close()  # and a later open creates them all
+        conn = sqlite3.connect(path)
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_schema")}
+        conn.close()
+        assert {"services", "referrals", "_flows", "_sources"} <= names
