@@ -1,10 +1,15 @@
 """What an import does around its work: the collector paused, a new store's tables in one
-transaction (both for the national import's time, benchmarks p2)."""
+transaction, the command line's memory settings (all for the national import's time, see
+benchmarks p2)."""
 
 from __future__ import annotations
 
 import gc
+import json
+import os
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 from gridvoices.loaders.generate import write_ecosystem
@@ -108,3 +113,39 @@ class TestSchema:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_schema")}
         conn.close()
         assert {"services", "referrals", "_flows", "_sources"} <= names
+
+
+class TestBulkMemory:
+    def test_settings_take_effect_in_a_fresh_process(self):
+        # In a child: the settings last for the whole process, the test run's included.
+        code = (
+            "import json, numpy as np\n"
+            "from gridvoices.cli.bulk_memory import for_bulk_import\n"
+            "took = for_bulk_import()\n"
+            "core = getattr(np, '_core', None) or np.core\n"
+            "took['advice_was_on'] = core.multiarray._set_madvise_hugepage(True)\n"
+            "print(json.dumps(took))\n"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout
+        took = json.loads(out)
+        assert took["numpy_hugepages_off"] is True
+        assert took["advice_was_on"] is False
+        glibc = (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc")
+        assert took["glibc_malloc"] is glibc
+
+    def test_the_import_command_applies_them(self, tmp_path, monkeypatch):
+        from typer.testing import CliRunner
+
+        from gridvoices.cli import bulk_memory
+        from gridvoices.cli.main import app
+
+        calls = []
+        monkeypatch.setattr(bulk_memory, "for_bulk_import", lambda: calls.append(1) or {})
+        data = write_ecosystem(tmp_path / "gen", 20, 40, seed=4)
+        result = CliRunner().invoke(
+            app, ["import", str(data), "-w", str(tmp_path / "ws"), "-q"], catch_exceptions=False
+        )
+        assert result.exit_code == 0
+        assert calls == [1]
