@@ -13,8 +13,14 @@ user time unchanged.
    variable ``NUMPY_MADVISE_HUGEPAGE=0`` does at start-up).
 2. On glibc, freed blocks up to 256 MB stay in the process's heap for the next array
    (``mallopt``: mmap threshold 256 MB, trim threshold 1 GB, 64 MB top pad).
+3. At exit, before the interpreter's shutdown, every object left is frozen (``gc.freeze``):
+   shutdown runs two full cyclic collections that walked the ~100,000 objects of the
+   loaded modules (pandas, numpy, typer, rich) for nothing, ~0.09 s of a 0.15 s exit.
+   Teardown itself is unchanged: the atexit handlers registered before this one (logging's
+   flush among them) still run after it, modules are still cleared, the store was closed
+   by the command; only cycles among frozen objects are left to the operating system.
 
-Both only trade memory the process keeps until it exits for fewer page faults, so they
+The first two only trade memory the process keeps until it exits for fewer page faults, so they
 are made by the command line's import alone, never by the library (a long-lived Python
 process using :mod:`gridvoices` keeps the allocator as it was). Elsewhere (another C
 library, another numpy) a setting that is not available is skipped.
@@ -22,8 +28,10 @@ library, another numpy) a setting that is not available is skipped.
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import ctypes.util
+import gc
 import os
 
 __all__ = ["for_bulk_import"]
@@ -41,9 +49,24 @@ def for_bulk_import() -> dict[str, bool]:
     Returns
     -------
     dict
-        ``{"numpy_hugepages_off": bool, "glibc_malloc": bool}``.
+        ``{"numpy_hugepages_off": bool, "glibc_malloc": bool, "frozen_at_exit": bool}``.
     """
-    return {"numpy_hugepages_off": _numpy_hugepages_off(), "glibc_malloc": _glibc_malloc()}
+    return {
+        "numpy_hugepages_off": _numpy_hugepages_off(),
+        "glibc_malloc": _glibc_malloc(),
+        "frozen_at_exit": _freeze_at_exit(),
+    }
+
+
+_FREEZE = {"registered": False}
+
+
+def _freeze_at_exit() -> bool:
+    # Once per process (the command can run several times in one, as in the tests).
+    if not _FREEZE["registered"]:
+        atexit.register(gc.freeze)
+        _FREEZE["registered"] = True
+    return True
 
 
 def _numpy_hugepages_off() -> bool:

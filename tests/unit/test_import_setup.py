@@ -119,21 +119,28 @@ class TestBulkMemory:
     def test_settings_take_effect_in_a_fresh_process(self):
         # In a child: the settings last for the whole process, the test run's included.
         code = (
-            "import json, numpy as np\n"
+            "import atexit, gc, json, numpy as np\n"
             "from gridvoices.cli.bulk_memory import for_bulk_import\n"
+            # Registered before: runs after the freeze at exit (atexit is last in, first out).
+            "atexit.register(lambda: print(json.dumps({'frozen': gc.get_freeze_count() > 0})))\n"
             "took = for_bulk_import()\n"
+            "for_bulk_import()  # twice in one process, as in the tests: harmless\n"
             "core = getattr(np, '_core', None) or np.core\n"
             "took['advice_was_on'] = core.multiarray._set_madvise_hugepage(True)\n"
+            "took['frozen_before_exit'] = gc.get_freeze_count() > 0\n"
             "print(json.dumps(took))\n"
         )
         out = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, check=True
-        ).stdout
-        took = json.loads(out)
+        ).stdout.splitlines()
+        took, at_exit = json.loads(out[0]), json.loads(out[1])
         assert took["numpy_hugepages_off"] is True
         assert took["advice_was_on"] is False
         glibc = (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc")
         assert took["glibc_malloc"] is glibc
+        assert took["frozen_at_exit"] is True
+        assert took["frozen_before_exit"] is False  # nothing frozen while the command works
+        assert at_exit == {"frozen": True}
 
     def test_the_import_command_applies_them(self, tmp_path, monkeypatch):
         from typer.testing import CliRunner
