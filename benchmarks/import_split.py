@@ -70,6 +70,9 @@ def main(argv: list[str]) -> None:
     timed(sq.SQLiteStore, "_rewrite_adjacency", "write: compact graph (build + save)")
     timed(sq.SQLiteStore, "write", "write: total, COMMIT included")
     timed(st, "import_paths", "import (read, validate, write)")
+    from gridvoices.cli.bulk_memory import for_bulk_import
+
+    for_bulk_import()  # as the `import` command does before its work
     store = sq.SQLiteStore(Path(ws) / "gridvoices.sqlite")
     st.import_paths(store, [Path(data)])
     store.close()

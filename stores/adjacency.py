@@ -102,13 +102,22 @@ def build(
         x if isinstance(x, pd.Categorical) else pd.Categorical(np.asarray(x, dtype=object))
         for x in (source, target, period)
     )
-    src = nodes.get_indexer(src.categories)[src.codes][positive].astype(np.int64)
-    dst = nodes.get_indexer(dst.categories)[dst.codes][positive].astype(np.int64)
+    node_of = nodes.get_indexer(src.categories)
+    # Both ends share one dictionary when they come from the flow columns: looked up once.
+    same = src.categories is dst.categories or src.categories.equals(dst.categories)
+    dst_node_of = node_of if same else nodes.get_indexer(dst.categories)
+    src = node_of[src.codes][positive].astype(np.int64)
+    dst = dst_node_of[dst.codes][positive].astype(np.int64)
     if len(src) and min(src.min(), dst.min()) < 0:
         raise ValueError("a referral names a service or group that is not stored")
     names = np.asarray(per.categories, dtype=object)
-    all_periods = sorted(names[np.unique(per.codes)].tolist()) if len(per) else []
-    used = np.unique(per.codes[positive])
+    # A few periods over a million rows: counted per code, not hashed row by row.
+    all_periods = (
+        sorted(names[np.flatnonzero(np.bincount(per.codes, minlength=len(names)))].tolist())
+        if len(per)
+        else []
+    )
+    used = np.flatnonzero(np.bincount(per.codes[positive], minlength=len(names)))
     used = used[np.argsort(names[used].astype(str), kind="stable")] if len(used) else used
     periods = names[used]
     remap = np.full(len(names), -1, dtype=np.int64)

@@ -188,18 +188,20 @@ def import_paths(
     :func:`import_wait`), then raise :class:`gridvoices.stores.locks.StoreBusy`.
     """
     from gridvoices.loaders.sources import read_sources
+    from gridvoices.stores.gcpause import paused_gc
 
-    raw, issues, read = read_sources([Path(p) for p in paths])
-    source = source_for(read, source_name)
-    aside: list = []
-    # The lock is held from the first look at the store: records set aside and the
-    # validation both see the store as the write will find it.
-    with store.writing(import_wait(wait)):
-        if partial:  # set rejected records aside, then the usual all-or-nothing write
-            from gridvoices.loaders.partial import set_aside_invalid
+    with paused_gc():  # bulk data, no cycles to find: see stores.gcpause
+        raw, issues, read = read_sources([Path(p) for p in paths])
+        source = source_for(read, source_name)
+        aside: list = []
+        # The lock is held from the first look at the store: records set aside and the
+        # validation both see the store as the write will find it.
+        with store.writing(import_wait(wait)):
+            if partial:  # set rejected records aside, then the usual all-or-nothing write
+                from gridvoices.loaders.partial import set_aside_invalid
 
-            raw, issues, aside = set_aside_invalid(raw, issues, store.existing_ids())
-        result = import_tables(store, raw, issues, progress, source=source, wait=wait)
+                raw, issues, aside = set_aside_invalid(raw, issues, store.existing_ids())
+            result = import_tables(store, raw, issues, progress, source=source, wait=wait)
     result.set_aside = aside
     return result
 
