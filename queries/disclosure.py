@@ -17,17 +17,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from gridvoices.ecosystem.disclosure import Figure, Protection, protect
 from gridvoices.ecosystem.disclosure.memo import remembered
 from gridvoices.ecosystem.privacy import SUPPRESSED, suppress
+from gridvoices.ecosystem.vocab import SUPPRESSION_THRESHOLD
 from gridvoices.queries.counts import REMAINDER
 
 if TYPE_CHECKING:
     import networkx as nx  # annotations only: the layer reads any graph it is given
 
 __all__ = [
+    "CELL_RULE_ABOVE",
+    "CellRule",
     "Disclosure",
     "disclosure",
     "accepted_cells",
@@ -60,6 +64,33 @@ def edge_cells(u, v, d: dict, periods: Iterable[str] | None = None) -> dict[tupl
     return out
 
 
+# Above this many cells (referral counts by link and period) the layer applies the cell
+# rule (Disclosure.cell_rule) rather than listing and protecting every figure: the shipped
+# county has ~1,000 cells, a generated 300 services / 8,000 flows ~12,000, a national store
+# 4,000,000.
+CELL_RULE_ABOVE = 200_000
+
+
+class CellRule(Protection):
+    """The protection :meth:`Disclosure.cell_rule` gives: ``primary`` holds the hidden cells."""
+
+    def as_dict(self) -> dict:
+        return {
+            "rule": (
+                "counts of 1-4 hidden; every total over a hidden count hidden "
+                f"(cell rule: more than {CELL_RULE_ABOVE:,} cells)"
+            ),
+            "primary_hidden": len(self.primary),
+            "secondary_hidden": "every total over a hidden count",
+            "exposed_before_secondary": None,
+        }
+
+
+def cell_count(G: nx.DiGraph) -> int:
+    """How many period cells ``G``'s referral links carry (the size the layer works at)."""
+    return sum(len(d.get("by_period") or {}) for _, _, d in G.edges(data=True))
+
+
 class Disclosure:
     """Which published figures are hidden, looked up by the cells they sum.
 
@@ -80,6 +111,48 @@ class Disclosure:
         for f in figures:
             by_cells.setdefault(f.cells, f.key)
         return cls(protection, by_cells)
+
+    @classmethod
+    def cell_rule(cls, G: nx.DiGraph) -> Disclosure:
+        """Every cell of 1-4 hidden and every sum over a hidden cell hidden, no figure listed.
+
+        What the coarse protection ends with, reached without listing every figure: on a
+        national store (millions of cells, each inside a dozen totals for each of ten
+        choices of periods) the list alone took minutes and gigabytes. Safe by
+        construction: every shown sum is a sum of shown cells, so no equation reaches a
+        hidden one; and a sum of cells of 5 or more is never 1-4.
+        """
+        by_edge: dict[tuple, list] = {}
+        for u, v, d in G.edges(data=True):
+            small = [
+                c
+                for cells in (edge_cells(u, v, d), accepted_cells(G, u, v))
+                for c, n in cells.items()
+                if 0 < n < SUPPRESSION_THRESHOLD
+            ]
+            if small:
+                by_edge[u, v] = small
+        cells = frozenset(c for cs in by_edge.values() for c in cs)
+        D = cls(CellRule(primary=cells, secondary=frozenset()), {})
+        D._cells, D._by_edge = cells, by_edge
+        return D
+
+    def groups(self, G: nx.DiGraph) -> dict[tuple, list]:
+        """:func:`cell_groups` of ``G`` as far as :meth:`hidden` needs them.
+
+        Under the cell rule a sum is hidden exactly when it holds a hidden cell, so each
+        group lists only its hidden cells (a fraction of the cells of a national store).
+        """
+        if not isinstance(self.protection, CellRule):
+            return cell_groups(G)
+        # Only the links that hold a hidden cell, with those cells: the other groups
+        # would come out empty, and a sum left out is hidden only if it holds one.
+        # G may hold some of the periods the layer protected: only its cells count.
+        keep = {*(G.graph.get("periods") or ()), REMAINDER}
+        links = SimpleNamespace(nodes=G.nodes, edges=list(self._by_edge))
+        return cell_groups(
+            links, lambda u, v: [c for c in self._by_edge[u, v] if len(c) == 3 and c[2] in keep]
+        )
 
     def hidden(self, cells: Iterable[Hashable]) -> bool:
         """Whether the sum of ``cells`` is shown as ``*``.
@@ -297,7 +370,10 @@ def disclosure(G: nx.DiGraph) -> Disclosure:
     The 3 is hidden, and with it the total 8 rather than the 5: a hidden cell would
     also leave every other sum over it (another choice of periods) as "visible + *".
     """
-    return protected_once(G, _CACHE, figures)
+    cached = G.graph.get(_CACHE)
+    if cached is None and cell_count(G) > CELL_RULE_ABOVE:
+        cached = G.graph[_CACHE] = Disclosure.cell_rule(G)
+    return cached if cached is not None else protected_once(G, _CACHE, figures)
 
 
 def protected_once(G: nx.DiGraph, slot: str, figures_of) -> Disclosure:

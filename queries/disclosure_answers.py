@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from gridvoices.ecosystem.privacy import SUPPRESSED, suppress
 from gridvoices.queries.counts import LinkCounts, link_counts
-from gridvoices.queries.disclosure import cell_groups, layer
+from gridvoices.queries.disclosure import layer
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -54,7 +54,7 @@ def disclose(name: str, result: dict, G: nx.DiGraph) -> dict:
 
         return disclose_feedback(result, G)
     D = layer(G)
-    g = cell_groups(G)
+    g = D.groups(G)
 
     def hid(key) -> bool:
         return D.hidden(g.get(key, ()))

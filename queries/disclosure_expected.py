@@ -51,9 +51,10 @@ def hidden_margins(g: dict, hidden: Callable[[Iterable], bool]) -> tuple[set, bo
 
 def district_margins_hidden(G) -> tuple[set, bool]:
     """:func:`hidden_margins` of ``G`` as its disclosure layer shows them (for the views)."""
-    from gridvoices.queries.disclosure import cell_groups, layer
+    from gridvoices.queries.disclosure import layer
 
-    return hidden_margins(cell_groups(G), layer(G).hidden)
+    D = layer(G)
+    return hidden_margins(D.groups(G), D.hidden)
 
 
 def _starred(row: dict, fields: Iterable[str]) -> dict:

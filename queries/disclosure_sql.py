@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from functools import partial
 
 from gridvoices.ecosystem.periods import select_periods
+from gridvoices.queries.graph_records import referral_edges
 from gridvoices.stores import flow_columns
 
 __all__ = ["ReferralCells", "disclosure_graph"]
@@ -35,6 +36,7 @@ class _Edges:
 
     def __init__(self, edges: list[tuple[str, str, dict]]):
         self._edges = edges
+        self._by_pair: dict[tuple[str, str], dict] | None = None
 
     def __call__(self, data: bool = False) -> list:
         return list(self._edges) if data else [(u, v) for u, v, _ in self._edges]
@@ -43,7 +45,11 @@ class _Edges:
         return ((u, v) for u, v, _ in self._edges)
 
     def __getitem__(self, uv: tuple[str, str]) -> dict:
-        return next(d for u, v, d in self._edges if (u, v) == uv)
+        # Indexed on first use (the edges are complete by then): a scan per lookup made
+        # the layer's pass over every edge quadratic, hours on a national store.
+        if self._by_pair is None:
+            self._by_pair = {(u, v): d for u, v, d in self._edges}
+        return self._by_pair[uv]
 
 
 class ReferralCells:
@@ -118,18 +124,7 @@ def disclosure_graph(store, periods: Iterable[str] | None = None) -> ReferralCel
         G.graph["disclosure_source"] = partial(disclosure_graph, store)
     if not chosen:
         return G
-    # One edge per ordered pair, rows summed as graph_records.referral_edges does.
-    last, d = None, {}
-    for u, v, p, n, acc in flow_columns.rows(flows, chosen, positive=True):
-        if (u, v) != last:
-            last, d = (u, v), {"referrals": 0, "accepted": None, "by_period": {}}
-            edges.append((u, v, d))
-        d["referrals"] += int(n)
-        d["by_period"][p] = int(n)
-        if acc is not None:
-            d["accepted"] = (d["accepted"] or 0) + int(acc)
-            if int(acc):
-                accepted_cells.setdefault((u, v), {})[p] = int(acc)
+    edges += referral_edges(flow_columns.rows(flows, chosen, positive=True), accepted_cells)
     # A DiGraph lists edges by source node in node order (services, then groups), each
     # source's in the order added; the figures, and so the protection, follow that order.
     place = {n: i for i, n in enumerate(nodes)}

@@ -10,9 +10,13 @@ written once.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import networkx as nx
 from gridvoices.ecosystem.vocab import FELLOWSHIP_DOMAIN
+
+if TYPE_CHECKING:
+    # Annotations only: the disclosure layer's SQL reader uses referral_edges without NetworkX.
+    import networkx as nx
 
 __all__ = ["add_nodes", "add_peer_links", "lookups", "referral_edges"]
 
