@@ -56,8 +56,14 @@ def disclose(name: str, result: dict, G: nx.DiGraph) -> dict:
     D = layer(G)
     g = D.groups(G)
 
+    verdicts: dict = {}
+
     def hid(key) -> bool:
-        return D.hidden(g.get(key, ()))
+        # Once per sum: rows repeat them (every spanner quotes the cross-district total,
+        # a national store's has hundreds of thousands of cells).
+        if key not in verdicts:
+            verdicts[key] = D.hidden(g.get(key, ()))
+        return verdicts[key]
 
     r = dict(result)
     if name == "barrier_tests":
