@@ -45,13 +45,16 @@ __all__ = [
 # 3-4 on 2 cores): shipped data, 644 referral cells (803 with accepted) x 4,133 figures, 1.6 s
 # (5 s before); generated 60/700, 1,081 x 4,039, 5.3 s; generated 80/1000, 1,537 x 5,786,
 # ~30 s (72 s before); 120/2500, 3,840 x 11,707, not finished in 4.5 CPU minutes. Above this
-# product the figures are protected by sub-tables, each searched whole, and the whole is then
-# checked and repaired (gridvoices.ecosystem.disclosure.subtables).
+# product the figures are protected by closed period-pair sub-tables when each is within it
+# (gridvoices.ecosystem.disclosure.closed; 120/2500: two of ~1,250 x 3,500, ~40 CPU s), else
+# by the HITAS-like sub-tables, each searched whole, and the whole then checked and repaired
+# (gridvoices.ecosystem.disclosure.subtables).
 SEARCH_LIMIT = 10_000_000
-# Above this product the sub-tables are left out too and the coarse rule used from the start:
-# at 300 services / 8,000 flows (12,265 x 32,661, 400M) the sub-tables spent 78 CPU s and their
-# repair could not finish within REPAIR_LIMIT, ending where coarse ends in 0.6 s; at 120 / 2,500
-# (45M) they hide 47.9 % of the totals instead of 92.2 %, in ~200 CPU s (remembered on disk).
+# Above this product (and with closed sub-tables too wide to search) no search runs: hypercubes
+# (gridvoices.ecosystem.disclosure.hypercube), or the coarse rule where that loses less. At 300
+# services / 8,000 flows (12,265 x 32,661, 400M; period pairs of ~4,000 x 11,000) the HITAS
+# sub-tables spent 78 CPU s and their repair could not finish within REPAIR_LIMIT, ending where
+# coarse ends; hypercubes take a few CPU s and hide 82 % of the totals (coarse: 92.5 %).
 SUBTABLE_LIMIT = 100_000_000
 
 
@@ -128,10 +131,14 @@ def protect(figures: Iterable[Figure], hidden: Iterable[Hashable] | None = None)
     (:func:`~gridvoices.ecosystem.disclosure.audit_figures`), also rational, which
     ``gridvoices audit`` and the test suite run on every number the outputs show.
     Above :data:`SEARCH_LIMIT` (cells x distinct figures) the figures are split into
-    sub-tables, each searched exactly, and the whole is checked and repaired
-    (:func:`~gridvoices.ecosystem.disclosure.subtables.protect_by_subtables`); the same
-    rational check guards the result. Above :data:`SUBTABLE_LIMIT` the coarse protection is
-    used from the start.
+    closed period-pair sub-tables, each searched exactly and safe in the whole by
+    construction (:func:`~gridvoices.ecosystem.disclosure.closed.protect_by_closed_tables`),
+    when each is within the limit; else into sub-tables, each searched exactly, and the whole
+    is checked and repaired
+    (:func:`~gridvoices.ecosystem.disclosure.subtables.protect_by_subtables`); above
+    :data:`SUBTABLE_LIMIT`, a pattern of cells per hidden figure
+    (:func:`~gridvoices.ecosystem.disclosure.hypercube.hypercubes`) or the coarse protection,
+    whichever loses less (:func:`method` says which). The same rational check guards each.
 
     Examples
     --------
