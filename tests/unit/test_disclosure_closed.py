@@ -200,3 +200,15 @@ def test_a_generated_ecosystem_above_the_search_limit_exposes_nothing(tmp_path, 
     periods = G.graph["periods"]
     result = audit(tables, [None, [periods[0]], [periods[-1]]])
     assert result.sensitive > 0 and result.exposed == ()
+
+
+def test_the_shipped_data_is_searched_whole():
+    # The small-input path is the exact search of the whole, as before the other paths.
+    from gridvoices.queries.disclosure import figures
+    from gridvoices.queries.graph import build_graph
+    from gridvoices.stores.store import validate_paths
+
+    from gridvoices.demo import DEMO_DATA
+
+    report, tables = validate_paths([DEMO_DATA])
+    assert secondary.method(figures(build_graph(tables))) == "exact"
