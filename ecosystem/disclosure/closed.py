@@ -125,7 +125,17 @@ def protect_by_closed_tables(
     return kept - prim
 
 
-def _search_table(table, i, parts, prim, home, holding, loss, search, rank) -> set:
+def _search_table(
+    table: list[Hashable],
+    i: int,
+    parts: Mapping[Hashable, tuple],
+    prim: set,
+    home: Mapping[Hashable, int],
+    holding: Mapping[Hashable, list],
+    loss: Mapping[Hashable, float],
+    search: Search,
+    rank: Mapping[Hashable, int],
+) -> set:
     """The figures sub-table ``i`` keeps hidden; those it shows it shows only for itself."""
     inside = set(table)
     by_cut: dict[tuple, list] = defaultdict(list)

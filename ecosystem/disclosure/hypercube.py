@@ -82,31 +82,29 @@ def hypercubes(
     patterns: list[Pattern] = []
     moved: dict[Cell, list[int]] = defaultdict(list)  # cell -> the patterns that move it
 
-    def free(h, inside: frozenset) -> bool:
+    def free(inside: frozenset) -> bool:
         # Some pattern taken already changes h's sum: h is safe.
         seen = {i for c in inside for i in moved.get(c, ())}
         return any(_dot(patterns[i], inside) for i in seen)
 
     for h in protect:
         inside = frozenset(parts[h])
-        if free(h, inside):
+        if free(inside):
             continue
         cells = sorted(parts[h], key=lambda c: (rank.get(c, len(rank)), repr(c)))
-        best: tuple[float, list, Pattern] | None = None
-        for c in cells[:4] if len(cells) > 1 else cells:
-            for d in _candidates(c, holding, parts, by_line):
-                if not _dot(d, inside):
-                    continue
-                lost, more = _price(d, holding, hidden, loss)
-                if best is None or lost < best[0]:
-                    best = (lost, more, d)
-        if best is None:  # a figure of cells with no own figure: every figure over them
-            d = {cells[0]: 1}
-            best = (0.0, [k for k in holding[cells[0]]], d)
-        hidden.update(best[1])
+        # A total's patterns are tried through its smallest cells only (a bound on the work);
+        # the cell alone is always among them, so every figure gets one. Ties: the first.
+        options = (
+            (_price(d, holding, hidden, loss), d)
+            for c in cells[:4]
+            for d in _candidates(c, holding, parts, by_line)
+            if _dot(d, inside)
+        )
+        (_, more), d = min(options, key=lambda o: o[0][0])
+        hidden.update(more)
         i = len(patterns)
-        patterns.append(best[2])
-        for c in best[2]:
+        patterns.append(d)
+        for c in d:
             moved[c].append(i)
     return hidden
 
@@ -118,7 +116,12 @@ def _split(c: Cell) -> tuple[Hashable, Hashable | None]:
     return c, None
 
 
-def _candidates(c: Cell, holding, parts, by_line) -> Iterable[Pattern]:
+def _candidates(
+    c: Cell,
+    holding: Mapping[Cell, list],
+    parts: Mapping[Hashable, tuple],
+    by_line: Mapping[Hashable, dict],
+) -> Iterable[Pattern]:
     """Patterns through cell ``c``: rectangles, sides, and the cell alone (last)."""
     line, period = _split(c)
     yield {c: 1}
@@ -147,7 +150,9 @@ def _candidates(c: Cell, holding, parts, by_line) -> Iterable[Pattern]:
                 yield {c: 1, c2: -1, c3: -1, c4: 1}
 
 
-def _price(d: Pattern, holding, hidden: set, loss) -> tuple[float, list]:
+def _price(
+    d: Pattern, holding: Mapping[Cell, list], hidden: set, loss: Mapping[Hashable, float]
+) -> tuple[float, list]:
     """What pattern ``d`` loses: the figures not yet hidden whose sum of ``d`` is not zero."""
     sums: dict[Hashable, int] = defaultdict(int)
     for c, v in d.items():
