@@ -60,8 +60,9 @@ def measure(data: Path, label: str, *, outputs: bool = True) -> dict:
         "lost_now": round(100 * lost(p.hidden), 1),
         # Totals (figures of several cells, ranges left out): the coarse protection hides many.
         "totals_hidden_pct": round(100 * totals_hidden(figs, p.hidden), 1),
-        # Above the limit: sub-tables searched exactly, then the whole checked and repaired.
-        "search": "exact" if searched(figs) else "sub-tables",
+        # How protect() went about it: one exact search, closed period-pair sub-tables,
+        # sub-tables checked and repaired, or hypercubes (secondary.method).
+        "search": secondary.method(figs),
         "protect_cpu_s": round(cpu, 1),
     }
     if outputs:
@@ -82,12 +83,6 @@ def totals_hidden(figs, hidden) -> float:
     """The share of distinct totals (several cells, all periods or one) shown as ``*``."""
     totals = {f.cells: f.key for f in figs if len(f.parts) > 1 and f.weight == 1.0}
     return sum(k in hidden for k in totals.values()) / max(len(totals), 1)
-
-
-def searched(figs) -> bool:
-    """Whether :func:`protect` runs the exact search on ``figs`` (under its size limit)."""
-    cells = {c for f in figs for c in f.parts}
-    return len(cells) * len({f.cells for f in figs}) <= secondary.SEARCH_LIMIT
 
 
 def main(argv: list[str] | None = None) -> list[dict]:

@@ -21,23 +21,40 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from gridvoices.ecosystem.disclosure.algebra import PRIME, Basis, exposed_figures
+from gridvoices.ecosystem.disclosure.closed import (
+    closed_size,
+    closed_tables,
+    protect_by_closed_tables,
+)
+from gridvoices.ecosystem.disclosure.hypercube import hypercubes
 from gridvoices.ecosystem.disclosure.model import Figure, primary
 from gridvoices.ecosystem.disclosure.subtables import protect_by_subtables
 
-__all__ = ["Protection", "protect", "cost", "give_back", "SEARCH_LIMIT", "SUBTABLE_LIMIT"]
+__all__ = [
+    "Protection",
+    "protect",
+    "method",
+    "cost",
+    "give_back",
+    "SEARCH_LIMIT",
+    "SUBTABLE_LIMIT",
+]
 
 # The search's work grows faster than cells x distinct figures: cells known alone are taken
 # out of every row, but the rows of hidden cells still fill in. Measured CPU (2026-12-05, load
 # 3-4 on 2 cores): shipped data, 644 referral cells (803 with accepted) x 4,133 figures, 1.6 s
 # (5 s before); generated 60/700, 1,081 x 4,039, 5.3 s; generated 80/1000, 1,537 x 5,786,
 # ~30 s (72 s before); 120/2500, 3,840 x 11,707, not finished in 4.5 CPU minutes. Above this
-# product the figures are protected by sub-tables, each searched whole, and the whole is then
-# checked and repaired (gridvoices.ecosystem.disclosure.subtables).
+# product the figures are protected by closed period-pair sub-tables when each is within it
+# (gridvoices.ecosystem.disclosure.closed; 120/2500: two of ~1,250 x 3,500, ~40 CPU s), else
+# by the HITAS-like sub-tables, each searched whole, and the whole then checked and repaired
+# (gridvoices.ecosystem.disclosure.subtables).
 SEARCH_LIMIT = 10_000_000
-# Above this product the sub-tables are left out too and the coarse rule used from the start:
-# at 300 services / 8,000 flows (12,265 x 32,661, 400M) the sub-tables spent 78 CPU s and their
-# repair could not finish within REPAIR_LIMIT, ending where coarse ends in 0.6 s; at 120 / 2,500
-# (45M) they hide 47.9 % of the totals instead of 92.2 %, in ~200 CPU s (remembered on disk).
+# Above this product (and with closed sub-tables too wide to search) no search runs: hypercubes
+# (gridvoices.ecosystem.disclosure.hypercube), or the coarse rule where that loses less. At 300
+# services / 8,000 flows (12,265 x 32,661, 400M; period pairs of ~4,000 x 11,000) the HITAS
+# sub-tables spent 78 CPU s and their repair could not finish within REPAIR_LIMIT, ending where
+# coarse ends; hypercubes take a few CPU s and hide 82 % of the totals (coarse: 92.5 %).
 SUBTABLE_LIMIT = 100_000_000
 
 
@@ -114,10 +131,14 @@ def protect(figures: Iterable[Figure], hidden: Iterable[Hashable] | None = None)
     (:func:`~gridvoices.ecosystem.disclosure.audit_figures`), also rational, which
     ``gridvoices audit`` and the test suite run on every number the outputs show.
     Above :data:`SEARCH_LIMIT` (cells x distinct figures) the figures are split into
-    sub-tables, each searched exactly, and the whole is checked and repaired
-    (:func:`~gridvoices.ecosystem.disclosure.subtables.protect_by_subtables`); the same
-    rational check guards the result. Above :data:`SUBTABLE_LIMIT` the coarse protection is
-    used from the start.
+    closed period-pair sub-tables, each searched exactly and safe in the whole by
+    construction (:func:`~gridvoices.ecosystem.disclosure.closed.protect_by_closed_tables`),
+    when each is within the limit; else into sub-tables, each searched exactly, and the whole
+    is checked and repaired
+    (:func:`~gridvoices.ecosystem.disclosure.subtables.protect_by_subtables`); above
+    :data:`SUBTABLE_LIMIT`, a pattern of cells per hidden figure
+    (:func:`~gridvoices.ecosystem.disclosure.hypercube.hypercubes`) or the coarse protection,
+    whichever loses less (:func:`method` says which). The same rational check guards each.
 
     Examples
     --------
@@ -151,14 +172,24 @@ def protect(figures: Iterable[Figure], hidden: Iterable[Hashable] | None = None)
     # Smallest cells first: they are the ones left hidden, so wide rows pivot on them.
     own = {f.parts[0]: f.value for f in figure.values() if len(f.parts) == 1}
     small_first = sorted(cells, key=lambda c: (own.get(c, float("inf")), repr(c)))
-    if len(cells) * len(figure) > SUBTABLE_LIMIT:
-        return _margins(by_cells, prim, figure)
-    if len(cells) * len(figure) > SEARCH_LIMIT:
-        # Too large to search whole: sub-tables, then the whole checked and repaired. The
-        # count exposed before would cost a check of its own: left at 0, as coarse did.
-        before = 0
+    how = _method(parts, len(cells) * len(figure))
+    before = 0  # above the search limit a check of its own would cost too much: left at 0
+    if how == "closed":
+        # Period pairs, each closed (every figure over its cells cut down to them): each
+        # searched whole, exactly, and safe in the whole by construction.
+        added = protect_by_closed_tables(parts, prim, loss, give_back, small_first)
+    elif how == "sub-tables":
+        # Sub-tables too wide to close: each searched, then the whole checked and repaired.
         added = protect_by_subtables(parts, prim, loss, give_back, small_first)
-    else:
+    elif how == "hypercubes":
+        # No search at all: a pattern of cells per hidden figure, or the coarse rule where
+        # that loses less (both safe; ties go to the coarse rule).
+        order = sorted(prim, key=lambda k: (len(parts[k]), repr(k)))
+        added = hypercubes(parts, prim, order, loss, small_first) - prim
+        coarse = _coarse(prim, figure)
+        if sum(loss[k] for k in coarse) <= sum(loss[k] for k in added):
+            added = coarse
+    else:  # "exact"
         before = len(exposed_figures(parts, prim, prim, exact=False))
         order = sorted(
             (k for k in parts if k not in prim and loss[k] < float("inf")),
@@ -176,6 +207,31 @@ def protect(figures: Iterable[Figure], hidden: Iterable[Hashable] | None = None)
         return frozenset(k for r in ks for k in keys_of[r])
 
     return Protection(primary=expand(prim), secondary=expand(added), exposed_before=before)
+
+
+def method(figures: Iterable[Figure]) -> str:
+    """How :func:`protect` protects ``figures``: ``"exact"`` (one search of the whole),
+    ``"closed"`` (closed period-pair sub-tables), ``"sub-tables"`` (sub-tables, then the
+    whole checked and repaired) or ``"hypercubes"`` (a pattern per hidden figure).
+
+    Examples
+    --------
+    >>> method([Figure("a", ("a",), 3), Figure("t", ("a", "b"), 9)])
+    'exact'
+    """
+    parts = {f.cells: f.parts for f in figures}
+    cells = {c for p in parts.values() for c in p}
+    return _method(parts, len(cells) * len(parts))
+
+
+def _method(parts: Mapping, size: int) -> str:
+    if size <= SEARCH_LIMIT:
+        return "exact"
+    # Closed sub-tables only when each is small enough to search whole (cells with no
+    # periods make one table of everything: then they are no help).
+    if closed_size(parts, closed_tables(parts)) <= SEARCH_LIMIT:
+        return "closed"
+    return "sub-tables" if size <= SUBTABLE_LIMIT else "hypercubes"
 
 
 def give_back(
@@ -291,15 +347,18 @@ def _direction(pr: tuple[int, int]) -> int:
     return a * pow(b, -1, PRIME) % PRIME if b else -1
 
 
-def _margins(by_cells: dict, prim: set, figure: dict) -> Protection:
-    """Hide every figure of several cells that holds a cell of a primary-hidden figure.
+def _coarse(prim: set, figure: dict) -> set:
+    """Every figure of several cells that holds a cell of a primary-hidden figure.
 
     The visible figures then sum visible cells only, so no equation reaches a hidden one.
     """
     secret = {c for k in prim for c in figure[k].parts}
-    added = {
-        k for k, f in figure.items() if k not in prim and len(f.parts) > 1 and secret & f.cells
-    }
+    return {k for k, f in figure.items() if k not in prim and len(f.parts) > 1 and secret & f.cells}
+
+
+def _margins(by_cells: dict, prim: set, figure: dict) -> Protection:
+    """The coarse protection (:func:`_coarse`) as a :class:`Protection`."""
+    added = _coarse(prim, figure)
     keys = {f.key: [g.key for g in by_cells[f.cells]] for f in figure.values()}
     return Protection(
         primary=frozenset(k for r in prim for k in keys[r]),

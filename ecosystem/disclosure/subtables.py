@@ -4,7 +4,11 @@ The exact backwards search (:func:`~gridvoices.ecosystem.disclosure.secondary.gi
 grows faster than cells x figures, so a county with thousands of cells is not searched in
 one piece. As tau-ARGUS's HITAS and sdcTable's ``"HITAS"`` do for big hierarchical tables,
 the figures are split into *sub-tables*, each searched exactly on its own
-(:func:`subtables`), and the whole is then checked exactly and repaired:
+(:func:`subtables`), and the whole is then checked exactly and repaired.
+:func:`~gridvoices.ecosystem.disclosure.secondary.protect`
+takes this path only when the closed period-pair sub-tables of
+:mod:`~gridvoices.ecosystem.disclosure.closed` (which need no check across them) are too wide to
+search whole:
 
 1. Sub-tables, widest first. A figure hidden in one is hidden in all: each search starts
    from every figure hidden so far and may only hide more. Hiding never makes a hidden
