@@ -65,10 +65,11 @@ def edge_cells(u, v, d: dict, periods: Iterable[str] | None = None) -> dict[tupl
 
 
 # Above this many cells (referral counts by link and period) the layer applies the cell
-# rule (Disclosure.cell_rule) rather than listing and protecting every figure: the shipped
-# county has ~1,000 cells, a generated 300 services / 8,000 flows ~12,000, a national store
-# 4,000,000.
-CELL_RULE_ABOVE = 200_000
+# rule (Disclosure.cell_rule) rather than listing and protecting every figure. The shipped
+# county has ~650 cells; 2,000 services / 40,000 flows ~40,000 cells, whose ~490,000 figures
+# take ~38 s and 660 MB to list and protect (hypercubes, the first time; then remembered);
+# a national store has ~4,000,000.
+CELL_RULE_ABOVE = 50_000
 
 
 class CellRule(Protection):
