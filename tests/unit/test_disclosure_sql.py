@@ -41,6 +41,18 @@ def store(request, tmp_path_factory):
     s.close()
 
 
+def marked_both_ways(store, name: str, periods) -> tuple[dict, dict]:
+    """Answer ``name`` marked from SQL, and marked through every table: the chosen
+    periods' graph with the all-periods one."""
+    raw = run._answer(store, name, periods=periods)
+    with suppression(True):
+        got = layer.disclose_store(store, name, raw, periods)
+        tables = store.read()
+        G = build_graph(tables, periods)
+        G.graph["disclosure_graph"] = build_graph(tables)
+        return got, layer.disclose(name, raw, G)
+
+
 def _some_periods(store) -> list[str]:
     return store.periods()[:2]
 
@@ -61,14 +73,6 @@ def test_same_figures_and_cells_as_the_full_projection(store, pick):
 @pytest.mark.parametrize("name", sorted(layer.DISCLOSED & set(run.NAMED_QUERIES)))
 @pytest.mark.parametrize("pick", [None, _some_periods])
 def test_same_marked_answer_as_from_the_full_projection(store, name, pick):
-    periods = pick(store) if pick else None
-    raw = run._answer(store, name, periods=periods)
-    with suppression(True):
-        got = layer.disclose_store(store, name, raw, periods)
-        # The route through every table: the chosen periods' graph and the all-periods one.
-        tables = store.read()
-        G = build_graph(tables, periods)
-        G.graph["disclosure_graph"] = build_graph(tables)
-        want = layer.disclose(name, raw, G)
+    got, want = marked_both_ways(store, name, pick(store) if pick else None)
     assert got == want
     assert got.get("disclosure") == want.get("disclosure")

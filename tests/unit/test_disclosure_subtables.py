@@ -126,29 +126,6 @@ def test_the_large_path_hides_fewer_totals_than_hiding_every_total_over_a_hidden
     assert not {("r", 0), ("c", 0), ("T",)} <= p.secondary
 
 
-def test_a_generated_ecosystem_above_the_limit_exposes_nothing(tmp_path, large, monkeypatch):
-    # 40 services / 250 flows, every input above SEARCH_LIMIT: the outputs of all periods,
-    # the first and the last period are read back and audited together (~20 s).
-    from gridvoices.loaders.generate import write_ecosystem
-    from gridvoices.queries.disclosure import figures
-    from gridvoices.queries.graph import build_graph
-    from gridvoices.stores.store import validate_paths
-    from gridvoices.visualise.disclosure_audit import audit
-
-    monkeypatch.setenv("GRIDVOICES_CACHE", "off")  # protections remembered by the whole search
-    report, tables = validate_paths([write_ecosystem(tmp_path, 40, 250, seed=3)])
-    assert report.valid
-    G = build_graph(tables)
-    figs = figures(G)
-    p = protect(figs)
-    assert p.secondary
-    parts = {f.key: f.parts for f in figs}
-    assert exposed_figures(parts, p.hidden, p.primary, exact=True) == []
-    periods = G.graph["periods"]
-    result = audit(tables, [None, [periods[0]], [periods[-1]]])
-    assert result.sensitive > 0 and result.exposed == ()
-
-
 def test_above_the_repair_limit_the_totals_near_an_exposure_stay_hidden(monkeypatch):
     import gridvoices.ecosystem.disclosure.subtables as st
 
