@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from fractions import Fraction
 
-__all__ = ["Basis", "exposed_figures", "blocks", "peel", "PRIME"]
+__all__ = ["Basis", "exposed_figures", "blocks", "holders", "peel", "PRIME"]
 
 Row = dict[int, Fraction]
 
@@ -204,6 +204,23 @@ class Basis:
         return None if r else comb
 
 
+def holders(parts: Mapping[Hashable, Iterable[Hashable]]) -> dict[Hashable, list]:
+    """The figures over each cell: cell -> keys of ``parts`` holding it, in ``parts``' order
+    (a cell no figure holds gives an empty list).
+
+    Examples
+    --------
+    >>> h = holders({"t": ("a", "b"), "a": ("a",)})
+    >>> h["a"], h["b"], h["z"]
+    (['t', 'a'], ['t'], [])
+    """
+    out: dict[Hashable, list] = defaultdict(list)
+    for k, cs in parts.items():
+        for c in cs:
+            out[c].append(k)
+    return out
+
+
 def blocks(supports: Iterable[Iterable[int]]) -> dict[int, int]:
     """Cell index -> block id: cells joined when some support holds both (union-find)."""
     parent: dict[int, int] = {}
@@ -247,10 +264,7 @@ def peel(
     """
     rows = {k: set(parts[k]) for k in visible}
     rows = {k: r for k, r in rows.items() if r}
-    holding: dict[Hashable, list] = defaultdict(list)
-    for k, r in rows.items():
-        for c in r:
-            holding[c].append(k)
+    holding = holders(rows)
     known: dict = {}
     queue = [k for k, r in rows.items() if len(r) == 1]
     while queue:

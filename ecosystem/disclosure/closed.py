@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 
-from gridvoices.ecosystem.disclosure.algebra import blocks
+from gridvoices.ecosystem.disclosure.algebra import blocks, holders
 
 __all__ = ["closed_size", "closed_tables", "protect_by_closed_tables"]
 
@@ -110,10 +110,7 @@ def protect_by_closed_tables(
     ...                                 [("a", 1), ("a", 2)]))
     ['a2']
     """
-    holding: dict[Hashable, list] = defaultdict(list)
-    for k, cs in parts.items():
-        for c in cs:
-            holding[c].append(k)
+    holding = holders(parts)
     rank = {c: i for i, c in enumerate(small_first)}
     tables = closed_tables(parts)
     table_of = {c: i for i, cells in enumerate(tables) for c in cells}

@@ -24,6 +24,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 
+from gridvoices.ecosystem.disclosure.algebra import holders
+
 __all__ = ["hypercubes", "PARTNERS"]
 
 # Partner lines tried per cell and period: those sharing the narrowest figures with it.
@@ -69,10 +71,7 @@ def hypercubes(
     [('c', 'a', 'Q1'), ('c', 'a', 'Q2'), ('c', 'b', 'Q1'), ('c', 'b', 'Q2')]
     """
     hidden = set(hidden)
-    holding: dict[Cell, list] = defaultdict(list)
-    for k, cs in parts.items():
-        for c in cs:
-            holding[c].append(k)
+    holding = holders(parts)
     by_line: dict[Hashable, dict] = defaultdict(dict)
     for c in holding:
         line, period = _split(c)

@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 
-from gridvoices.ecosystem.disclosure.algebra import exposed_figures
+from gridvoices.ecosystem.disclosure.algebra import exposed_figures, holders
 
 __all__ = ["protect_by_subtables", "repair", "subtables", "LOCAL_LIMIT", "REPAIR_LIMIT"]
 
@@ -69,10 +69,7 @@ def subtables(parts: Mapping[Hashable, tuple], family=None) -> list[list[Hashabl
     """
     family = family or _family
     cells = {k: frozenset(p) for k, p in parts.items()}
-    holding: dict[Hashable, list] = defaultdict(list)
-    for k, cs in cells.items():
-        for c in cs:
-            holding[c].append(k)
+    holding = holders(cells)
     by_family: dict[Hashable, list] = defaultdict(list)
     for k in parts:
         by_family[family(k)].append(k)
